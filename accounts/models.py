@@ -1,0 +1,108 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models.functions import Lower
+
+from .validators import validate_username
+
+
+class InstacloneUserManager(UserManager):
+    def get_by_natural_key(self, username):
+        return self.get(username__iexact=username)
+
+
+class User(AbstractUser):
+    username = models.CharField(
+        max_length=30,
+        unique=True,
+        validators=[validate_username],
+        help_text="Letters, numbers, periods and underscores; 30 characters at most.",
+        error_messages={"unique": "A user with that username already exists."},
+    )
+    email = models.EmailField("email address")
+    display_name = models.CharField("name", max_length=64, blank=True)
+    bio = models.TextField(max_length=150, blank=True)
+    website = models.URLField(max_length=200, blank=True)
+    # Name of the processed square avatar in the default storage; empty means the default avatar.
+    avatar = models.CharField(max_length=255, blank=True)
+    is_private = models.BooleanField("private account", default=False)
+
+    # Stored counters, updated with F() by the services that add or remove the rows they count.
+    post_count = models.PositiveIntegerField(default=0)
+    follower_count = models.PositiveIntegerField(default=0)
+    following_count = models.PositiveIntegerField(default=0)
+
+    REQUIRED_FIELDS = ["email"]
+    objects = InstacloneUserManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["date_joined"], name="accounts_user_joined_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def avatar_url(self) -> str:
+        from .avatars import avatar_url
+
+        return avatar_url(self)
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("profile", kwargs={"username": self.username})
+
+
+class Follow(models.Model):
+    """An accepted follow. Graph rows live with the accounts they join so that every app can apply
+    the visibility rule (accounts.visibility); the social app owns the services that write them."""
+
+    follower = models.ForeignKey(User, on_delete=models.CASCADE, related_name="following_rows")
+    followee = models.ForeignKey(User, on_delete=models.CASCADE, related_name="follower_rows")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["follower", "followee"], name="follow_unique"),
+            models.CheckConstraint(condition=~models.Q(follower=models.F("followee")), name="follow_not_self"),
+        ]
+        indexes = [
+            # followers list of a user, newest first (keyset on created, id)
+            models.Index(fields=["followee", "-created", "-id"], name="follow_followee_created_idx"),
+            models.Index(fields=["follower", "-created", "-id"], name="follow_follower_created_idx"),
+        ]
+
+
+class FollowRequest(models.Model):
+    requester = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sent_follow_requests")
+    target = models.ForeignKey(User, on_delete=models.CASCADE, related_name="follow_requests")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["requester", "target"], name="follow_request_unique"),
+            models.CheckConstraint(condition=~models.Q(requester=models.F("target")), name="follow_request_not_self"),
+        ]
+        indexes = [models.Index(fields=["target", "-created", "-id"], name="followreq_target_created_idx")]
+
+
+class Block(models.Model):
+    blocker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocking_rows")
+    blocked = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocked_by_rows")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="block_unique"),
+            models.CheckConstraint(condition=~models.Q(blocker=models.F("blocked")), name="block_not_self"),
+        ]
+        indexes = [models.Index(fields=["blocked", "blocker"], name="block_blocked_idx")]

@@ -1,0 +1,40 @@
+"""Reads for accounts."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.http import Http404
+
+from .models import User
+
+
+def identity_taken(*, username: str = "", email: str = "") -> set[str]:
+    """Which of the given username and email already belong to someone, in one query, ignoring
+    letter case. The database's case-insensitive unique constraints remain the final word."""
+    username, email = username.strip().lower(), email.strip().lower()
+    condition = Q(pk__in=[])
+    if username:
+        condition |= Q(username_lower=username)
+    if email:
+        condition |= Q(email_lower=email)
+    rows = (
+        User.objects.annotate(username_lower=Lower("username"), email_lower=Lower("email"))
+        .filter(condition)
+        .values_list("username_lower", "email_lower")[:2]
+    )
+    taken: set[str] = set()
+    for found_username, found_email in rows:
+        if username and found_username == username:
+            taken.add("username")
+        if email and found_email == email:
+            taken.add("email")
+    return taken
+
+
+def user_get_by_username(username: str) -> User:
+    """An active user by username in any letter case, or 404."""
+    try:
+        return User.objects.get(username__iexact=username, is_active=True)
+    except User.DoesNotExist:
+        raise Http404("No such user.") from None

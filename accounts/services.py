@@ -1,0 +1,46 @@
+"""Writes for accounts."""
+
+from __future__ import annotations
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from instaclone.media.files import delete_on_commit, stored_files
+from instaclone.media.images import process_avatar
+
+from .models import User
+from .signals import account_made_public
+
+
+def profile_update(
+    *,
+    user: User,
+    display_name: str,
+    bio: str,
+    website: str,
+    is_private: bool,
+    avatar_upload=None,
+    remove_avatar: bool = False,
+) -> User:
+    """Update the editable profile fields. A new avatar is validated and processed before anything
+    is written; if the database write fails, the new file is deleted again."""
+    processed = process_avatar(avatar_upload) if avatar_upload else None
+    old_avatar = user.avatar
+    was_private = user.is_private
+    with stored_files(default_storage) as files, transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.display_name = display_name
+        user.bio = bio
+        user.website = website
+        user.is_private = is_private
+        if processed:
+            user.avatar = files.save("avatars", processed.extension, processed.content)
+        elif remove_avatar:
+            user.avatar = ""
+        user.full_clean(exclude=["password", "username", "email"])
+        user.save(update_fields=["display_name", "bio", "website", "is_private", "avatar"])
+        if old_avatar and old_avatar != user.avatar:
+            delete_on_commit(old_avatar)
+        if was_private and not is_private:
+            account_made_public.send(sender=User, user=user)
+    return user

@@ -1,0 +1,67 @@
+"""Storing files so that a failed request leaves none behind.
+
+Files are written before the database rows that point at them. `stored_files()` deletes every file
+saved inside it if the block raises (the transaction rolled back, so no row points at them);
+`delete_on_commit()` removes a replaced file only once the new row is committed.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from contextlib import contextmanager
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+log = logging.getLogger(__name__)
+
+
+def unique_name(folder: str, extension: str) -> str:
+    return f"{folder}/{uuid.uuid4().hex}.{extension}"
+
+
+class FileBatch:
+    def __init__(self, storage):
+        self.storage = storage
+        self.names: list[str] = []
+
+    def save(self, folder: str, extension: str, content: bytes) -> str:
+        name = self.storage.save(unique_name(folder, extension), ContentFile(content))
+        self.names.append(name)
+        return name
+
+    def discard(self) -> None:
+        for name in self.names:
+            try:
+                self.storage.delete(name)
+            except Exception:  # pragma: no cover - logged; the original error is what matters
+                log.exception("could not delete %s after a failed upload", name)
+        self.names.clear()
+
+
+@contextmanager
+def stored_files(storage=None):
+    """Yield a FileBatch; if the block raises, every file it saved is deleted again."""
+    batch = FileBatch(storage or default_storage)
+    try:
+        yield batch
+    except BaseException:
+        batch.discard()
+        raise
+
+
+def delete_on_commit(*names: str, storage=None) -> None:
+    storage = storage or default_storage
+
+    def _delete():
+        for name in names:
+            if not name:
+                continue
+            try:
+                storage.delete(name)
+            except Exception:
+                log.exception("could not delete %s", name)
+
+    transaction.on_commit(_delete)

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("settings/", include("accounts.urls")),
+    path("p/", include("posts.urls")),
+    path("", include("social.urls")),
+]
+
+if settings.SERVE_MEDIA:
+    # Local storage without a separate web server (development, demo, benchmarks).
+    from django.urls import re_path
+
+    from .views import media
+
+    urlpatterns += [re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", media)]
+
+# Profiles last: /<username>/ must never shadow a route above (reserved names are refused).
+urlpatterns += [path("", include("social.profile_urls"))]

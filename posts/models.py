@@ -1,0 +1,88 @@
+from django.conf import settings
+from django.db import models
+
+
+class Hashtag(models.Model):
+    name = models.CharField(max_length=100, unique=True)  # stored lower-case, without '#'
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"#{self.name}"
+
+
+class Post(models.Model):
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts")
+    caption = models.TextField(max_length=2200, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+    # Stored counters, changed with F() in the transaction that adds or removes the counted row.
+    like_count = models.PositiveIntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0)
+    media_count = models.PositiveSmallIntegerField(default=0)
+    has_video = models.BooleanField(default=False)
+    is_hidden = models.BooleanField("hidden by moderators", default=False)
+
+    hashtags = models.ManyToManyField(Hashtag, related_name="posts", blank=True, through="PostHashtag")
+    mentions = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="mentioned_in", blank=True, through="PostMention"
+    )
+
+    class Meta:
+        indexes = [
+            # profile grid and per-author feed reads: WHERE author = ? ORDER BY created DESC, id DESC
+            models.Index(fields=["author", "-created", "-id"], name="post_author_created_idx"),
+            # explore / global recency
+            models.Index(fields=["-created", "-id"], name="post_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Post {self.pk} by {self.author_id}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("posts:detail", kwargs={"pk": self.pk})
+
+
+class PostHashtag(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE)
+    hashtag = models.ForeignKey(Hashtag, on_delete=models.CASCADE)
+    # Copied from the post so the hashtag page reads one index: WHERE hashtag = ? ORDER BY created DESC
+    created = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "hashtag"], name="post_hashtag_unique")]
+        indexes = [models.Index(fields=["hashtag", "-created", "-post"], name="posthashtag_tag_created_idx")]
+
+
+class PostMention(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "user"], name="post_mention_unique")]
+
+
+class PostMedia(models.Model):
+    class Kind(models.TextChoices):
+        IMAGE = "image", "Image"
+        VIDEO = "video", "Video"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="media")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=5, choices=Kind.choices, default=Kind.IMAGE)
+    file = models.CharField(max_length=255)  # name in the default storage
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    alt_text = models.CharField(max_length=1000, blank=True)
+    # Local storage: {"320": name, "640": name, "1080": name}. ImageKit renders on the fly: {}.
+    renditions = models.JSONField(default=dict, blank=True)
+    # The remote storage's own id for the file (ImageKit fileId), when it needs one to delete.
+    storage_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["post", "position"], name="postmedia_position_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.position} of post {self.post_id}"
