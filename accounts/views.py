@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from instaclone.media.files import StorageError
 from instaclone.media.images import UploadRejected
 
 from .forms import ProfileForm
@@ -31,6 +32,8 @@ def profile_edit(request):
             )
         except UploadRejected as exc:
             form.add_error("avatar_upload", exc.messages[0])
+        except StorageError as exc:
+            form.add_error("avatar_upload", exc.message)
         else:
             messages.success(request, "Profile saved.")
             return redirect("accounts:edit")

@@ -18,6 +18,17 @@ from django.db import transaction
 log = logging.getLogger(__name__)
 
 
+class StorageError(Exception):
+    """The storage backend (disk or ImageKit) failed. The message is meant for the person; storage
+    backends raise it (or FileBatch wraps what they raise) so views can show it on the form."""
+
+    default_message = "We couldn't store your upload right now. Nothing was posted; please try again in a moment."
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message or self.default_message)
+        self.message = message or self.default_message
+
+
 def unique_name(folder: str, extension: str) -> str:
     return f"{folder}/{uuid.uuid4().hex}.{extension}"
 
@@ -28,7 +39,13 @@ class FileBatch:
         self.names: list[str] = []
 
     def save(self, folder: str, extension: str, content: bytes) -> str:
-        name = self.storage.save(unique_name(folder, extension), ContentFile(content))
+        try:
+            name = self.storage.save(unique_name(folder, extension), ContentFile(content))
+        except StorageError:
+            raise
+        except Exception as exc:
+            log.exception("storage failed while saving into %s", folder)
+            raise StorageError() from exc
         self.names.append(name)
         return name
 

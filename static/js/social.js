@@ -1,0 +1,1 @@
+// social: progressive enhancement only
