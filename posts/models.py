@@ -86,3 +86,40 @@ class PostMedia(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.position} of post {self.post_id}"
+
+
+class Like(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="likes")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "post"], name="like_unique")]
+        # "liked by" list of a post, newest first (keyset on created, id)
+        indexes = [models.Index(fields=["post", "-created", "-id"], name="like_post_created_idx")]
+
+
+class Save(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saves")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="saves")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "post"], name="save_unique")]
+        # the Saved page, newest first
+        indexes = [models.Index(fields=["user", "-created", "-id"], name="save_user_created_idx")]
+
+
+class Comment(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments")
+    body = models.TextField(max_length=2200)
+    created = models.DateTimeField(auto_now_add=True)
+    is_hidden = models.BooleanField("hidden by moderators", default=False)
+
+    class Meta:
+        # a post's comments oldest first, "load more" by keyset on (created, id)
+        indexes = [models.Index(fields=["post", "created", "id"], name="comment_post_created_idx")]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on post {self.post_id}"
