@@ -27,3 +27,60 @@ class Notification(models.Model):
             models.Index(fields=["recipient", "-created", "-id"], name="notif_recipient_created_idx"),
             models.Index(fields=["recipient", "read_at"], name="notif_recipient_unread_idx"),
         ]
+
+
+class Report(models.Model):
+    """A person's report of a post, a comment or a profile, worked in the Django admin."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam"
+        NUDITY = "nudity", "Nudity or sexual activity"
+        HARASSMENT = "harassment", "Bullying or harassment"
+        VIOLENCE = "violence", "Violence or dangerous organisations"
+        IP = "ip", "Intellectual property violation"
+        OTHER = "other", "Something else"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACTIONED = "actioned", "Actioned"
+        DISMISSED = "dismissed", "Dismissed"
+
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_made")
+    # Exactly one target. The target's author is copied for the queue's "reports per author".
+    post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, null=True, blank=True, related_name="reports")
+    comment = models.ForeignKey("posts.Comment", on_delete=models.CASCADE, null=True, blank=True, related_name="reports")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="reports_against"
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    text = models.TextField(max_length=1000, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created = models.DateTimeField(auto_now_add=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports_handled"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(post__isnull=False, comment__isnull=True, user__isnull=True)
+                    | models.Q(post__isnull=True, comment__isnull=False, user__isnull=True)
+                    | models.Q(post__isnull=True, comment__isnull=True, user__isnull=False)
+                ),
+                name="report_exactly_one_target",
+            ),
+            # one open report per reporter and target: repeated reports collapse into it
+            models.UniqueConstraint(
+                fields=["reporter", "post"], condition=models.Q(status="open", post__isnull=False), name="report_open_post_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "comment"], condition=models.Q(status="open", comment__isnull=False), name="report_open_comment_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "user"], condition=models.Q(status="open", user__isnull=False), name="report_open_user_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-created"], name="report_status_created_idx")]

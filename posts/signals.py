@@ -1,0 +1,16 @@
+"""Domain events that posts' services send explicitly, inside their transaction, so that the social
+app (which depends on posts, not the other way round) can write notifications in the same
+transaction. Never connected to model save signals."""
+
+from django.dispatch import Signal
+
+# post: Post; mentioned: list[User] (already filtered to users who may see the post)
+post_created = Signal()
+# post: Post; mentioned: list[User] newly mentioned by an edit
+post_mentions_added = Signal()
+# like: Like
+post_liked = Signal()
+# like_user_id, post_id (the like row is gone)
+post_unliked = Signal()
+# comment: Comment; mentioned: list[User]
+comment_created = Signal()

@@ -1,0 +1,1 @@
+// interactions: double-tap to like and other progressive enhancement
