@@ -84,3 +84,22 @@ class Report(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["status", "-created"], name="report_status_created_idx")]
+
+
+class FeedItem(models.Model):
+    """Fan-out-on-write home feed: one row per (owner, post) for the owner's own posts and the posts
+    of everyone the owner follows. Written by social.services (post created, follow backfill) and
+    removed on unfollow, follower removal and block; deleted posts cascade. It is only an index:
+    every read still applies accounts.visibility and the post's hidden flag. See docs/feed.md."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="feed_items")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created = models.DateTimeField()  # the post's, copied so one index serves the page
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "post"], name="feeditem_owner_post_unique")]
+        indexes = [
+            models.Index(fields=["owner", "-created", "-post"], name="feeditem_owner_created_idx"),
+            models.Index(fields=["owner", "author"], name="feeditem_owner_author_idx"),
+        ]
