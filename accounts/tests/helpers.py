@@ -8,7 +8,7 @@ CODE_RE = re.compile(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4}|[A-Z0-9]{6,8})\s*$", re.MULT
 def last_code(to: str | None = None) -> str:
     """The one-time code from the newest email (to `to`, if given)."""
     for message in reversed(mail.outbox):
-        if to is None or to in message.to:
+        if to is None or to.lower() in [addr.lower() for addr in message.to]:
             match = CODE_RE.search(message.body)
             if match:
                 return match.group(1)
