@@ -29,6 +29,11 @@ class ProfileForm(forms.ModelForm):
     )
     remove_avatar = forms.BooleanField(label="Remove current photo", required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.avatar:
+            del self.fields["remove_avatar"]
+
     class Meta:
         model = User
         fields = ["display_name", "bio", "website", "is_private"]
