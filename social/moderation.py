@@ -1,0 +1,363 @@
+"""Moderation: reports from members, and the actions moderators take on them.
+
+Writes only, HackSoft style: keyword-only arguments, one transaction each, `<entity>_<action>`
+names. Every moderator action is recorded twice:
+
+- on the report(s) about the target (status, handled_by, handled_at, a line appended to notes);
+- in the Django admin log (`LogEntry`), on the target and on each report it closed.
+
+What hidden or suspended means for readers is decided elsewhere, in one place: `Post.is_hidden` and
+`Comment.is_hidden` are filtered by the posts selectors, inactive authors by
+`accounts.visibility`. Nothing here filters a page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.admin.models import CHANGE, DELETION, LogEntry
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.visibility import can_see_profile, visible_authors_q
+from posts.models import Comment, Post
+
+from .models import Report
+
+# At most REPORT_RATE_LIMIT new reports per reporter per REPORT_RATE_WINDOW seconds (fixed window).
+REPORT_RATE_LIMIT = getattr(settings, "REPORT_RATE_LIMIT", 10)
+REPORT_RATE_WINDOW = getattr(settings, "REPORT_RATE_WINDOW", 10 * 60)
+
+KINDS = ("post", "comment", "user")
+
+
+class ModerationError(Exception):
+    """A request that cannot be honoured (reporting yourself, suspending a superuser...). The
+    message is meant for the person; views answer 400."""
+
+    status = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class ReportRateLimited(ModerationError):
+    status = 429
+
+
+# --- Reads the report form needs ---------------------------------------------------------------
+
+
+def _visible_posts(viewer):
+    """Posts the viewer may see, through the posts app's base queryset when it exists."""
+    try:
+        from posts.selectors import post_queryset
+    except ImportError:  # pragma: no cover - before the posts selectors land
+        return Post.objects.filter(visible_authors_q(viewer), is_hidden=False).select_related("author")
+    return post_queryset(viewer).filter(is_hidden=False)
+
+
+def report_target_get(*, viewer, kind: str, pk: int):
+    """The post, comment or user `viewer` wants to report, or 404 when it does not exist or the
+    viewer may not see it (the one visibility rule; hidden content counts as unseen)."""
+    if kind == "post":
+        post = _visible_posts(viewer).filter(pk=pk).first()
+        if post is None:
+            raise Http404("No such post.")
+        return post
+    if kind == "comment":
+        comment = (
+            Comment.objects.select_related("author", "post")
+            .filter(visible_authors_q(viewer), is_hidden=False, pk=pk)
+            .filter(post__in=_visible_posts(viewer).values("pk"))
+            .first()
+        )
+        if comment is None:
+            raise Http404("No such comment.")
+        return comment
+    if kind == "user":
+        user = User.objects.filter(pk=pk, is_active=True).first()
+        if user is None or not can_see_profile(viewer, user):
+            raise Http404("No such account.")
+        return user
+    raise Http404("Nothing to report here.")
+
+
+def target_kind(target) -> str:
+    if isinstance(target, Post):
+        return "post"
+    if isinstance(target, Comment):
+        return "comment"
+    if isinstance(target, User):
+        return "user"
+    raise TypeError(f"cannot report {type(target).__name__}")
+
+
+def target_author(target) -> User:
+    return target if isinstance(target, User) else target.author
+
+
+# --- Reports ------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReportResult:
+    report: Report
+    created: bool  # False when it collapsed into the reporter's open report of the same target
+
+
+def _rate_limit_hit(reporter_id: int) -> bool:
+    """Count one report against the reporter's fixed window; True when over the limit."""
+    window = int(timezone.now().timestamp()) // REPORT_RATE_WINDOW
+    key = f"report-rate:{reporter_id}:{window}"
+    cache.add(key, 0, timeout=REPORT_RATE_WINDOW + 5)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the key expired between add and incr
+        cache.set(key, 1, timeout=REPORT_RATE_WINDOW + 5)
+        count = 1
+    return count > REPORT_RATE_LIMIT
+
+
+def report_create(*, reporter: User, target, reason: str, text: str = "") -> ReportResult:
+    """File `reporter`'s report of a post, comment or user. A repeat while their earlier report of
+    the same target is still open returns that report (created=False) and is not rate-limited."""
+    kind = target_kind(target)
+    text = (text or "").strip()
+    if reason not in Report.Reason.values:
+        raise ValidationError({"reason": "Choose one of the reasons."})
+    if reason == Report.Reason.OTHER and not text:
+        raise ValidationError({"text": "Tell us what is wrong."})
+    if len(text) > 1000:
+        raise ValidationError({"text": "Keep it under 1,000 characters."})
+    if target_author(target).pk == reporter.pk:
+        raise ModerationError("You can't report yourself or your own posts and comments.")
+
+    existing = Report.objects.filter(reporter=reporter, status=Report.Status.OPEN, **{kind: target}).first()
+    if existing is not None:
+        return ReportResult(existing, False)
+    if _rate_limit_hit(reporter.pk):
+        raise ReportRateLimited("You've sent a lot of reports. Please wait a few minutes before sending more.")
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(reporter=reporter, reason=reason, text=text, **{kind: target})
+    except IntegrityError:
+        # a concurrent duplicate won the partial unique constraint: collapse into it
+        report = Report.objects.get(reporter=reporter, status=Report.Status.OPEN, **{kind: target})
+        return ReportResult(report, False)
+    return ReportResult(report, True)
+
+
+# --- Recording ----------------------------------------------------------------------------------
+
+
+def _reports_about(target):
+    """Every report about `target` (a post, comment or user) as a queryset."""
+    return Report.objects.filter(**{target_kind(target): target})
+
+
+def _record(*, moderator: User, reports, status: str, note: str, targets=(), flag: int = CHANGE) -> int:
+    """Close `reports` with `status`, append `note`, and write the admin log for the reports and
+    the targets. Returns how many reports were updated."""
+    reports = list(reports)
+    now = timezone.now()
+    line = f"[{now:%Y-%m-%d %H:%M} {moderator.username}] {note}"
+    for report in reports:
+        report.status = status
+        report.handled_by = moderator
+        report.handled_at = now
+        report.notes = f"{report.notes}\n{line}" if report.notes else line
+    if reports:
+        Report.objects.bulk_update(reports, ["status", "handled_by", "handled_at", "notes"])
+        LogEntry.objects.log_actions(moderator.pk, reports, CHANGE, change_message=note)
+    targets = [t for t in targets if t is not None]
+    if targets:
+        LogEntry.objects.log_actions(moderator.pk, targets, flag, change_message=note)
+    return len(reports)
+
+
+def _note(action: str, notes: str) -> str:
+    notes = (notes or "").strip()
+    return f"{action}: {notes}" if notes else action
+
+
+def report_dismiss(*, moderator: User, reports, notes: str = "") -> int:
+    """Dismiss reports (nothing wrong with the target). Already-handled reports are left alone."""
+    with transaction.atomic():
+        reports = Report.objects.select_for_update().filter(
+            pk__in=[r.pk for r in reports], status=Report.Status.OPEN
+        )
+        return _record(moderator=moderator, reports=reports, status=Report.Status.DISMISSED, note=_note("Dismissed", notes))
+
+
+# --- Hiding -------------------------------------------------------------------------------------
+
+
+def _set_hidden(*, model, obj, hidden: bool, moderator: User, notes: str, label: str) -> bool:
+    with transaction.atomic():
+        changed = model.objects.filter(pk=obj.pk, is_hidden=not hidden).update(is_hidden=hidden)
+        obj.is_hidden = hidden
+        if hidden:
+            reports = _reports_about(obj).filter(status=Report.Status.OPEN)
+            status = Report.Status.ACTIONED
+            note = _note(f"{label} hidden", notes)
+        else:
+            # reversing a hide: the reports that led to it are now judged unfounded
+            reports = _reports_about(obj).filter(status=Report.Status.ACTIONED)
+            status = Report.Status.DISMISSED
+            note = _note(f"{label} unhidden", notes)
+        _record(moderator=moderator, reports=reports.select_for_update(), status=status, note=note, targets=[obj])
+    return bool(changed)
+
+
+def post_hide(*, moderator: User, post: Post, notes: str = "") -> bool:
+    return _set_hidden(model=Post, obj=post, hidden=True, moderator=moderator, notes=notes, label="Post")
+
+
+def post_unhide(*, moderator: User, post: Post, notes: str = "") -> bool:
+    return _set_hidden(model=Post, obj=post, hidden=False, moderator=moderator, notes=notes, label="Post")
+
+
+def comment_hide(*, moderator: User, comment: Comment, notes: str = "") -> bool:
+    return _set_hidden(model=Comment, obj=comment, hidden=True, moderator=moderator, notes=notes, label="Comment")
+
+
+def comment_unhide(*, moderator: User, comment: Comment, notes: str = "") -> bool:
+    return _set_hidden(model=Comment, obj=comment, hidden=False, moderator=moderator, notes=notes, label="Comment")
+
+
+# --- Deleting -----------------------------------------------------------------------------------
+
+
+def _excerpt(text: str, length: int = 80) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def _keep_reports_on_author(*, target, moderator: User, note: str) -> None:
+    """Reports cascade away with their post or comment. Before deleting, move each report about
+    the target onto its author (status actioned, what was deleted in the notes), so the audit
+    trail survives the content."""
+    kind = target_kind(target)
+    reports = list(_reports_about(target).select_for_update())
+    for report in reports:
+        if report.status == Report.Status.OPEN:
+            # an open report of the author by the same reporter would collide; it stays open
+            report.status = Report.Status.ACTIONED
+        setattr(report, kind, None)
+        report.user_id = target.author_id
+    Report.objects.bulk_update(reports, ["status", "post", "comment", "user"])
+    _record(moderator=moderator, reports=reports, status=Report.Status.ACTIONED, note=note)
+
+
+def _post_delete(post: Post) -> None:
+    """Delete a post, its counter on the author and (after commit) its files."""
+    try:
+        from posts.services import post_delete
+    except ImportError:  # pragma: no cover - before the posts services land
+        post_delete = None
+    if post_delete is not None:
+        import inspect
+
+        params = inspect.signature(post_delete).parameters
+        kwargs = {"post": post}
+        if "user" in params:
+            kwargs["user"] = post.author
+        if "actor" in params:
+            kwargs["actor"] = post.author
+        post_delete(**kwargs)
+        return
+    from instaclone.media.files import delete_on_commit  # pragma: no cover
+
+    names = []  # pragma: no cover
+    for media in post.media.all():  # pragma: no cover
+        names.append(media.file)
+        names.extend((media.renditions or {}).values())
+    post.delete()  # pragma: no cover
+    User.objects.filter(pk=post.author_id, post_count__gt=0).update(post_count=F("post_count") - 1)  # pragma: no cover
+    delete_on_commit(*names)  # pragma: no cover
+
+
+def content_delete(*, moderator: User, post: Post | None = None, comment: Comment | None = None, notes: str = "") -> None:
+    """Delete a reported post or comment for good (its reports survive on the author)."""
+    if (post is None) == (comment is None):
+        raise ValueError("content_delete takes exactly one of post or comment")
+    with transaction.atomic():
+        if post is not None:
+            note = _note(f"Post {post.pk} deleted (caption: “{_excerpt(post.caption)}”)", notes)
+            _keep_reports_on_author(target=post, moderator=moderator, note=note)
+            LogEntry.objects.log_actions(moderator.pk, [post], DELETION, change_message=note)
+            _post_delete(post)
+        else:
+            note = _note(f"Comment {comment.pk} on post {comment.post_id} deleted (“{_excerpt(comment.body)}”)", notes)
+            _keep_reports_on_author(target=comment, moderator=moderator, note=note)
+            LogEntry.objects.log_actions(moderator.pk, [comment], DELETION, change_message=note)
+            Post.objects.filter(pk=comment.post_id, comment_count__gt=0).update(comment_count=F("comment_count") - 1)
+            comment.delete()
+
+
+# --- Suspending ---------------------------------------------------------------------------------
+
+
+def _end_sessions(user: User) -> int:
+    """Sign `user` out everywhere, now: delete their Django sessions (found through allauth's
+    per-user session rows) and the rows themselves. Django's auth backend also refuses inactive
+    users on every request, so a session that escaped the list still authenticates no one."""
+    from allauth.usersessions.models import UserSession
+    from django.contrib.sessions.models import Session
+
+    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    UserSession.objects.filter(user=user).delete()
+    if keys:
+        Session.objects.filter(session_key__in=keys).delete()
+        engine = import_module(settings.SESSION_ENGINE)
+
+        def _purge_cache():  # cached_db keeps a copy in the cache
+            for key in keys:
+                engine.SessionStore(session_key=key).delete()
+
+        transaction.on_commit(_purge_cache)
+    return len(keys)
+
+
+def user_suspend(*, moderator: User, user: User, notes: str = "") -> bool:
+    """Deactivate an account: it can't sign in, every session ends, and its posts, comments and
+    profile disappear through the visibility rule. Its open reports (against the account and its
+    content) are actioned."""
+    if user.pk == moderator.pk:
+        raise ModerationError("You can't suspend yourself.")
+    if user.is_superuser or (user.is_staff and not moderator.is_superuser):
+        raise ModerationError(f"@{user.username} is staff; only a superuser can suspend them.")
+    with transaction.atomic():
+        changed = User.objects.filter(pk=user.pk, is_active=True).update(is_active=False)
+        user.is_active = False
+        _end_sessions(user)
+        reports = Report.objects.filter(
+            Q(user=user) | Q(post__author=user) | Q(comment__author=user), status=Report.Status.OPEN
+        ).select_for_update()
+        _record(
+            moderator=moderator, reports=reports, status=Report.Status.ACTIONED,
+            note=_note(f"Account @{user.username} suspended", notes), targets=[user],
+        )
+    return bool(changed)
+
+
+def user_reinstate(*, moderator: User, user: User, notes: str = "") -> bool:
+    """Reactivate a suspended account; its content shows again (hidden posts stay hidden)."""
+    with transaction.atomic():
+        changed = User.objects.filter(pk=user.pk, is_active=False).update(is_active=True)
+        user.is_active = True
+        reports = Report.objects.filter(user=user, status=Report.Status.ACTIONED).select_for_update()
+        _record(
+            moderator=moderator, reports=reports, status=Report.Status.DISMISSED,
+            note=_note(f"Account @{user.username} reinstated", notes), targets=[user],
+        )
+    return bool(changed)

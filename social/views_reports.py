@@ -1,0 +1,81 @@
+"""Reporting a post, a comment or a profile: `/report/<kind>/<id>/`.
+
+One view, one template. HTMX requests get the `report-dialog` partial (a dialog appended to the
+page); everything else gets the full page, so the form works without JavaScript.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+
+from instaclone.htmx import back_url, login_required_htmx
+
+from .models import Report
+from .moderation import ModerationError, report_create, report_target_get, target_author
+
+KIND_LABELS = {"post": "post", "comment": "comment", "user": "account"}
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        choices=Report.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a reason.", "invalid_choice": "Choose one of the reasons."},
+    )
+    text = forms.CharField(
+        label="Tell us more", required=False, max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == Report.Reason.OTHER and not (data.get("text") or "").strip():
+            self.add_error("text", "Tell us what is wrong.")
+        return data
+
+
+def _render(request, context, status=200):
+    template = "social/report.html#report-dialog" if request.htmx else "social/report.html"
+    return render(request, template, context, status=status)
+
+
+@login_required_htmx
+def report(request, kind, pk):
+    if request.method not in ("GET", "HEAD", "POST"):
+        from django.http import HttpResponseNotAllowed
+
+        return HttpResponseNotAllowed(["GET", "POST"])
+    target = report_target_get(viewer=request.user, kind=kind, pk=pk)
+    context = {
+        "kind": kind,
+        "kind_label": KIND_LABELS[kind],
+        "target": target,
+        "target_author": target_author(target),
+        "back": back_url(request, default=target.get_absolute_url()),
+    }
+    if target_author(target).pk == request.user.pk:
+        context["refused"] = "You can't report yourself or your own posts and comments."
+        return _render(request, context, status=400)
+
+    if request.method != "POST":
+        return _render(request, {**context, "form": ReportForm()})
+
+    form = ReportForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            result = report_create(
+                reporter=request.user, target=target,
+                reason=form.cleaned_data["reason"], text=form.cleaned_data["text"],
+            )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+        except ModerationError as exc:
+            form.add_error(None, exc.message)
+            status = exc.status
+        else:
+            return _render(request, {**context, "done": True, "report": result.report, "repeat": not result.created})
+    return _render(request, {**context, "form": form}, status=status)
