@@ -111,3 +111,19 @@ def login(live_server):
         browser_login(page, live_server, username, password)
 
     return _login
+
+
+# --- ImageKit ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fake_imagekit(settings):
+    """A local fake of ImageKit's API (instaclone/tests/fake_imagekit.py) with the default storage
+    switched to ImageKitStorage pointed at it. Yields the fake: `.files`, `.paths()`, `.requests`,
+    and the `.outage()` / `.hang()` / `.fail_next()` / `.heal()` switches."""
+    from instaclone.tests.fake_imagekit import FakeImageKit, reset_storage, use_fake_imagekit
+
+    with FakeImageKit() as fake:
+        use_fake_imagekit(settings, fake)
+        yield fake
+    reset_storage()
