@@ -40,6 +40,20 @@ def test_save_uploads_into_the_names_folder_and_url_points_at_the_endpoint(fake_
     assert default_storage.url(name) == f"{fake_imagekit.url_endpoint}{FOLDER}/posts/abc123.jpg"
 
 
+def test_save_returns_the_name_imagekit_actually_stored(fake_imagekit):
+    name = default_storage.save("posts/my photo.jpg", ContentFile(b"data"))
+
+    assert f"{FOLDER}/{name}" in fake_imagekit.paths()
+    assert default_storage.url(name) == f"{fake_imagekit.url_endpoint}{FOLDER}/{name}"
+
+
+def test_urls_are_built_without_any_api_call(fake_imagekit):
+    default_storage.url("posts/a.jpg")
+    default_storage.rendition_url("posts/a.jpg", 320)
+
+    assert fake_imagekit.requests == []
+
+
 def test_save_makes_no_existence_check_for_unique_names(fake_imagekit):
     default_storage.save("avatars/unique.jpg", ContentFile(b"x" * 10))
 
