@@ -94,6 +94,11 @@ def _build_client() -> imagekitio.ImageKit:
 
 # --- Errors ---------------------------------------------------------------------------------
 
+
+class StorageTimeout(StorageError):
+    """The API did not answer in time: the request may still have been carried out remotely."""
+
+
 _AGAIN = "please try again in a moment."
 
 
@@ -123,7 +128,8 @@ def _storage_error(action: str, exc: Exception, *, writing: bool = False) -> Sto
     else:
         message = f"Something went wrong with the image service while {action}. {retry}"
     log.warning("ImageKit failed while %s: %r", action, exc)
-    return StorageError(message)
+    timed_out = isinstance(exc, imagekitio.APITimeoutError | httpx.TimeoutException)
+    return StorageTimeout(message) if timed_out else StorageError(message)
 
 
 _SDK_ERRORS = (imagekitio.ImageKitError, httpx.HTTPError, ValueError)
@@ -160,12 +166,18 @@ def upload(content: bytes, *, file_name: str, folder: str, content_type: str = "
     return _remote(response)
 
 
-def find(file_path: str) -> RemoteFile | None:
+def _quick_client() -> imagekitio.ImageKit:
+    """The shared client without retries, for best-effort clean-up that must not keep a person waiting."""
+    return get_client().with_options(max_retries=0)
+
+
+def find(file_path: str, *, quick: bool = False) -> RemoteFile | None:
     """Look a file up by its full path ("/instaclone/posts/abc.jpg"); None when it does not exist."""
     folder, _, file_name = file_path.rpartition("/")
     query = 'name = "{}"'.format(file_name.replace("\\", "\\\\").replace('"', '\\"'))
+    client = _quick_client() if quick else get_client()
     try:
-        items = get_client().assets.list(path=(folder or "") + "/", search_query=query, type="file", limit=10)
+        items = client.assets.list(path=(folder or "") + "/", search_query=query, type="file", limit=10)
     except _SDK_ERRORS as exc:
         raise _storage_error("looking up a file", exc) from exc
     for item in items:
@@ -185,10 +197,11 @@ def details(file_id: str) -> RemoteFile | None:
         raise _storage_error("looking up a file", exc) from exc
 
 
-def delete(file_id: str) -> None:
+def delete(file_id: str, *, quick: bool = False) -> None:
     """Delete a remote file; a file that is already gone counts as deleted."""
+    client = _quick_client() if quick else get_client()
     try:
-        get_client().files.delete(file_id)
+        client.files.delete(file_id)
     except imagekitio.NotFoundError:
         return
     except _SDK_ERRORS as exc:

@@ -9,6 +9,7 @@ to ImageKit goes through `instaclone.media.imagekit`; every failure surfaces as 
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 import posixpath
 import threading
@@ -21,6 +22,9 @@ from storages.base import BaseStorage
 from storages.utils import clean_name, get_available_overwrite_name, setting, to_bytes
 
 from instaclone.media import imagekit
+from instaclone.media.files import StorageError
+
+log = logging.getLogger(__name__)
 
 FILE_ID_CACHE_SIZE = 1024
 
@@ -92,12 +96,25 @@ class ImageKitStorage(BaseStorage):
         content_type = (
             getattr(content, "content_type", None) or mimetypes.guess_type(file_name)[0] or "application/octet-stream"
         )
-        remote = imagekit.upload(
-            data, file_name=file_name, folder=directory or "/", content_type=content_type, overwrite=self.file_overwrite
-        )
+        try:
+            remote = imagekit.upload(
+                data, file_name=file_name, folder=directory or "/", content_type=content_type, overwrite=self.file_overwrite
+            )
+        except imagekit.StorageTimeout:
+            # ImageKit may have stored the file even though its answer never arrived.
+            self._remove_after_timeout(posixpath.join(directory, file_name))
+            raise
         stored_name = self._name_from_path(remote.file_path)
         self._remember(stored_name, remote.file_id)
         return stored_name
+
+    def _remove_after_timeout(self, file_path: str) -> None:
+        try:
+            remote = imagekit.find(file_path, quick=True)
+            if remote is not None:
+                imagekit.delete(remote.file_id, quick=True)
+        except StorageError:
+            log.warning("could not check for %s after an upload timed out; it may be orphaned", file_path)
 
     def _open(self, name, mode="rb"):
         if "w" in mode or "a" in mode or "+" in mode:

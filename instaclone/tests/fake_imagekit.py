@@ -76,6 +76,8 @@ class FakeImageKit:
         self.requests: list[RecordedRequest] = []
         self.mode = "ok"  # "ok" | "outage" | "hang"
         self.hang_seconds = 3.0
+        self.hang_times: int | None = None
+        self.hang_then_store = False
         self._fail_next = 0
         self._lock = threading.RLock()
         self._wake = threading.Event()
@@ -128,13 +130,30 @@ class FakeImageKit:
     def outage(self) -> None:
         self.mode = "outage"
 
-    def hang(self, seconds: float = 3.0) -> None:
+    def hang(self, seconds: float = 3.0, *, times: int | None = None, then_store: bool = False) -> None:
+        """Sleep `seconds` before answering the next `times` API calls (all when None). With
+        `then_store`, the call is carried out first and only the answer is late, as when ImageKit
+        stores an upload but the client gives up waiting."""
         self.hang_seconds = seconds
+        self.hang_times = times
+        self.hang_then_store = then_store
         self._wake.clear()
         self.mode = "hang"
 
     def fail_next(self, n: int = 1) -> None:
         self._fail_next = n
+
+    def _take_hang(self) -> bool:
+        with self._lock:
+            if self.mode != "hang":
+                return False
+            if self.hang_times is None:
+                return True
+            if self.hang_times <= 0:
+                self.mode = "ok"
+                return False
+            self.hang_times -= 1
+            return True
 
     def heal(self) -> None:
         self.mode = "ok"
@@ -304,7 +323,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._send(record, 404, {"message": "Not found"})
             return self._send_bytes(record, 200, stored.content, stored.mime)
 
-        if fake.mode == "hang":
+        hang = fake._take_hang()
+        if hang and not fake.hang_then_store:
             fake._wake.wait(fake.hang_seconds)
             return self._send(record, 504, {"message": "Gateway timeout"})
         if fake.mode == "outage" or fake._fail_next > 0:
@@ -325,6 +345,8 @@ class _Handler(BaseHTTPRequestHandler):
             status, payload = fake._delete(unquote(m.group(1)))
         else:
             status, payload = 404, {"message": f"Fake ImageKit does not implement {method} {url.path}"}
+        if hang:
+            fake._wake.wait(fake.hang_seconds)
         self._send(record, status, payload)
 
     def _authorised(self) -> bool:

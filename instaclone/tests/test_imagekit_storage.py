@@ -175,6 +175,16 @@ def test_timeout_gives_a_storage_error_quickly_and_stores_nothing(fake_imagekit)
     assert fake_imagekit.paths() == []
 
 
+def test_an_upload_stored_remotely_after_the_client_gave_up_is_deleted_again(fake_imagekit):
+    fake_imagekit.hang(seconds=2, times=1, then_store=True)  # stores, then answers too late
+
+    with pytest.raises(StorageError, match="took too long to answer"):
+        default_storage.save("posts/late.jpg", ContentFile(b"data"))
+
+    assert [r.method for r in fake_imagekit.requests] == ["POST", "GET", "DELETE"]
+    assert fake_imagekit.paths() == []
+
+
 def test_outage_while_checking_existence_is_a_storage_error_not_an_sdk_error(fake_imagekit):
     fake_imagekit.outage()
 
