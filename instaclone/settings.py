@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "instaclone.context_processors.site",
+                "social.context_processors.notifications",
             ],
         },
     },
@@ -184,7 +185,9 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Instaclone"
-USERSESSIONS_TRACK_ACTIVITY = True
+# Sessions are recorded at sign-in. Tracking every request would add a write (and 2 queries) to each
+# page view; "last seen" is not worth that on a feed we want flat.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
