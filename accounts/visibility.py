@@ -40,6 +40,18 @@ def visible_authors_q(viewer, prefix: str = "author") -> Q:
     )
 
 
+def visible_profiles_q(viewer, prefix: str = "") -> Q:
+    """Whose profile header (name, avatar) a viewer may see: active and not blocked either way.
+    Used for people lists, search, suggestions and notification actors. `prefix` "" means User."""
+    field = prefix or "pk"
+    active = Q(**{f"{prefix}__is_active" if prefix else "is_active": True})
+    if not _is_signed_in(viewer):
+        return active
+    blocked_ids = Block.objects.filter(blocker_id=viewer.pk).values("blocked_id")
+    blocker_ids = Block.objects.filter(blocked_id=viewer.pk).values("blocker_id")
+    return active & ~Q(**{f"{field}__in": blocked_ids}) & ~Q(**{f"{field}__in": blocker_ids})
+
+
 def is_blocked_between(viewer, other: User) -> bool:
     if not _is_signed_in(viewer) or viewer.pk == other.pk:
         return False

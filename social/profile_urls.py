@@ -4,4 +4,6 @@ from . import views
 
 urlpatterns = [
     path("<str:username>/", views.profile, name="profile"),
+    path("<str:username>/followers/", views.followers, name="followers"),
+    path("<str:username>/following/", views.following, name="following"),
 ]

@@ -1,24 +1,247 @@
-from django.shortcuts import render
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
+from accounts.models import Block, User
 from accounts.selectors import user_get_by_username
 from accounts.visibility import can_see_content, can_see_profile
+from instaclone.htmx import back_url, login_required_htmx
+
+from . import selectors as social_selectors
+from . import services as social_services
 
 
 def home(request):
+    """Signed out: the landing page. Signed in: the home feed (keyset pages, HTMX infinite scroll)."""
     if not request.user.is_authenticated:
         return render(request, "social/landing.html")
-    return render(request, "social/home.html")
+    page = social_selectors.feed_page(request.user, request.GET.get("cursor"))
+    context = {"page": page, **_cards(request.user, page.items)}
+    if request.htmx and request.GET.get("cursor"):
+        return render(request, "social/home.html#feed-page", context)
+    if not page.items and not request.GET.get("cursor"):
+        context["suggestions"] = social_selectors.suggestions(request.user)
+    return render(request, "social/home.html", context)
 
 
 def profile(request, username):
     owner = user_get_by_username(username)
     if not can_see_profile(request.user, owner):
-        from django.http import Http404
-
         raise Http404("No such user.")
     context = {
         "owner": owner,
         "is_owner": request.user.is_authenticated and request.user.pk == owner.pk,
         "can_see_content": can_see_content(request.user, owner),
+        **_profile_social_context(request, owner),
     }
+    if context["can_see_content"]:
+        from posts.views import profile_grid_context
+
+        context.update(profile_grid_context(request, owner))
     return render(request, "social/profile.html", context)
+
+
+# --- social: follow buttons, people lists, requests, blocks, notifications, explore, search ----
+# (helpers and views below are the social engineer's; profile() above only adds their context)
+
+
+def _profile_social_context(request, owner):
+    viewer = request.user
+    if not viewer.is_authenticated or viewer.pk == owner.pk:
+        pending = social_selectors.follow_request_pending_count(owner) if viewer.is_authenticated else 0
+        return {"follow_state": "self" if viewer.is_authenticated else "none", "pending_requests": pending}
+    owner.follow_state = social_selectors.relation(viewer, owner)
+    return {"follow_state": owner.follow_state, "pending_requests": 0}
+
+
+def _cards(viewer, posts) -> dict:
+    """The interactions engineer's per-page card state (constant queries), when it exists."""
+    try:
+        from posts.interactions import cards_context
+    except ImportError:
+        return {}
+    return cards_context(viewer, posts)
+
+
+def _visible_user_or_404(viewer, username) -> User:
+    """An active user whose profile the viewer may see (no blocks either way), else 404."""
+    user = user_get_by_username(username)
+    if not can_see_profile(viewer, user):
+        raise Http404("No such user.")
+    return user
+
+
+def _error(request, exc: social_services.SocialError):
+    response = HttpResponse(str(exc), status=exc.status, content_type="text/plain; charset=utf-8")
+    return response
+
+
+def _done(request, fragment_template: str, context: dict, default: str):
+    """HTMX: the swapped fragment. Plain form post: back to where the person was."""
+    if request.htmx:
+        return render(request, fragment_template, context)
+    return redirect(back_url(request, default))
+
+
+@require_POST
+@login_required_htmx
+def follow(request, username):
+    target = _visible_user_or_404(request.user, username)
+    try:
+        state = social_services.follow_create(follower=request.user, followee=target)
+    except social_services.SocialError as exc:
+        return _error(request, exc)
+    target.follow_state = state.value
+    return _done(request, "social/_follow_button.html", {"person": target}, target.get_absolute_url())
+
+
+@require_POST
+@login_required_htmx
+def unfollow(request, username):
+    target = user_get_by_username(username)  # cancelling works even after a block
+    try:
+        state = social_services.follow_delete(follower=request.user, followee=target)
+    except social_services.SocialError as exc:
+        return _error(request, exc)
+    target.follow_state = state.value
+    return _done(request, "social/_follow_button.html", {"person": target}, target.get_absolute_url())
+
+
+@require_POST
+@login_required_htmx
+def follower_remove(request, username):
+    follower = user_get_by_username(username)
+    try:
+        social_services.follower_remove(owner=request.user, follower=follower)
+    except social_services.SocialError as exc:
+        return _error(request, exc)
+    if request.htmx:
+        return HttpResponse("")  # the row disappears
+    return redirect(back_url(request, reverse_followers(request.user)))
+
+
+def reverse_followers(user) -> str:
+    from django.urls import reverse
+
+    return reverse("followers", kwargs={"username": user.username})
+
+
+@require_POST
+@login_required_htmx
+def block(request, username):
+    target = user_get_by_username(username)
+    try:
+        social_services.block_create(blocker=request.user, blocked=target)
+    except social_services.SocialError as exc:
+        return _error(request, exc)
+    from django.contrib import messages
+
+    messages.success(request, f"You blocked @{target.username}.")
+    if request.htmx:
+        from django_htmx.http import HttpResponseClientRedirect
+
+        return HttpResponseClientRedirect("/")
+    return redirect("social:home")
+
+
+@require_POST
+@login_required_htmx
+def unblock(request, username):
+    target = user_get_by_username(username)
+    social_services.block_delete(blocker=request.user, blocked=target)
+    if request.htmx:
+        return HttpResponse("")
+    from django.contrib import messages
+
+    messages.success(request, f"You unblocked @{target.username}.")
+    return redirect(back_url(request, "/social/blocked/"))
+
+
+@login_required
+def blocked_list(request):
+    rows = Block.objects.filter(blocker_id=request.user.pk).select_related("blocked").order_by("-created", "-id")[:200]
+    return render(request, "social/blocked.html", {"rows": rows})
+
+
+def _people(request, username, which):
+    owner = _visible_user_or_404(request.user, username)
+    if not can_see_content(request.user, owner):
+        raise Http404("This account is private.")
+    pager = social_selectors.followers_page if which == "followers" else social_selectors.following_page
+    page = pager(request.user, owner, request.GET.get("cursor"))
+    context = {"owner": owner, "page": page, "which": which, "is_owner": request.user.pk == owner.pk}
+    if request.htmx and request.GET.get("cursor"):
+        return render(request, "social/people.html#people-page", context)
+    return render(request, "social/people.html", context)
+
+
+def followers(request, username):
+    return _people(request, username, "followers")
+
+
+def following(request, username):
+    return _people(request, username, "following")
+
+
+@login_required
+def follow_requests(request):
+    page = social_selectors.follow_requests_page(request.user, request.GET.get("cursor"))
+    context = {"page": page}
+    if request.htmx and request.GET.get("cursor"):
+        return render(request, "social/requests.html#requests-page", context)
+    return render(request, "social/requests.html", context)
+
+
+def _request_action(request, username, accept: bool):
+    requester = user_get_by_username(username)
+    if accept:
+        done = social_services.follow_request_accept(target=request.user, requester=requester)
+    else:
+        done = social_services.follow_request_decline(target=request.user, requester=requester)
+    if request.htmx:
+        return render(
+            request, "social/_request_result.html", {"requester": requester, "accepted": accept, "done": done}
+        )
+    return redirect(back_url(request, "/notifications/requests/"))
+
+
+@require_POST
+@login_required_htmx
+def request_accept(request, username):
+    return _request_action(request, username, accept=True)
+
+
+@require_POST
+@login_required_htmx
+def request_decline(request, username):
+    return _request_action(request, username, accept=False)
+
+
+@login_required
+def notifications(request):
+    cursor = request.GET.get("cursor")
+    page = social_selectors.notifications_page(request.user, cursor)
+    context = {"page": page, "pending_requests": social_selectors.follow_request_pending_count(request.user)}
+    if request.htmx and cursor:
+        return render(request, "social/notifications.html#notifications-page", context)
+    response = render(request, "social/notifications.html", context)
+    # viewing the page marks them read (after rendering, so the new ones are highlighted once)
+    social_services.notifications_mark_read(user=request.user)
+    return response
+
+
+@login_required
+def explore(request):
+    posts = social_selectors.explore_posts(request.user)
+    return render(request, "social/explore.html", {"posts": posts})
+
+
+def search(request):
+    q = request.GET.get("q", "")[:100]
+    users = social_selectors.search_users(request.user, q) if q.strip() else []
+    tags = social_selectors.search_hashtags(q) if q.strip() and not q.strip().startswith("@") else []
+    context = {"q": q, "users": users, "tags": tags}
+    if request.htmx and request.headers.get("HX-Target") == "search-results":
+        return render(request, "social/search.html#search-results", context)
+    return render(request, "social/search.html", context)

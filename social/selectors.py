@@ -1,0 +1,248 @@
+"""Reads for the social app: the home feed, people lists, notifications, explore and search.
+
+Every read goes through accounts.visibility (visible_authors_q for content, visible_profiles_q for
+people); lists are keyset-paginated on (created, id) and fetch per-viewer state once per page.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Q, Value
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from accounts.models import Follow, FollowRequest, User
+from accounts.visibility import visible_authors_q, visible_profiles_q
+from posts.pagination import Page, decode_cursor, encode_cursor
+
+from .models import Notification
+from .services import FollowState
+
+FEED_PAGE_SIZE = 12
+PEOPLE_PAGE_SIZE = 20
+NOTIFICATIONS_PAGE_SIZE = 30
+EXPLORE_WINDOW_DAYS = 30
+EXPLORE_WINDOW_POSTS = 500
+EXPLORE_SIZE = 30
+SEARCH_LIMIT = 20
+UNREAD_BADGE_CAP = 100  # the badge shows "99+" beyond this; the count query stops there
+
+
+# --- keyset cursors (posts/pagination.py: garbage cursors are a 400 through BadRequest) -------
+
+
+def keyset_q(cursor: str | None, created_field: str, pk_field: str) -> Q:
+    """Rows strictly older than the cursor in (created DESC, id DESC) order."""
+    if not cursor:
+        return Q()
+    created, pk = decode_cursor(cursor)
+    return Q(**{f"{created_field}__lt": created}) | Q(**{created_field: created, f"{pk_field}__lt": pk})
+
+
+def _page(rows: list, size: int, key) -> Page:
+    items = rows[:size]
+    return Page(items, encode_cursor(*key(items[-1])) if len(rows) > size and items else None)
+
+
+# --- posts ----------------------------------------------------------------------------------
+
+
+def _post_base(viewer):
+    """The posts engineer's base queryset when it exists (author joined, media prefetched, hidden
+    posts and invisible authors filtered); an equivalent otherwise."""
+    try:
+        from posts.selectors import post_queryset
+    except ImportError:
+        from posts.models import Post
+
+        return (
+            Post.objects.filter(is_hidden=False)
+            .filter(visible_authors_q(viewer, "author"))
+            .select_related("author")
+            .prefetch_related("media")
+        )
+    return post_queryset(viewer)
+
+
+def feed_page(viewer: User, cursor: str | None = None, size: int = FEED_PAGE_SIZE) -> Page:
+    """The viewer's home feed: their own posts and those of people they follow, newest first.
+
+    Reads the fan-out table through its (owner, -created, -post) index: a page costs the same at
+    10 or 5,000 followees (docs/feed.md). The join condition and the keyset live in one filter()
+    so that Django uses a single join to social_feeditem, which order_by then reuses."""
+    qs = _post_base(viewer).filter(
+        Q(feed_items__owner=viewer) & keyset_q(cursor, "feed_items__created", "feed_items__post")
+    )
+    rows = list(qs.order_by("-feed_items__created", "-feed_items__post")[: size + 1])
+    return _page(rows, size, lambda p: (p.created, p.pk))
+
+
+def explore_posts(viewer, size: int = EXPLORE_SIZE) -> list:
+    """Recent, well-liked public posts by people the viewer does not follow: the latest
+    EXPLORE_WINDOW_POSTS posts of the last EXPLORE_WINDOW_DAYS days (read through the created
+    index), ranked by likes. Two queries (posts, media) whatever the table size."""
+    from posts.models import Post
+
+    since = timezone.now() - timedelta(days=EXPLORE_WINDOW_DAYS)
+    window = Post.objects.filter(created__gte=since).order_by("-created", "-id").values("pk")[:EXPLORE_WINDOW_POSTS]
+    qs = _post_base(viewer).filter(pk__in=window, author__is_private=False)
+    if viewer.is_authenticated:
+        qs = qs.exclude(author_id=viewer.pk).exclude(
+            author_id__in=Follow.objects.filter(follower_id=viewer.pk).values("followee_id")
+        )
+    return list(qs.order_by("-like_count", "-created", "-id")[:size])
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+def follow_states(viewer, users) -> dict[int, str]:
+    """Viewer's relation to each user: one query (accepted follows UNION pending requests)."""
+    ids = [u.pk for u in users]
+    if not viewer.is_authenticated or not ids:
+        return {}
+    follows = (
+        Follow.objects.filter(follower_id=viewer.pk, followee_id__in=ids)
+        .annotate(state=Value(FollowState.FOLLOWING.value))
+        .values_list("followee_id", "state")
+    )
+    requests = (
+        FollowRequest.objects.filter(requester_id=viewer.pk, target_id__in=ids)
+        .annotate(state=Value(FollowState.REQUESTED.value))
+        .values_list("target_id", "state")
+    )
+    return dict(follows.union(requests, all=True))
+
+
+def relation(viewer, other: User) -> str:
+    if not viewer.is_authenticated:
+        return FollowState.NONE.value
+    if viewer.pk == other.pk:
+        return "self"
+    return follow_states(viewer, [other]).get(other.pk, FollowState.NONE.value)
+
+
+def _attach_states(viewer, users: list[User]) -> list[User]:
+    states = follow_states(viewer, users)
+    for u in users:
+        if viewer.is_authenticated and u.pk == viewer.pk:
+            u.follow_state = "self"
+        else:
+            u.follow_state = states.get(u.pk, FollowState.NONE.value)
+    return users
+
+
+def _people_page(viewer, rows_qs, user_attr: str, cursor: str | None, size: int) -> Page:
+    rows = list(
+        rows_qs.filter(keyset_q(cursor, "created", "id"))
+        .select_related(user_attr)
+        .order_by("-created", "-id")[: size + 1]
+    )
+    page = _page(rows, size, lambda r: (r.created, r.pk))
+    users = [getattr(r, user_attr) for r in page.items]
+    page.items = _attach_states(viewer, users)
+    return page
+
+
+def followers_page(viewer, owner: User, cursor: str | None = None, size: int = PEOPLE_PAGE_SIZE) -> Page:
+    qs = Follow.objects.filter(Q(followee_id=owner.pk) & visible_profiles_q(viewer, "follower"))
+    return _people_page(viewer, qs, "follower", cursor, size)
+
+
+def following_page(viewer, owner: User, cursor: str | None = None, size: int = PEOPLE_PAGE_SIZE) -> Page:
+    qs = Follow.objects.filter(Q(follower_id=owner.pk) & visible_profiles_q(viewer, "followee"))
+    return _people_page(viewer, qs, "followee", cursor, size)
+
+
+def follow_requests_page(owner: User, cursor: str | None = None, size: int = PEOPLE_PAGE_SIZE) -> Page:
+    rows = list(
+        FollowRequest.objects.filter(Q(target_id=owner.pk) & visible_profiles_q(owner, "requester"))
+        .filter(keyset_q(cursor, "created", "id"))
+        .select_related("requester")
+        .order_by("-created", "-id")[: size + 1]
+    )
+    return _page(rows, size, lambda r: (r.created, r.pk))
+
+
+def follow_request_pending_count(owner: User) -> int:
+    return FollowRequest.objects.filter(target_id=owner.pk).count()
+
+
+def suggestions(viewer, size: int = 8) -> list[User]:
+    """People to follow: the most-followed public accounts the viewer neither follows nor asked to
+    follow (one query plus follow states)."""
+    qs = User.objects.filter(visible_profiles_q(viewer), is_private=False)
+    if viewer.is_authenticated:
+        qs = qs.exclude(pk=viewer.pk).exclude(
+            pk__in=Follow.objects.filter(follower_id=viewer.pk).values("followee_id")
+        ).exclude(pk__in=FollowRequest.objects.filter(requester_id=viewer.pk).values("target_id"))
+    users = list(qs.order_by("-follower_count", "-date_joined")[:size])
+    for u in users:
+        u.follow_state = FollowState.NONE.value
+    return users
+
+
+def search_users(viewer, q: str, limit: int = SEARCH_LIMIT) -> list[User]:
+    """Username or name prefix, any letter case. LOWER(col) LIKE 'q%' uses the pattern-ops
+    indexes of social/migrations/0004 on PostgreSQL."""
+    q = q.strip().lstrip("@").lower()
+    if not q:
+        return []
+    users = list(
+        User.objects.annotate(username_l=Lower("username"), name_l=Lower("display_name"))
+        .filter(Q(username_l__startswith=q) | Q(name_l__startswith=q))
+        .filter(visible_profiles_q(viewer))
+        .order_by("-follower_count", "username")[:limit]
+    )
+    return _attach_states(viewer, users)
+
+
+def search_hashtags(q: str, limit: int = SEARCH_LIMIT) -> list:
+    from posts.models import Hashtag
+
+    q = q.strip().lstrip("#").lower()
+    if not q:
+        return []
+    return list(Hashtag.objects.filter(name__startswith=q).order_by("name")[:limit])
+
+
+# --- notifications --------------------------------------------------------------------------
+
+
+def notification_queryset(user: User):
+    """The recipient's notifications that are still visible: actor not blocked either way and
+    active; the post (if any) not hidden and visible to the recipient; the comment not hidden."""
+    return Notification.objects.filter(
+        Q(recipient_id=user.pk)
+        & visible_profiles_q(user, "actor")
+        & (Q(post__isnull=True) | (Q(post__is_hidden=False) & visible_authors_q(user, "post__author")))
+        & (Q(comment__isnull=True) | Q(comment__is_hidden=False))
+    )
+
+
+def notifications_page(user: User, cursor: str | None = None, size: int = NOTIFICATIONS_PAGE_SIZE) -> Page:
+    rows = list(
+        notification_queryset(user)
+        .filter(keyset_q(cursor, "created", "id"))
+        .select_related("actor", "post", "comment")
+        .order_by("-created", "-id")[: size + 1]
+    )
+    page = _page(rows, size, lambda n: (n.created, n.pk))
+    # pending requests, so that request notifications show Accept / Decline only while pending
+    requester_ids = [n.actor_id for n in page.items if n.kind == Notification.Kind.FOLLOW_REQUEST]
+    pending = set()
+    if requester_ids:
+        pending = set(
+            FollowRequest.objects.filter(target_id=user.pk, requester_id__in=requester_ids).values_list(
+                "requester_id", flat=True
+            )
+        )
+    for n in page.items:
+        n.request_pending = n.kind == Notification.Kind.FOLLOW_REQUEST and n.actor_id in pending
+    return page
+
+
+def unread_count(user: User) -> int:
+    """Unread visible notifications, counted up to UNREAD_BADGE_CAP (one bounded query)."""
+    return notification_queryset(user).filter(read_at__isnull=True)[:UNREAD_BADGE_CAP].count()
