@@ -161,5 +161,14 @@ class ImageKitStorage(BaseStorage):
             transformation=imagekit.rendition_transformation(width),
         )
 
+    def video_poster_url(self, name: str, width: int) -> str:
+        """A still frame of a stored video as an image at `width` pixels (ImageKit's
+        `<video>/ik-thumbnail.jpg` with the same transformation as `rendition_url`)."""
+        return imagekit.build_url(
+            self._file_path(name) + "/ik-thumbnail.jpg",
+            url_endpoint=self.url_endpoint,
+            transformation=imagekit.rendition_transformation(width),
+        )
+
     def listdir(self, path):
         raise NotImplementedError("ImageKitStorage does not list folders; the database knows every file name.")

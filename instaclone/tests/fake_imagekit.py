@@ -79,6 +79,7 @@ class FakeImageKit:
         self.hang_times: int | None = None
         self.hang_then_store = False
         self._fail_next = 0
+        self._fail_after = 0
         self._lock = threading.RLock()
         self._wake = threading.Event()
         self._server: ThreadingHTTPServer | None = None
@@ -140,8 +141,23 @@ class FakeImageKit:
         self._wake.clear()
         self.mode = "hang"
 
-    def fail_next(self, n: int = 1) -> None:
-        self._fail_next = n
+    def fail_next(self, n: int = 1, *, after: int = 0) -> None:
+        """Answer 503 to `n` API calls, after letting `after` calls through normally."""
+        with self._lock:
+            self._fail_after = after
+            self._fail_next = n
+
+    def _take_failure(self) -> bool:
+        with self._lock:
+            if self.mode == "outage":
+                return True
+            if self._fail_next <= 0:
+                return False
+            if self._fail_after > 0:
+                self._fail_after -= 1
+                return False
+            self._fail_next -= 1
+            return True
 
     def _take_hang(self) -> bool:
         with self._lock:
@@ -157,7 +173,7 @@ class FakeImageKit:
 
     def heal(self) -> None:
         self.mode = "ok"
-        self._fail_next = 0
+        self._fail_next = self._fail_after = 0
         self._wake.set()
 
     # --- inspection -----------------------------------------------------------------------
@@ -327,8 +343,7 @@ class _Handler(BaseHTTPRequestHandler):
         if hang and not fake.hang_then_store:
             fake._wake.wait(fake.hang_seconds)
             return self._send(record, 504, {"message": "Gateway timeout"})
-        if fake.mode == "outage" or fake._fail_next > 0:
-            fake._fail_next = max(0, fake._fail_next - 1)
+        if fake._take_failure():
             return self._send(record, 503, {"message": "Service Unavailable", "help": ""})
         if not self._authorised():
             return self._send(record, 401, {"message": "Your request does not contain private API key.", "help": ""})

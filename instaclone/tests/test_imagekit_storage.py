@@ -142,6 +142,12 @@ def test_rendition_url_equals_the_sdks_own_url_helper(fake_imagekit):
     assert url == f"{fake_imagekit.url_endpoint}{FOLDER}/posts/wide.jpg?tr=w-640,q-auto,f-auto"
 
 
+def test_video_poster_url_is_imagekits_thumbnail_of_the_video_at_a_width(fake_imagekit):
+    url = default_storage.video_poster_url("posts/clip.mp4", 320)
+
+    assert url == f"{fake_imagekit.url_endpoint}{FOLDER}/posts/clip.mp4/ik-thumbnail.jpg?tr=w-320,q-auto,f-auto"
+
+
 def test_a_single_failed_call_is_retried_once(fake_imagekit, settings):
     settings.IMAGEKIT_MAX_RETRIES = 1
     fake_imagekit.fail_next(1)
