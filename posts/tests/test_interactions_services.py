@@ -153,7 +153,7 @@ def test_comment_of_exactly_2200_characters_is_accepted(alice, bob):
 def test_comment_mentions_notify_only_people_allowed(alice, bob, charlie, catch):
     from instaclone.testing import make_user
 
-    dave = make_user("dave")
+    make_user("dave")
     post = make_post(bob)
     Block.objects.create(blocker=charlie, blocked=alice)  # charlie blocked the commenter
     body = "hi @Bob @charlie @dave @nobody @alice"
