@@ -2,11 +2,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from posts import views_interactions as posts_interactions_views
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("settings/", include("accounts.urls")),
     path("p/", include("posts.urls")),
+    path("saved/", posts_interactions_views.saved, name="saved"),
     path("", include("social.urls")),
 ]
 
