@@ -26,8 +26,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.visibility import can_see_profile, visible_authors_q
+from accounts.visibility import can_see_profile
+from posts.interactions import visible_comments
 from posts.models import Comment, Post
+from posts.selectors import post_queryset
+from posts.services import post_delete
 
 from .models import Report
 
@@ -57,11 +60,8 @@ class ReportRateLimited(ModerationError):
 
 
 def _visible_posts(viewer):
-    """Posts the viewer may see, through the posts app's base queryset when it exists."""
-    try:
-        from posts.selectors import post_queryset
-    except ImportError:  # pragma: no cover - before the posts selectors land
-        return Post.objects.filter(visible_authors_q(viewer), is_hidden=False).select_related("author")
+    """Posts the viewer may see and report: the posts app's base queryset, minus hidden ones (which
+    it still shows to their author and to staff)."""
     return post_queryset(viewer).filter(is_hidden=False)
 
 
@@ -75,8 +75,9 @@ def report_target_get(*, viewer, kind: str, pk: int):
         return post
     if kind == "comment":
         comment = (
-            Comment.objects.select_related("author", "post")
-            .filter(visible_authors_q(viewer), is_hidden=False, pk=pk)
+            visible_comments(viewer)
+            .select_related("author", "post")
+            .filter(pk=pk)
             .filter(post__in=_visible_posts(viewer).values("pk"))
             .first()
         )
@@ -258,34 +259,6 @@ def _keep_reports_on_author(*, target, moderator: User, note: str) -> None:
     _record(moderator=moderator, reports=reports, status=Report.Status.ACTIONED, note=note)
 
 
-def _post_delete(post: Post) -> None:
-    """Delete a post, its counter on the author and (after commit) its files."""
-    try:
-        from posts.services import post_delete
-    except ImportError:  # pragma: no cover - before the posts services land
-        post_delete = None
-    if post_delete is not None:
-        import inspect
-
-        params = inspect.signature(post_delete).parameters
-        kwargs = {"post": post}
-        if "user" in params:
-            kwargs["user"] = post.author
-        if "actor" in params:
-            kwargs["actor"] = post.author
-        post_delete(**kwargs)
-        return
-    from instaclone.media.files import delete_on_commit  # pragma: no cover
-
-    names = []  # pragma: no cover
-    for media in post.media.all():  # pragma: no cover
-        names.append(media.file)
-        names.extend((media.renditions or {}).values())
-    post.delete()  # pragma: no cover
-    User.objects.filter(pk=post.author_id, post_count__gt=0).update(post_count=F("post_count") - 1)  # pragma: no cover
-    delete_on_commit(*names)  # pragma: no cover
-
-
 def content_delete(*, moderator: User, post: Post | None = None, comment: Comment | None = None, notes: str = "") -> None:
     """Delete a reported post or comment for good (its reports survive on the author)."""
     if (post is None) == (comment is None):
@@ -295,7 +268,7 @@ def content_delete(*, moderator: User, post: Post | None = None, comment: Commen
             note = _note(f"Post {post.pk} deleted (caption: “{_excerpt(post.caption)}”)", notes)
             _keep_reports_on_author(target=post, moderator=moderator, note=note)
             LogEntry.objects.log_actions(moderator.pk, [post], DELETION, change_message=note)
-            _post_delete(post)
+            post_delete(post=post)
         else:
             note = _note(f"Comment {comment.pk} on post {comment.post_id} deleted (“{_excerpt(comment.body)}”)", notes)
             _keep_reports_on_author(target=comment, moderator=moderator, note=note)

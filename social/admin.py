@@ -1,0 +1,507 @@
+"""The moderation queue in the Django admin, and the moderation parts of the post, comment and user
+admins.
+
+Moderators are staff in the "Moderators" group (permissions: social/migrations, "moderators
+permissions"). Everything they change goes through social.moderation, which records it on the
+report(s) and in the admin log; the admin forms themselves are read-only for them.
+
+The post, comment and user admins belong to their apps. This module loads last (social comes after
+accounts and posts in INSTALLED_APPS), takes whatever admin class each app registered, and
+re-registers a subclass with the moderation mixin on top, so dependencies keep pointing
+social -> posts -> accounts and the owners' admin files stay theirs.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.admin.exceptions import NotRegistered
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
+
+from accounts.models import User
+from posts.models import Comment, Post, PostMedia
+
+from . import moderation
+from .models import Notification, Report
+
+
+def _count_subquery(qs) -> Coalesce:
+    """COUNT(*) of `qs` as a correlated subquery (0 when none)."""
+    counted = qs.order_by().values("status").annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _open_reports(**correlation) -> Coalesce:
+    return _count_subquery(Report.objects.filter(status=Report.Status.OPEN, **correlation))
+
+
+def _thumbnail_url(post: Post | None) -> str:
+    """The smallest stored rendition of a post's first media item (media are prefetched)."""
+    if post is None:
+        return ""
+    items = list(post.media.all())
+    if not items:
+        return ""
+    first = items[0]
+    renditions = first.renditions or {}
+    name = ""
+    for size in sorted(renditions, key=lambda s: int(s) if str(s).isdigit() else 10**6):
+        name = renditions[size]
+        break
+    try:
+        return default_storage.url(name or first.file)
+    except Exception:  # noqa: BLE001 - a preview must never break the queue
+        return ""
+
+
+def _user_link(user: User | None):
+    if user is None:
+        return "—"
+    url = reverse("admin:accounts_user_change", args=[user.pk])
+    suspended = "" if user.is_active else " (suspended)"
+    return format_html('<a href="{}">@{}</a>{}', url, user.username, suspended)
+
+
+def _excerpt(text: str, n: int = 120) -> str:
+    return Truncator(" ".join((text or "").split())).chars(n)
+
+
+def _message(modeladmin, request, done: int, skipped: list[str], verb: str) -> None:
+    if done:
+        modeladmin.message_user(request, f"{verb}: {done}.", messages.SUCCESS)
+    for reason in skipped:
+        modeladmin.message_user(request, reason, messages.WARNING)
+    if not done and not skipped:
+        modeladmin.message_user(request, "Nothing to do.", messages.INFO)
+
+
+def _notes(request) -> str:
+    """Notes typed on the report's page go with the action (see ReportAdmin.moderate_view)."""
+    return getattr(request, "moderation_notes", "")
+
+
+def _require(request, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+# --- Actions shared by the admins -----------------------------------------------------------------
+# Each takes targets (posts, comments or users) and returns (done, skipped messages).
+
+
+def _hide(request, targets, *, hide: bool) -> tuple[int, list[str]]:
+    done, skipped = 0, []
+    for target in targets:
+        if isinstance(target, Post):
+            _require(request, "posts.change_post")
+            fn = moderation.post_hide if hide else moderation.post_unhide
+            done += fn(moderator=request.user, post=target, notes=_notes(request))
+        elif isinstance(target, Comment):
+            _require(request, "posts.change_comment")
+            fn = moderation.comment_hide if hide else moderation.comment_unhide
+            done += fn(moderator=request.user, comment=target, notes=_notes(request))
+        else:
+            skipped.append(f"@{target.username} is an account: suspend or reinstate it instead.")
+    return done, skipped
+
+
+def _delete(request, targets) -> tuple[int, list[str]]:
+    done, skipped = 0, []
+    for target in targets:
+        if isinstance(target, Post):
+            _require(request, "posts.change_post")
+            moderation.content_delete(moderator=request.user, post=target, notes=_notes(request))
+            done += 1
+        elif isinstance(target, Comment):
+            _require(request, "posts.change_comment")
+            moderation.content_delete(moderator=request.user, comment=target, notes=_notes(request))
+            done += 1
+        else:
+            skipped.append(f"@{target.username} is an account: accounts are suspended, not deleted, here.")
+    return done, skipped
+
+
+def _suspend(request, users, *, suspend: bool) -> tuple[int, list[str]]:
+    _require(request, "accounts.change_user")
+    done, skipped = 0, []
+    for user in {u.pk: u for u in users}.values():
+        try:
+            if suspend:
+                done += moderation.user_suspend(moderator=request.user, user=user, notes=_notes(request))
+            else:
+                done += moderation.user_reinstate(moderator=request.user, user=user, notes=_notes(request))
+        except moderation.ModerationError as exc:
+            skipped.append(exc.message)
+    return done, skipped
+
+
+# --- Reports ------------------------------------------------------------------------------------
+
+
+class TargetTypeFilter(admin.SimpleListFilter):
+    title = "target type"
+    parameter_name = "target"
+
+    def lookups(self, request, model_admin):
+        return [("post", "Post"), ("comment", "Comment"), ("user", "Account")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("post", "comment", "user"):
+            return queryset.filter(**{f"{self.value()}__isnull": False})
+        return queryset
+
+
+def _report_target(report: Report):
+    return report.post or report.comment or report.user
+
+
+REPORT_ACTIONS = {
+    "hide_content": "Hide the reported content",
+    "unhide_content": "Unhide the reported content",
+    "delete_content": "Delete the reported content",
+    "suspend_author": "Suspend the author",
+    "reinstate_author": "Reinstate the author",
+    "dismiss_reports": "Dismiss (nothing wrong)",
+}
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ("id", "created", "status", "reason", "target_type", "preview", "author", "open_for_target", "reporter")
+    list_display_links = ("id", "created")
+    list_filter = ("status", "reason", TargetTypeFilter)
+    search_fields = ("reporter__username", "user__username", "post__author__username", "comment__author__username")
+    ordering = ("-created", "-id")
+    list_per_page = 50
+    actions = list(REPORT_ACTIONS)
+    fields = (
+        "reporter", "created", "reason", "text", "target_type", "preview", "author", "open_for_target",
+        "status", "handled_by", "handled_at", "notes",
+    )
+    readonly_fields = fields
+    change_form_template = "admin/social/report/change_form.html"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("reporter", "user", "post__author", "comment__author", "comment__post", "handled_by")
+            .prefetch_related(Prefetch("post__media", queryset=PostMedia.objects.order_by("position")))
+            .annotate(
+                open_count=_open_reports(post=OuterRef("post"))
+                + _open_reports(comment=OuterRef("comment"))
+                + _open_reports(user=OuterRef("user"))
+            )
+        )
+
+    # Reports come from members and stay as the audit trail: no adding or deleting here.
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="type")
+    def target_type(self, report):
+        return "post" if report.post_id else "comment" if report.comment_id else "account"
+
+    @admin.display(description="target")
+    def preview(self, report):
+        if report.post_id:
+            post = report.post
+            url = reverse("admin:posts_post_change", args=[post.pk]) if admin.site.is_registered(Post) else post.get_absolute_url()
+            thumb = _thumbnail_url(post)
+            hidden = " [hidden]" if post.is_hidden else ""
+            if thumb:
+                return format_html(
+                    '<a href="{}"><img src="{}" alt="" width="48" height="48" style="object-fit:cover;vertical-align:middle"></a> {}{}',
+                    url, thumb, _excerpt(post.caption) or "(no caption)", hidden,
+                )
+            return format_html('<a href="{}">Post {}</a> {}{}', url, post.pk, _excerpt(post.caption) or "(no caption)", hidden)
+        if report.comment_id:
+            comment = report.comment
+            hidden = " [hidden]" if comment.is_hidden else ""
+            return format_html(
+                "“{}”{} <span class=\"quiet\">on post {}</span>", _excerpt(comment.body), hidden, comment.post_id
+            )
+        user = report.user
+        return format_html("Profile of @{} {}", user.username, _excerpt(user.bio, 60))
+
+    @admin.display(description="author")
+    def author(self, report):
+        return _user_link(moderation.target_author(_report_target(report)))
+
+    @admin.display(description="open reports on target", ordering="open_count")
+    def open_for_target(self, report):
+        return report.open_count
+
+    # actions on the selected reports
+
+    def _targets(self, queryset):
+        return [_report_target(r) for r in queryset]
+
+    @admin.action(description=REPORT_ACTIONS["hide_content"], permissions=["change"])
+    def hide_content(self, request, queryset):
+        _message(self, request, *_hide(request, self._targets(queryset), hide=True), verb="Hidden")
+
+    @admin.action(description=REPORT_ACTIONS["unhide_content"], permissions=["change"])
+    def unhide_content(self, request, queryset):
+        _message(self, request, *_hide(request, self._targets(queryset), hide=False), verb="Unhidden")
+
+    @admin.action(description=REPORT_ACTIONS["delete_content"], permissions=["change"])
+    def delete_content(self, request, queryset):
+        # one target may have several selected reports: delete it once
+        targets = {(type(t), t.pk): t for t in self._targets(queryset)}
+        _message(self, request, *_delete(request, targets.values()), verb="Deleted")
+
+    @admin.action(description=REPORT_ACTIONS["suspend_author"], permissions=["change"])
+    def suspend_author(self, request, queryset):
+        authors = [moderation.target_author(t) for t in self._targets(queryset)]
+        _message(self, request, *_suspend(request, authors, suspend=True), verb="Suspended")
+
+    @admin.action(description=REPORT_ACTIONS["reinstate_author"], permissions=["change"])
+    def reinstate_author(self, request, queryset):
+        authors = [moderation.target_author(t) for t in self._targets(queryset)]
+        _message(self, request, *_suspend(request, authors, suspend=False), verb="Reinstated")
+
+    @admin.action(description=REPORT_ACTIONS["dismiss_reports"], permissions=["change"])
+    def dismiss_reports(self, request, queryset):
+        done = moderation.report_dismiss(moderator=request.user, reports=list(queryset), notes=_notes(request))
+        _message(self, request, done, [], verb="Dismissed")
+
+    # the same actions as buttons on one report's page
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/moderate/",
+                self.admin_site.admin_view(self.moderate_view),
+                name=f"{info[0]}_{info[1]}_moderate",
+            ),
+            *super().get_urls(),
+        ]
+
+    def moderate_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        report = self.get_object(request, object_id)
+        if report is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, report):
+            raise PermissionDenied
+        name = request.POST.get("action", "")
+        if name not in REPORT_ACTIONS:
+            self.message_user(request, "Unknown action.", messages.ERROR)
+        else:
+            request.moderation_notes = request.POST.get("notes", "")[:1000]
+            queryset = self.get_queryset(request).filter(pk=report.pk)
+            getattr(self, name)(request, queryset)
+        if name == "delete_content" and not Report.objects.filter(pk=report.pk).exists():  # pragma: no cover
+            return HttpResponseRedirect(reverse("admin:social_report_changelist"))
+        return HttpResponseRedirect(reverse("admin:social_report_change", args=[report.pk]))
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context.update(
+            show_save=False, show_save_and_continue=False, show_save_and_add_another=False, show_delete=False,
+            moderation_actions=REPORT_ACTIONS.items() if self.has_change_permission(request, obj) else (),
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+# --- Notifications: read-only, for looking into complaints ---------------------------------------
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("id", "created", "recipient", "kind", "actor", "post", "comment", "read_at")
+    list_filter = ("kind",)
+    list_select_related = ("recipient", "actor")
+    search_fields = ("recipient__username", "actor__username")
+    raw_id_fields = ("recipient", "actor", "post", "comment")
+    ordering = ("-created", "-id")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- Moderation on the post, comment and user admins -------------------------------------------------
+
+
+def _base_admin(model):
+    """The admin class the owning app registered for `model` (unregistered here), or ModelAdmin."""
+    try:
+        base = type(admin.site.get_model_admin(model))
+    except NotRegistered:
+        return admin.ModelAdmin
+    admin.site.unregister(model)
+    return base
+
+
+class ContentModerationMixin:
+    """Report counts and hide/unhide/delete actions for Post and Comment admins."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            open_report_count=_open_reports(**{self.model._meta.model_name: OuterRef("pk")})
+        )
+
+    def get_list_display(self, request):
+        return tuple(dict.fromkeys((*super().get_list_display(request), "is_hidden", "open_reports")))
+
+    def get_list_filter(self, request):
+        return tuple(dict.fromkeys((*super().get_list_filter(request), "is_hidden")))
+
+    @admin.display(description="open reports", ordering="open_report_count")
+    def open_reports(self, obj):
+        if not obj.open_report_count:
+            return 0
+        url = reverse("admin:social_report_changelist")
+        kind = self.model._meta.model_name
+        return format_html('<a href="{}?{}__id__exact={}&status__exact=open">{}</a>', url, kind, obj.pk, obj.open_report_count)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        # deleting goes through moderation.content_delete (counters, files, audit trail)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(description="Hide (moderation)", permissions=["change"])
+    def hide_selected(self, request, queryset):
+        _message(self, request, *_hide(request, list(queryset), hide=True), verb="Hidden")
+
+    @admin.action(description="Unhide (moderation)", permissions=["change"])
+    def unhide_selected(self, request, queryset):
+        _message(self, request, *_hide(request, list(queryset), hide=False), verb="Unhidden")
+
+    @admin.action(description="Delete (moderation, recorded)", permissions=["change"])
+    def delete_moderated(self, request, queryset):
+        _message(self, request, *_delete(request, list(queryset)), verb="Deleted")
+
+    @admin.action(description="Suspend the authors", permissions=["change"])
+    def suspend_authors(self, request, queryset):
+        authors = [obj.author for obj in queryset.select_related("author")]
+        _message(self, request, *_suspend(request, authors, suspend=True), verb="Suspended")
+
+    def get_readonly_fields(self, request, obj=None):
+        # is_hidden changes only through the recorded actions
+        return tuple(dict.fromkeys((*super().get_readonly_fields(request, obj), "is_hidden")))
+
+
+def _with_actions(base, names):
+    return [*(getattr(base, "actions", None) or []), *names]
+
+
+_PostBase = _base_admin(Post)
+
+
+@admin.register(Post)
+class PostModerationAdmin(ContentModerationMixin, _PostBase):
+    actions = _with_actions(_PostBase, ["hide_selected", "unhide_selected", "delete_moderated", "suspend_authors"])
+    if _PostBase is admin.ModelAdmin:
+        list_display = ("id", "author", "created", "caption_excerpt")
+        list_select_related = ("author",)
+        search_fields = ("author__username", "caption")
+        raw_id_fields = ("author",)
+        exclude = ("hashtags", "mentions")
+        ordering = ("-created", "-id")
+
+        @admin.display(description="caption")
+        def caption_excerpt(self, obj):
+            return _excerpt(obj.caption, 80)
+
+
+_CommentBase = _base_admin(Comment)
+
+
+@admin.register(Comment)
+class CommentModerationAdmin(ContentModerationMixin, _CommentBase):
+    actions = _with_actions(_CommentBase, ["hide_selected", "unhide_selected", "delete_moderated", "suspend_authors"])
+    if _CommentBase is admin.ModelAdmin:
+        list_display = ("id", "author", "post", "created", "body_excerpt")
+        list_select_related = ("author", "post")
+        search_fields = ("author__username", "body")
+        raw_id_fields = ("author", "post")
+        ordering = ("-created", "-id")
+
+        @admin.display(description="comment")
+        def body_excerpt(self, obj):
+            return _excerpt(obj.body, 80)
+
+
+_UserBase = _base_admin(User)
+
+
+@admin.register(User)
+class UserModerationAdmin(_UserBase):
+    """Superusers keep the full user admin. Anyone else (moderators) sees a read-only summary and
+    can only suspend or reinstate: no passwords, no staff flag, no groups or permissions."""
+
+    actions = _with_actions(_UserBase, ["suspend_users", "reinstate_users"])
+    moderator_fields = (
+        "username", "display_name", "email", "is_active", "is_private", "bio", "website",
+        "date_joined", "last_login", "post_count", "open_reports",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            open_report_count=_open_reports(user=OuterRef("pk"))
+            + _open_reports(post__author=OuterRef("pk"))
+            + _open_reports(comment__author=OuterRef("pk"))
+        )
+
+    def get_list_display(self, request):
+        return (*super().get_list_display(request), "open_reports")
+
+    @admin.display(description="open reports", ordering="open_report_count")
+    def open_reports(self, obj):
+        count = getattr(obj, "open_report_count", None)
+        if count is None:
+            count = Report.objects.filter(
+                Q(user=obj) | Q(post__author=obj) | Q(comment__author=obj), status=Report.Status.OPEN
+            ).count()
+        return count
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.is_superuser:
+            actions.pop("delete_selected", None)
+        return actions
+
+    def get_fieldsets(self, request, obj=None):
+        if request.user.is_superuser or obj is None:
+            return super().get_fieldsets(request, obj)
+        return [(None, {"fields": self.moderator_fields})]
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return self.moderator_fields
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def user_change_password(self, request, id, form_url=""):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+    @admin.action(description="Suspend (sign out everywhere, hide their content)", permissions=["change"])
+    def suspend_users(self, request, queryset):
+        _message(self, request, *_suspend(request, list(queryset), suspend=True), verb="Suspended")
+
+    @admin.action(description="Reinstate", permissions=["change"])
+    def reinstate_users(self, request, queryset):
+        _message(self, request, *_suspend(request, list(queryset), suspend=False), verb="Reinstated")
