@@ -1,6 +1,7 @@
 """The one upload pipeline for raster images (avatars and post photos).
 
-Accepts by content, never by file name: Pillow must recognise the bytes as JPEG, PNG or WebP.
+Accepts by content, never by file name: Pillow must recognise the bytes as JPEG, PNG or WebP (and
+HEIC/HEIF when the pillow-heif plugin is installed).
 Rejects empty, oversized, truncated and decompression-bomb files. Applies EXIF orientation, drops
 all metadata (EXIF, GPS, XMP, ICC, comments) by re-encoding pixel data only, and caps the size.
 """
@@ -16,6 +17,18 @@ from django.core.exceptions import ValidationError
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+
+try:  # iPhone photos. Optional: without the plugin HEIC is rejected like any unknown format.
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    ACCEPTED_FORMATS.add("HEIF")
+    HEIC_SUPPORTED = True
+except ImportError:  # pragma: no cover - depends on the environment
+    HEIC_SUPPORTED = False
+
+# Leading bytes of text formats people rename to .jpg; rejected with a specific message.
+_MARKUP_PREFIXES = (b"<", b"\xef\xbb\xbf<")
 JPEG_QUALITY = 85
 
 
@@ -51,16 +64,26 @@ def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else f"{max(1, n // 1024)} KB"
 
 
+def _looks_like_markup(data: bytes) -> bool:
+    head = data[:512].lstrip()
+    return head.startswith(_MARKUP_PREFIXES)
+
+
 def open_image(data: bytes, *, max_pixels: int | None = None) -> Image.Image:
     """Decode and fully load an image from bytes, or raise UploadRejected with a clear reason."""
     max_pixels = max_pixels or settings.IMAGE_MAX_PIXELS
+    if _looks_like_markup(data):  # SVG, HTML, XML: never decoded, never stored
+        raise UploadRejected(
+            "This file isn't a photo: it is a web page or an SVG drawing. Upload a JPEG, PNG, WebP or HEIC image.",
+            code="type",
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data))
             if img.format not in ACCEPTED_FORMATS:
                 raise UploadRejected(
-                    "This file type isn't supported. Upload a JPEG, PNG or WebP photo.", code="type"
+                    "This file type isn't supported. Upload a JPEG, PNG, WebP or HEIC photo.", code="type"
                 )
             width, height = img.size
             if width * height > max_pixels or width < 1 or height < 1:
@@ -76,7 +99,7 @@ def open_image(data: bytes, *, max_pixels: int | None = None) -> Image.Image:
         raise UploadRejected("This image is too big to process.", code="pixels") from None
     except UnidentifiedImageError:
         raise UploadRejected(
-            "This file isn't a photo we can read. Upload a JPEG, PNG or WebP image.", code="type"
+            "This file isn't a photo we can read. Upload a JPEG, PNG, WebP or HEIC image.", code="type"
         ) from None
     except (OSError, SyntaxError, ValueError, EOFError):
         raise UploadRejected("This image is damaged or incomplete.", code="broken") from None

@@ -1,0 +1,89 @@
+"""Renditions: the URL of a media item at a given width, and its srcset.
+
+- A storage that renders on the fly (ImageKit: it has `rendition_url(name, width)`) gets nothing
+  stored; URLs are built by the storage.
+- Local storage: resized JPEG copies are made once, at upload (`make_renditions`), and their names
+  kept in PostMedia.renditions as {"320": name, "640": name, "1080": name}. An image narrower than a
+  width reuses the largest copy it has (never upscaled).
+
+Pages never show the original file of an image: grid and detail use renditions only.
+"""
+
+from __future__ import annotations
+
+from django.core.files.storage import default_storage
+from PIL import Image
+
+from .images import encode_jpeg, resize_to_width
+
+RENDITION_WIDTHS = (320, 640, 1080)
+RENDITION_FOLDER = "posts/renditions"
+
+
+def renders_on_the_fly(storage=None) -> bool:
+    return callable(getattr(storage or default_storage, "rendition_url", None))
+
+
+def make_renditions(batch, img: Image.Image, *, folder: str = RENDITION_FOLDER) -> dict[str, str]:
+    """Store resized copies through a FileBatch (so they are deleted if the upload fails)."""
+    if renders_on_the_fly(batch.storage):
+        return {}
+    renditions: dict[str, str] = {}
+    last_name, last_width = None, 0
+    for width in RENDITION_WIDTHS:
+        if last_name and img.width <= last_width:
+            renditions[str(width)] = last_name  # already full size: reuse, never upscale
+            continue
+        resized = resize_to_width(img, width)
+        last_name = batch.save(folder, "jpg", encode_jpeg(resized))
+        last_width = width
+        renditions[str(width)] = last_name
+    return renditions
+
+
+def rendition_names(renditions: dict | None) -> list[str]:
+    """Every distinct stored name in a renditions dict (for deletion)."""
+    return sorted({name for name in (renditions or {}).values() if name})
+
+
+def _pick(renditions: dict, width: int) -> str | None:
+    widths = sorted(int(w) for w in renditions if str(w).isdigit())
+    if not widths:
+        return None
+    for w in widths:
+        if w >= width:
+            return renditions[str(w)]
+    return renditions[str(widths[-1])]
+
+
+def rendition_url(media, width: int) -> str:
+    """URL of an image (or a video's poster) at about `width` pixels wide; "" if there is none.
+
+    `media` needs `file`, `kind` and `renditions` (a PostMedia)."""
+    storage = default_storage
+    if renders_on_the_fly(storage):
+        if media.kind == "video":
+            poster = getattr(storage, "video_poster_url", None)
+            return poster(media.file, width) if callable(poster) else ""
+        return storage.rendition_url(media.file, width)
+    name = _pick(media.renditions or {}, width)
+    return storage.url(name) if name else ""
+
+
+def rendition_srcset(media) -> str:
+    """"url 320w, url 640w, url 1080w", with the real pixel width of copies that were not upscaled."""
+    parts: list[str] = []
+    seen: set[str] = set()
+    for width in RENDITION_WIDTHS:
+        url = rendition_url(media, width)
+        if not url or url in seen:
+            continue
+        seen.add(url)
+        real = min(width, media.width) if media.width else width
+        parts.append(f"{url} {real}w")
+    return ", ".join(parts)
+
+
+def original_url(media) -> str:
+    """The stored file itself: only for videos (played as uploaded) and downloads."""
+    return default_storage.url(media.file)

@@ -1,0 +1,79 @@
+from django import forms
+from django.conf import settings
+
+from .models import Post, PostMedia
+
+CAPTION_MAX = Post._meta.get_field("caption").max_length
+ALT_MAX = PostMedia._meta.get_field("alt_text").max_length
+ACCEPT = "image/jpeg,image/png,image/webp,image/heic,image/heif,video/mp4,video/quicktime,video/webm"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PostCreateForm(forms.Form):
+    """Caption and files. Alt texts come as alt_text_0 … alt_text_N-1, one per chosen file in order
+    (plain fields without JS; JS shows each beside its file's preview). The service validates the
+    files themselves; this form checks what can be checked without reading them."""
+
+    media = forms.FileField(
+        label="Photos and videos",
+        widget=MultipleFileInput(attrs={"accept": ACCEPT, "multiple": True}),
+        required=False,
+    )
+    caption = forms.CharField(
+        label="Caption",
+        required=False,
+        max_length=CAPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "Write a caption… #hashtags and @mentions work"}),
+    )
+
+    def __init__(self, *args, files=None, **kwargs):
+        super().__init__(*args, files=files, **kwargs)
+        self.max_media = settings.POST_MAX_MEDIA
+        for i in range(self.max_media):
+            self.fields[f"alt_text_{i}"] = forms.CharField(
+                label=f"Alt text for file {i + 1}", required=False, max_length=ALT_MAX
+            )
+        self.uploads = files.getlist("media") if files is not None else []
+
+    def alt_fields(self):
+        return [self[f"alt_text_{i}"] for i in range(self.max_media)]
+
+    def clean(self):
+        data = super().clean()
+        if not self.uploads:
+            self.add_error("media", "Add at least one photo or video.")
+        elif len(self.uploads) > self.max_media:
+            self.add_error(
+                "media", f"A post can have at most {self.max_media} photos or videos (you chose {len(self.uploads)})."
+            )
+        return data
+
+    def files_with_alt_texts(self) -> list[tuple]:
+        return [(upload, self.cleaned_data.get(f"alt_text_{i}", "")) for i, upload in enumerate(self.uploads)]
+
+
+class PostEditForm(forms.Form):
+    caption = forms.CharField(
+        label="Caption", required=False, max_length=CAPTION_MAX, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+    def __init__(self, *args, post, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.post = post
+        self.media = list(post.media.all())
+        for item in self.media:
+            self.fields[f"alt_{item.pk}"] = forms.CharField(
+                label=f"Alt text for {item.get_kind_display().lower()} {item.position + 1}",
+                required=False,
+                max_length=ALT_MAX,
+                initial=item.alt_text,
+            )
+
+    def media_fields(self):
+        return [(item, self[f"alt_{item.pk}"]) for item in self.media]
+
+    def alt_texts(self) -> dict[int, str]:
+        return {item.pk: self.cleaned_data.get(f"alt_{item.pk}", "") for item in self.media}

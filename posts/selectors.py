@@ -1,0 +1,90 @@
+"""Reads for posts. Every posts page and fragment starts from `post_queryset(viewer)`: the one
+place that applies the visibility rule (accounts.visibility) and moderation to posts."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Block, Follow, User
+from accounts.visibility import visible_authors_q
+
+from .models import Hashtag, Post, PostMedia
+from .pagination import Page, keyset_page
+
+
+def page_size() -> int:
+    return int(getattr(settings, "POSTS_PAGE_SIZE", 24))
+
+
+def _signed_in(viewer) -> bool:
+    return viewer is not None and getattr(viewer, "is_authenticated", False)
+
+
+def post_queryset(viewer) -> QuerySet[Post]:
+    """Posts the viewer may see, with author joined and media prefetched (2 queries per list).
+
+    Visible: the author passes `visible_authors_q` and the post is not hidden by moderators. Authors
+    always see their own posts (hidden ones with a notice); staff see everything."""
+    qs = Post.objects.select_related("author").prefetch_related(
+        Prefetch("media", queryset=PostMedia.objects.order_by("position"))
+    )
+    if _signed_in(viewer) and viewer.is_staff:
+        return qs
+    visible = visible_authors_q(viewer, "author") & Q(is_hidden=False)
+    if _signed_in(viewer):
+        visible |= Q(author_id=viewer.pk)
+    return qs.filter(visible)
+
+
+def post_get_for_viewer(viewer, pk) -> Post:
+    """A post the viewer may see, or 404 (a hidden or invisible post does not exist for them)."""
+    return get_object_or_404(post_queryset(viewer), pk=pk)
+
+
+def post_get_for_author(user, pk) -> Post:
+    """A post for editing or deleting: only its author gets it; anyone else gets 404."""
+    if not _signed_in(user):
+        raise Http404("No such post.")
+    return get_object_or_404(
+        Post.objects.select_related("author").prefetch_related(
+            Prefetch("media", queryset=PostMedia.objects.order_by("position"))
+        ),
+        pk=pk,
+        author_id=user.pk,
+    )
+
+
+def profile_grid_page(viewer, owner: User, cursor: str | None) -> Page:
+    """One page of an owner's posts for the profile grid, newest first."""
+    return keyset_page(post_queryset(viewer).filter(author_id=owner.pk), cursor, page_size())
+
+
+def hashtag_get(name: str) -> Hashtag:
+    return get_object_or_404(Hashtag, name=(name or "").lower())
+
+
+def hashtag_page(viewer, name: str, cursor: str | None) -> tuple[Hashtag, Page]:
+    """The hashtag (404 if no post ever used it) and one page of visible posts with it."""
+    tag = hashtag_get(name)
+    qs = post_queryset(viewer).filter(posthashtag__hashtag=tag)
+    return tag, keyset_page(qs, cursor, page_size())
+
+
+def users_who_may_see_posts_of(author: User, user_ids) -> list[User]:
+    """Of the given users, the active ones allowed to see the author's posts (one query): no block
+    either way, and the author is public or they follow the author. Used to decide who a mention
+    notifies; the author is left out."""
+    user_ids = [pk for pk in user_ids if pk != author.pk]
+    if not user_ids:
+        return []
+    qs = (
+        User.objects.filter(pk__in=user_ids, is_active=True)
+        .exclude(pk__in=Block.objects.filter(blocker_id=author.pk).values("blocked_id"))
+        .exclude(pk__in=Block.objects.filter(blocked_id=author.pk).values("blocker_id"))
+    )
+    if author.is_private:
+        qs = qs.filter(pk__in=Follow.objects.filter(followee_id=author.pk).values("follower_id"))
+    return list(qs.order_by("pk"))

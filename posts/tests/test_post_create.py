@@ -1,0 +1,214 @@
+"""posts.services: create, update and delete are all or nothing, counters use F(), signals fire."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+
+from instaclone.media.files import StorageError
+from instaclone.media.images import UploadRejected
+from instaclone.testing import stored_files
+from posts import signals
+from posts.models import Hashtag, Post, PostMedia
+from posts.services import post_create, post_delete, post_update
+
+from .factories import MP4_HEADER, jpeg, make_post, png_header_claiming, real_mp4, upload
+
+
+def test_create_stores_media_renditions_and_counts(alice, media_root):
+    post = post_create(author=alice, caption="Hello", files=[(jpeg(size=(1200, 900)), "A red square"), (jpeg(), "")])
+    media = list(post.media.all())
+    assert [m.position for m in media] == [0, 1]
+    assert media[0].alt_text == "A red square"
+    assert (media[0].width, media[0].height) == (1200, 900)
+    assert set(media[0].renditions) == {"320", "640", "1080"}
+    assert len(set(media[0].renditions.values())) == 3  # three real sizes
+    assert len(set(media[1].renditions.values())) == 1  # 64 px wide: one copy, never upscaled
+    post.refresh_from_db()
+    assert (post.media_count, post.has_video) == (2, False)
+    alice.refresh_from_db()
+    assert alice.post_count == 1
+    files = stored_files(media_root)
+    assert len(files) == 2 + 3 + 1
+    assert all(name in files for m in media for name in [m.file, *m.renditions.values()])
+
+
+def test_hashtags_and_mentions_parsed_and_resolved_case_insensitively(alice, bob, charlie):
+    charlie.is_active = False
+    charlie.save()
+    post = make_post(alice, caption="Sun #Sunset #sunset #beach with @BOB and @charlie and @nobody")
+    assert sorted(post.hashtags.values_list("name", flat=True)) == ["beach", "sunset"]
+    assert list(post.mentions.all()) == [bob]  # inactive and unknown users are not mentioned
+
+
+def test_post_created_signal_names_the_mentioned_users(alice, bob):
+    received = []
+
+    def receiver(sender, post, mentioned, mentioned_users, **kwargs):
+        received.append((post.pk, mentioned, mentioned_users))
+
+    signals.post_created.connect(receiver)
+    try:
+        post = make_post(alice, caption="with @bob and myself @alice")
+    finally:
+        signals.post_created.disconnect(receiver)
+    assert received == [(post.pk, [bob], [bob])]
+
+
+def test_mention_of_someone_blocked_is_stored_but_not_notified(alice, bob):
+    from accounts.models import Block
+
+    Block.objects.create(blocker=bob, blocked=alice)
+    received = []
+    signals.post_created.connect(lambda sender, mentioned, **kw: received.append(mentioned), weak=False,
+                                 dispatch_uid="t")
+    try:
+        make_post(alice, caption="hey @bob")
+    finally:
+        signals.post_created.disconnect(dispatch_uid="t")
+    assert received == [[]]
+
+
+def _assert_nothing_saved(alice, media_root):
+    assert Post.objects.count() == 0
+    assert PostMedia.objects.count() == 0
+    assert stored_files(media_root) == []
+    alice.refresh_from_db()
+    assert alice.post_count == 0
+
+
+def test_zero_files_rejected(alice, media_root):
+    with pytest.raises(ValidationError) as exc:
+        post_create(author=alice, caption="x", files=[])
+    assert "at least one" in str(exc.value)
+    _assert_nothing_saved(alice, media_root)
+
+
+def test_eleven_files_rejected(alice, media_root):
+    with pytest.raises(ValidationError) as exc:
+        post_create(author=alice, caption="x", files=[(jpeg(f"{i}.jpg"), "") for i in range(11)])
+    assert "at most 10" in str(exc.value)
+    _assert_nothing_saved(alice, media_root)
+
+
+def test_caption_over_the_limit_rejected(alice, media_root):
+    with pytest.raises(ValidationError) as exc:
+        post_create(author=alice, caption="x" * 2201, files=[(jpeg(), "")])
+    assert "2,200" in str(exc.value)
+    _assert_nothing_saved(alice, media_root)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        upload("page.jpg", b"<html><body>hi</body></html>"),
+        upload("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"/>'),
+        upload("empty.jpg", b""),
+        upload("bomb.png", png_header_claiming(20_000, 20_000)),
+        upload("notes.jpg", b"plain text renamed"),
+    ],
+    ids=["renamed-html", "svg", "zero-bytes", "20000x20000-png", "text"],
+)
+def test_one_bad_file_among_good_ones_saves_nothing_and_names_the_file(alice, media_root, bad):
+    with pytest.raises(UploadRejected) as exc:
+        post_create(author=alice, caption="x", files=[(jpeg(), ""), (bad, ""), (jpeg(), "")])
+    assert exc.value.file_index == 1
+    _assert_nothing_saved(alice, media_root)
+
+
+def test_truncated_jpeg_saves_nothing(alice, media_root):
+    from PIL import Image
+    import io
+
+    out = io.BytesIO()
+    Image.effect_noise((200, 200), 50).convert("RGB").save(out, format="JPEG")
+    with pytest.raises(UploadRejected) as exc:
+        post_create(author=alice, caption="", files=[(upload("cut.jpg", out.getvalue()[:900]), "")])
+    assert exc.value.code == "broken"
+    _assert_nothing_saved(alice, media_root)
+
+
+def test_file_over_the_cap_saves_nothing(alice, media_root, settings):
+    settings.IMAGE_MAX_BYTES = 500
+    with pytest.raises(UploadRejected) as exc:
+        post_create(author=alice, caption="", files=[(jpeg(size=(300, 300)), "")])
+    assert exc.value.code == "too_large"
+    _assert_nothing_saved(alice, media_root)
+
+
+def test_storage_failure_on_a_later_file_deletes_the_earlier_ones(alice, media_root, monkeypatch):
+    from django.core.files.storage import FileSystemStorage
+
+    real_save = FileSystemStorage.save
+    calls = {"n": 0}
+
+    def flaky_save(self, name, content, max_length=None):
+        calls["n"] += 1
+        if calls["n"] == 7:  # first file + 3 renditions, second file + 1 rendition, then the third fails
+            raise OSError("disk full")
+        return real_save(self, name, content, max_length=max_length)
+
+    monkeypatch.setattr(FileSystemStorage, "save", flaky_save)
+    with pytest.raises(StorageError) as exc:
+        post_create(author=alice, caption="", files=[(jpeg(size=(1200, 800)), ""), (jpeg(), ""), (jpeg(), "")])
+    assert exc.value.file_index == 2
+    _assert_nothing_saved(alice, media_root)
+
+
+def test_database_failure_deletes_the_stored_files(alice, media_root, monkeypatch):
+    def boom(*args, **kwargs):
+        raise IntegrityError("simulated")
+
+    monkeypatch.setattr(PostMedia.objects, "bulk_create", boom)
+    with pytest.raises(IntegrityError):
+        post_create(author=alice, caption="", files=[(jpeg(), ""), (jpeg(), "")])
+    _assert_nothing_saved(alice, media_root)
+
+
+def test_video_post_is_marked_has_video(alice, media_root):
+    content = real_mp4() or (MP4_HEADER + b"\x00" * 64)
+    post = post_create(author=alice, caption="", files=[(upload("clip.mov", content), "A clip"), (jpeg(), "")])
+    video = post.media.get(position=0)
+    assert video.kind == PostMedia.Kind.VIDEO and video.file.endswith(".mp4")
+    assert post.has_video
+    if real_mp4():
+        assert (video.width, video.height) == (64, 48)
+        assert video.renditions  # poster frame copies for the grid
+
+
+def test_update_changes_caption_tags_mentions_and_alt_texts(alice, bob):
+    post = make_post(alice, caption="#old", n=2)
+    received = []
+    signals.post_mentions_added.connect(lambda sender, mentioned, **kw: received.append(mentioned), weak=False,
+                                        dispatch_uid="t2")
+    try:
+        post_update(post=post, caption="#New with @bob", alt_texts=["first", "second"])
+    finally:
+        signals.post_mentions_added.disconnect(dispatch_uid="t2")
+    post.refresh_from_db()
+    assert post.caption == "#New with @bob"
+    assert list(post.hashtags.values_list("name", flat=True)) == ["new"]
+    assert list(post.mentions.all()) == [bob]
+    assert [m.alt_text for m in post.media.all()] == ["first", "second"]
+    assert received == [[bob]]
+    assert Hashtag.objects.filter(name="old").exists()  # the tag stays; only the link goes
+
+
+def test_update_caption_over_the_limit_changes_nothing(alice):
+    post = make_post(alice, caption="keep")
+    with pytest.raises(ValidationError):
+        post_update(post=post, caption="x" * 2201, alt_texts=[])
+    post.refresh_from_db()
+    assert post.caption == "keep"
+
+
+def test_delete_removes_rows_files_and_decrements_count(alice, media_root, django_capture_on_commit_callbacks):
+    post = make_post(alice, n=2)
+    make_post(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_delete(post=Post.objects.get(pk=post.pk))
+    assert not Post.objects.filter(pk=post.pk).exists()
+    alice.refresh_from_db()
+    assert alice.post_count == 1
+    remaining = Post.objects.get()
+    expected = {m.file for m in remaining.media.all()} | {n for m in remaining.media.all() for n in m.renditions.values()}
+    assert set(stored_files(media_root)) == expected

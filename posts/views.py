@@ -1,0 +1,196 @@
+"""Post pages: thin views over posts.selectors (reads, with the visibility rule) and
+posts.services (writes)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from accounts.selectors import user_get_by_username
+from accounts.visibility import can_see_content, can_see_profile
+from instaclone.media.files import StorageError
+from instaclone.media.images import UploadRejected
+
+from . import selectors, services
+from .forms import PostCreateForm, PostEditForm
+
+
+def htmx_login_required(view):
+    """login_required, except that an anonymous HTMX request gets a client redirect (HX-Redirect)
+    to the login page instead of a login page swapped into the page."""
+    wrapped = login_required(view)
+
+    def _view(request, *args, **kwargs):
+        if not request.user.is_authenticated and request.htmx:
+            return HttpResponseClientRedirect(f"{reverse(settings.LOGIN_URL)}?next={request.get_full_path()}")
+        return wrapped(request, *args, **kwargs)
+
+    _view.__name__ = view.__name__
+    _view.__doc__ = view.__doc__
+    return _view
+
+
+def _error_message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return getattr(exc, "message", None) or str(exc)
+
+
+@require_http_methods(["GET", "POST"])
+@htmx_login_required
+def post_new(request):
+    form = PostCreateForm(request.POST or None, files=request.FILES if request.method == "POST" else None)
+    file_errors: list[tuple[int, str, str]] = []  # (index, file name, message)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                post = services.post_create(
+                    author=request.user,
+                    caption=form.cleaned_data["caption"],
+                    files=form.files_with_alt_texts(),
+                )
+            except (UploadRejected, StorageError) as exc:
+                index = getattr(exc, "file_index", None)
+                if index is None:
+                    form.add_error(None, _error_message(exc))
+                else:
+                    name = form.uploads[index].name if index < len(form.uploads) else ""
+                    file_errors.append((index, name, _error_message(exc)))
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, "Your post has been shared.")
+                if request.htmx:
+                    return HttpResponseClientRedirect(post.get_absolute_url())
+                return redirect(post)
+        context = _new_context(form, file_errors)
+        if request.htmx:
+            # The form stays as it is (chosen files, previews); only the error regions are swapped.
+            return render(request, "posts/new.html#upload-errors", context)
+        return render(request, "posts/new.html", context, status=400)
+    return render(request, "posts/new.html", _new_context(form, file_errors))
+
+
+def _new_context(form, file_errors) -> dict:
+    return {
+        "form": form,
+        "file_errors": file_errors,
+        "image_max_bytes": settings.IMAGE_MAX_BYTES,
+        "video_max_bytes": settings.VIDEO_MAX_BYTES,
+        "image_max_mb": settings.IMAGE_MAX_BYTES // (1024 * 1024),
+        "video_max_mb": settings.VIDEO_MAX_BYTES // (1024 * 1024),
+        "caption_max": services.CAPTION_MAX_LENGTH,
+    }
+
+
+@require_GET
+def post_detail(request, pk):
+    post = selectors.post_get_for_viewer(request.user, pk)
+    context = {
+        "post": post,
+        "media": list(post.media.all()),
+        "is_author": request.user.is_authenticated and request.user.pk == post.author_id,
+    }
+    return render(request, "posts/detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@htmx_login_required
+def post_edit(request, pk):
+    post = selectors.post_get_for_author(request.user, pk)
+    form = PostEditForm(request.POST or None, post=post, initial={"caption": post.caption})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_update(post=post, caption=form.cleaned_data["caption"], alt_texts=form.alt_texts())
+        except (ValidationError, UploadRejected) as exc:
+            form.add_error(None, _error_message(exc))
+        else:
+            messages.success(request, "Your post has been updated.")
+            return redirect(post)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "posts/edit.html", {"post": post, "form": form}, status=status)
+
+
+@require_GET
+@htmx_login_required
+def post_delete_confirm(request, pk):
+    post = selectors.post_get_for_author(request.user, pk)
+    return render(request, "posts/delete_confirm.html", {"post": post, "media": list(post.media.all())})
+
+
+@require_POST
+@htmx_login_required
+def post_delete(request, pk):
+    post = selectors.post_get_for_author(request.user, pk)
+    services.post_delete(post=post)
+    messages.success(request, "Your post has been deleted.")
+    url = request.user.get_absolute_url()
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+@require_GET
+def profile_grid(request, username):
+    """The next page of a profile grid. HTMX gets the partial; a plain request goes to the profile
+    page at that cursor (the "More posts" link works without JS)."""
+    owner = user_get_by_username(username)
+    cursor = request.GET.get("cursor") or None
+    if not request.htmx:
+        url = owner.get_absolute_url()
+        return redirect(f"{url}?cursor={cursor}" if cursor else url)
+    if not (can_see_profile(request.user, owner) and can_see_content(request.user, owner)):
+        return HttpResponse(status=404)
+    page = selectors.profile_grid_page(request.user, owner, cursor)
+    context = _grid_context(
+        page,
+        more_url=owner.get_absolute_url(),
+        more_hx_url=reverse("posts:grid", kwargs={"username": owner.username}),
+        first_page=False,
+        owner=owner,
+    )
+    return render(request, "posts/_grid.html#grid-page", context)
+
+
+@require_GET
+def hashtag(request, name):
+    cursor = request.GET.get("cursor") or None
+    tag, page = selectors.hashtag_page(request.user, name, cursor)
+    url = reverse("hashtag", kwargs={"name": tag.name})
+    context = _grid_context(page, more_url=url, more_hx_url=url, first_page=cursor is None, tag=tag)
+    if request.htmx:
+        return render(request, "posts/_grid.html#grid-page", context)
+    return render(request, "posts/hashtag.html", context)
+
+
+def profile_grid_context(request, owner) -> dict:
+    """What the profile page needs to show its grid (social.views.profile adds this to its context)."""
+    cursor = request.GET.get("cursor") or None
+    page = selectors.profile_grid_page(request.user, owner, cursor)
+    return _grid_context(
+        page,
+        more_url=owner.get_absolute_url(),
+        more_hx_url=reverse("posts:grid", kwargs={"username": owner.username}),
+        first_page=cursor is None,
+        owner=owner,
+    )
+
+
+def _grid_context(page, *, more_url: str, more_hx_url: str, first_page: bool, **extra) -> dict:
+    suffix = f"?cursor={page.next_cursor}" if page.next_cursor else ""
+    return {
+        "page": page,
+        "more_url": more_url + suffix,
+        "more_hx_url": more_hx_url + suffix,
+        # The first two rows load at once; everything below the fold loads lazily.
+        "eager_count": 6 if first_page else 0,
+        **extra,
+    }
