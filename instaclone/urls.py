@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from posts import views as posts_views
 from posts import views_interactions as posts_interactions_views
 
 urlpatterns = [
@@ -9,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("settings/", include("accounts.urls")),
     path("p/", include("posts.urls")),
+    path("explore/tags/<str:name>/", posts_views.hashtag, name="hashtag"),
     path("saved/", posts_interactions_views.saved, name="saved"),
     path("", include("social.urls")),
 ]

@@ -1,15 +1,13 @@
 from django.urls import path
 
-from . import views_interactions
+from . import views
 
 app_name = "posts"
 urlpatterns = [
-    # likes, saves, comments (posts/views_interactions.py)
-    path("<int:pk>/like/", views_interactions.like, name="like"),
-    path("<int:pk>/unlike/", views_interactions.unlike, name="unlike"),
-    path("<int:pk>/save/", views_interactions.save, name="save"),
-    path("<int:pk>/unsave/", views_interactions.unsave, name="unsave"),
-    path("<int:pk>/likes/", views_interactions.liked_by, name="liked_by"),
-    path("<int:pk>/comments/", views_interactions.comments, name="comments"),
-    path("<int:pk>/comments/<int:comment_id>/delete/", views_interactions.comment_delete, name="comment_delete"),
+    path("new/", views.post_new, name="new"),
+    path("<int:pk>/", views.post_detail, name="detail"),
+    path("<int:pk>/edit/", views.post_edit, name="edit"),
+    path("<int:pk>/delete/", views.post_delete, name="delete"),
+    path("<int:pk>/delete/confirm/", views.post_delete_confirm, name="delete_confirm"),
+    path("u/<str:username>/grid/", views.profile_grid, name="grid"),
 ]
