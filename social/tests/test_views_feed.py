@@ -1,0 +1,119 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from instaclone.testing import make_user
+from social import services
+from social.selectors import FEED_PAGE_SIZE
+
+from .factories import make_post
+
+pytestmark = pytest.mark.django_db
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_it_shows_the_landing_page_when_signed_out(client):
+    r = client.get("/")
+    assert r.status_code == 200
+    assert b"Sign up" in r.content
+
+
+def test_it_shows_own_and_followed_posts_newest_first(alice_client, alice, bob, charlie):
+    services.follow_create(follower=alice, followee=bob)
+    mine = make_post(alice, "mine")
+    theirs = make_post(bob, "from bob")
+    stranger = make_post(charlie, "from charlie")
+    r = alice_client.get("/")
+    body = r.content.decode()
+    assert f'id="post-{mine.pk}"' in body and f'id="post-{theirs.pk}"' in body
+    assert f'id="post-{stranger.pk}"' not in body
+    assert body.index(f'id="post-{theirs.pk}"') < body.index(f'id="post-{mine.pk}"')
+
+
+def test_it_drops_posts_after_unfollow(alice_client, alice, bob):
+    services.follow_create(follower=alice, followee=bob)
+    post = make_post(bob)
+    services.follow_delete(follower=alice, followee=bob)
+    assert f'id="post-{post.pk}"' not in alice_client.get("/").content.decode()
+
+
+def test_it_hides_hidden_posts(alice_client, alice, bob):
+    services.follow_create(follower=alice, followee=bob)
+    post = make_post(bob, hidden=True)
+    assert f'id="post-{post.pk}"' not in alice_client.get("/").content.decode()
+
+
+def test_it_shows_backfilled_posts_after_following(alice_client, alice, bob):
+    post = make_post(bob)
+    services.follow_create(follower=alice, followee=bob)
+    assert f'id="post-{post.pk}"' in alice_client.get("/").content.decode()
+
+
+def test_it_paginates_with_a_cursor_and_htmx_partial(alice_client, alice):
+    posts = [make_post(alice, f"p{i}") for i in range(FEED_PAGE_SIZE + 3)]
+    r = alice_client.get("/")
+    page1 = r.context["page"]
+    assert [p.pk for p in page1.items] == [p.pk for p in reversed(posts)][:FEED_PAGE_SIZE]
+    assert page1.next_cursor
+    assert b"Older posts" in r.content and b'hx-trigger="revealed"' in r.content
+    r = alice_client.get(f"/?cursor={page1.next_cursor}", **HX)
+    assert r.status_code == 200
+    assert b"<html" not in r.content  # the partial only
+    assert [p.pk for p in r.context["page"].items] == [p.pk for p in reversed(posts[:3])]
+    assert r.context["page"].next_cursor is None
+    # without JS the same link renders the full page
+    assert b"<html" in alice_client.get(f"/?cursor={page1.next_cursor}").content
+
+
+def test_it_answers_a_broken_cursor_with_400(alice_client):
+    assert alice_client.get("/?cursor=not-a-cursor").status_code == 400
+
+
+def test_it_suggests_people_when_the_feed_is_empty(alice_client, bob, charlie):
+    r = alice_client.get("/")
+    assert b"Suggested for you" in r.content
+    assert b"bob" in r.content and b"charlie" in r.content
+
+
+def test_suggestions_leave_out_followed_blocked_and_private(alice_client, alice, bob, charlie):
+    dave = make_user("dave", is_private=True)
+    erin = make_user("erin")
+    services.block_create(blocker=erin, blocked=alice)
+    services.follow_create(follower=alice, followee=bob)
+    services.follow_delete(follower=alice, followee=bob)
+    services.follow_create(follower=alice, followee=charlie)
+    from social.selectors import suggestions
+
+    names = {u.username for u in suggestions(alice)}
+    assert "charlie" not in names and "dave" not in names and "erin" not in names and "alice" not in names
+    assert "bob" in names
+    assert dave  # used
+
+
+@pytest.mark.parametrize("n_posts", [1, 20])
+def test_feed_query_count_is_constant(alice_client, alice, bob, django_assert_max_num_queries, n_posts):
+    services.follow_create(follower=alice, followee=bob)
+    for i in range(n_posts):
+        make_post(bob if i % 2 else alice, f"post {i} @alice #tag")
+    alice_client.get("/")  # warms the cached unread badge
+    # session, user, feed page, media, liked ids, saved ids, latest comments, liked-by friend
+    with django_assert_max_num_queries(8):
+        r = alice_client.get("/")
+    assert r.status_code == 200
+    assert len(r.context["page"].items) == min(n_posts, FEED_PAGE_SIZE)
+
+
+def test_feed_query_count_same_for_1_and_20_posts(alice, bob, client):
+    client.force_login(alice)
+    services.follow_create(follower=alice, followee=bob)
+    counts = []
+    for n in (1, 19):
+        for i in range(n):
+            make_post(bob, f"{i}")
+        client.get("/")
+        with CaptureQueriesContext(connection) as ctx:
+            client.get("/")
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
