@@ -53,7 +53,7 @@ def report(request, kind, pk):
         "kind_label": KIND_LABELS[kind],
         "target": target,
         "target_author": target_author(target),
-        "back": back_url(request, default=target.get_absolute_url()),
+        "back": back_url(request, default=(target.post if kind == "comment" else target).get_absolute_url()),
     }
     if target_author(target).pk == request.user.pk:
         context["refused"] = "You can't report yourself or your own posts and comments."
