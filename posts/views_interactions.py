@@ -88,7 +88,9 @@ def comments(request, pk: int):
     page = interactions.comments_page(request.user, post, cursor=request.GET.get("cursor"))
     context = {"post": post, "comments": page}
     if request.htmx:
-        return render(request, f"{COMMENTS}#comments-page", context)
+        # ?section=1: the whole section (count, list, "load more"), for a page that loads it late
+        partial = "comments-section" if request.GET.get("section") else "comments-page"
+        return render(request, f"{COMMENTS}#{partial}", context)
     return render(request, COMMENTS, context)
 
 

@@ -1,0 +1,119 @@
+"""Query budgets: list pages and card context cost the same for 1 item as for many."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import Follow
+from instaclone.testing import make_user
+from posts import interactions
+from posts.selectors import post_queryset
+
+from .test_interactions_services import make_post
+
+pytestmark = pytest.mark.django_db
+
+
+def count_queries(fn) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)
+
+
+@pytest.fixture
+def people(db):
+    return [make_user(f"fan{i}") for i in range(20)]
+
+
+@pytest.mark.parametrize("n", [1, 20])
+def test_liked_by_page_query_count_does_not_grow(client, alice, bob, people, n, django_assert_max_num_queries):
+    post = make_post(bob)
+    for user in people[:n]:
+        interactions.like_create(user=user, post_id=post.pk)
+    client.force_login(alice)
+    # session, user, nav unread badge, post (visibility subqueries inlined), its media (the
+    # selector prefetches), likes page with users joined
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("posts:liked_by", kwargs={"pk": post.pk}))
+    assert response.content.decode().count('class="people__item"') == n
+
+
+@pytest.mark.parametrize("n", [1, 20])
+def test_saved_page_query_count_does_not_grow(client, alice, bob, n, django_assert_max_num_queries):
+    for _ in range(n):
+        interactions.save_create(user=alice, post_id=make_post(bob, media=2).pk)
+    client.force_login(alice)
+    # session, user, nav unread badge, saves + posts + authors (one join), media prefetch
+    with django_assert_max_num_queries(5):
+        response = client.get("/saved/")
+    assert response.content.decode().count('class="grid__item"') == n
+
+
+@pytest.mark.parametrize("n", [1, 20])
+def test_comments_page_query_count_does_not_grow(client, alice, bob, people, n, django_assert_max_num_queries):
+    post = make_post(bob)
+    for user in people[:n]:
+        interactions.comment_create(user=user, post_id=post.pk, body=f"hello @{bob.username} #{user.username}")
+    client.force_login(alice)
+    # session, user, nav unread badge, post, media prefetch, comments page with authors joined
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("posts:comments", kwargs={"pk": post.pk}))
+    assert response.content.decode().count('class="comment"') == n
+
+
+@pytest.mark.parametrize("n", [1, 20])
+def test_cards_context_is_four_queries_for_any_page_size(alice, bob, people, n):
+    Follow.objects.create(follower=alice, followee=bob)
+    posts_made = [make_post(bob, f"post {i} #tag @alice") for i in range(n)]
+    for post in posts_made:
+        interactions.like_create(user=people[0], post_id=post.pk)
+        interactions.like_create(user=alice, post_id=post.pk)
+        for user in people[:3]:
+            interactions.comment_create(user=user, post_id=post.pk, body="nice")
+    posts = list(post_queryset(alice).filter(pk__in=[p.pk for p in posts_made]))
+    # liked ids, saved ids, latest comments (window function), liked-by-a-friend (window function)
+    assert count_queries(lambda: interactions.cards_context(alice, posts)) == 4
+    assert all(len(p.card_comments) == 2 for p in posts)
+
+
+@pytest.mark.parametrize("n", [1, 20])
+def test_rendering_a_page_of_cards_runs_no_query(alice, bob, n):
+    posts_made = [make_post(bob, f"caption {i} @alice") for i in range(n)]
+    for post in posts_made:
+        interactions.comment_create(user=alice, post_id=post.pk, body="<b>hi</b>")
+        interactions.like_create(user=alice, post_id=post.pk)
+    posts = list(post_queryset(alice).filter(pk__in=[p.pk for p in posts_made]).order_by("-created"))
+    request = RequestFactory().get("/")
+    request.user = alice
+    context = interactions.cards_context(alice, posts)
+    html = {}
+
+    def render():
+        html["out"] = "".join(render_to_string("posts/_card.html", {**context, "post": p}, request=request) for p in posts)
+
+    render()  # warm the template cache and the default avatar file
+    assert count_queries(render) == 0
+    out = html["out"]
+    assert out.count('class="post-card card"') == n
+    assert out.count('aria-pressed="true" title="Unlike"') == n
+    assert "&lt;b&gt;hi&lt;/b&gt;" in out and "<b>hi</b>" not in out
+
+
+@pytest.mark.parametrize("n", [1, 20])
+def test_post_detail_query_count_does_not_grow_with_comments_and_likes(
+    client, alice, bob, people, n, django_assert_max_num_queries
+):
+    post = make_post(bob, media=3)
+    for user in people[:n]:
+        interactions.like_create(user=user, post_id=post.pk)
+        interactions.comment_create(user=user, post_id=post.pk, body="wow")
+    client.force_login(alice)
+    # session, user, post, media; with interactions.detail_context: liked, saved, comments page
+    with django_assert_max_num_queries(8):
+        response = client.get(post.get_absolute_url())
+    assert response.status_code == 200
