@@ -53,6 +53,7 @@ def unread_changed(*user_ids: int) -> None:
     from .context_processors import unread_cache_key
 
     keys = [unread_cache_key(uid) for uid in user_ids]
+    cache.delete_many(keys)  # now, and again after commit (a read in between may re-cache the old count)
     transaction.on_commit(lambda: cache.delete_many(keys))
 
 

@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -10,6 +11,7 @@ from instaclone.htmx import back_url, login_required_htmx
 
 from . import selectors as social_selectors
 from . import services as social_services
+from .context_processors import UNREAD_CACHE_SECONDS, unread_cache_key
 
 
 def home(request):
@@ -225,10 +227,11 @@ def notifications(request):
     context = {"page": page, "pending_requests": social_selectors.follow_request_pending_count(request.user)}
     if request.htmx and cursor:
         return render(request, "social/notifications.html#notifications-page", context)
-    response = render(request, "social/notifications.html", context)
-    # viewing the page marks them read (after rendering, so the new ones are highlighted once)
+    # viewing the page marks them read; the page already holds them, so new ones are still
+    # highlighted this once, and the nav badge knows it is zero without counting
     social_services.notifications_mark_read(user=request.user)
-    return response
+    cache.set(unread_cache_key(request.user.pk), 0, UNREAD_CACHE_SECONDS)
+    return render(request, "social/notifications.html", context)
 
 
 @login_required

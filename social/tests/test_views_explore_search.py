@@ -1,0 +1,100 @@
+import pytest
+from django.urls import reverse
+
+from accounts.models import Block, User
+from instaclone.testing import make_user
+from posts.models import Post
+from social import services
+
+from .factories import make_post, make_private
+
+pytestmark = pytest.mark.django_db
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_explore_shows_public_posts_of_people_not_followed_ranked_by_likes(alice_client, alice, bob, charlie):
+    dave = make_user("dave")
+    low = make_post(bob, "low")
+    high = make_post(dave, "high")
+    Post.objects.filter(pk=high.pk).update(like_count=10)
+    followed = make_post(charlie)
+    services.follow_create(follower=alice, followee=charlie)
+    own = make_post(alice)
+    r = alice_client.get(reverse("social:explore"))
+    assert r.status_code == 200
+    ids = [p.pk for p in r.context["posts"]]
+    assert ids == [high.pk, low.pk]
+    assert followed.pk not in ids and own.pk not in ids
+
+
+def test_explore_leaves_out_private_blocked_and_hidden(alice_client, alice, bob, charlie):
+    dave = make_user("dave")
+    make_private(bob)
+    make_post(bob)
+    make_post(charlie)
+    Block.objects.create(blocker=charlie, blocked=alice)
+    make_post(dave, hidden=True)
+    assert alice_client.get(reverse("social:explore")).context["posts"] == []
+
+
+@pytest.mark.parametrize("n", [1, 20])
+def test_explore_query_count_is_constant(alice_client, bob, django_assert_num_queries, n):
+    for i in range(n):
+        make_post(bob, f"{i}")
+    alice_client.get(reverse("social:explore"))
+    # session, user, posts, media
+    with django_assert_num_queries(4):
+        alice_client.get(reverse("social:explore"))
+
+
+def test_search_finds_users_by_username_and_name_prefix_any_case(alice_client, bob, charlie):
+    r = alice_client.get(reverse("social:search"), {"q": "BO"})
+    assert [u.username for u in r.context["users"]] == ["bob"]
+    r = alice_client.get(reverse("social:search"), {"q": "charlie b"})
+    assert [u.username for u in r.context["users"]] == ["charlie"]
+    r = alice_client.get(reverse("social:search"), {"q": "@ch"})
+    assert [u.username for u in r.context["users"]] == ["charlie"]
+
+
+def test_search_finds_hashtags(alice_client, alice):
+    make_post(alice, "sunny #Beach day")
+    r = alice_client.get(reverse("social:search"), {"q": "#bea"})
+    assert [t.name for t in r.context["tags"]] == ["beach"]
+    assert b"#beach" in r.content
+
+
+def test_search_leaves_out_blocked_and_suspended(alice_client, alice, bob):
+    make_user("bobby")
+    make_user("bobo")
+    Block.objects.create(blocker=bob, blocked=alice)
+    User.objects.filter(username="bobo").update(is_active=False)
+    r = alice_client.get(reverse("social:search"), {"q": "bob"})
+    assert [u.username for u in r.context["users"]] == ["bobby"]
+
+
+def test_search_htmx_returns_the_results_partial(alice_client, bob):
+    r = alice_client.get(reverse("social:search"), {"q": "bo"}, HTTP_HX_TARGET="search-results", **HX)
+    body = r.content.decode()
+    assert "<html" not in body and 'id="search-results"' in body and "bob" in body
+
+
+def test_search_page_works_without_js_and_anonymous(client, bob):
+    r = client.get(reverse("social:search"), {"q": "bo"})
+    assert r.status_code == 200 and b"<html" in r.content and b"bob" in r.content
+    assert b'hx-trigger="input changed delay:250ms' in r.content
+
+
+def test_search_with_empty_or_huge_query_is_fine(alice_client):
+    assert alice_client.get(reverse("social:search"), {"q": ""}).status_code == 200
+    assert alice_client.get(reverse("social:search"), {"q": "x" * 5000}).status_code == 200
+
+
+@pytest.mark.parametrize("n", [1, 15])
+def test_search_query_count_is_constant(alice_client, django_assert_num_queries, n):
+    for i in range(n):
+        make_user(f"sam{i}")
+    alice_client.get(reverse("social:search"), {"q": "sam"})
+    # session, user, users, follow states, hashtags
+    with django_assert_num_queries(5):
+        alice_client.get(reverse("social:search"), {"q": "sam"})

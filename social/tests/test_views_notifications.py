@@ -1,0 +1,141 @@
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+from instaclone.testing import make_user
+from posts import interactions
+from social import services
+from social.models import Notification
+
+from .factories import make_post, make_private
+
+pytestmark = pytest.mark.django_db
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def kinds(user):
+    return sorted(Notification.objects.filter(recipient=user).values_list("kind", flat=True))
+
+
+def test_like_notifies_the_author_and_unlike_removes_it(alice, bob):
+    post = make_post(alice)
+    interactions.like_create(user=bob, post_id=post.pk)
+    assert kinds(alice) == ["like"]
+    interactions.like_delete(user=bob, post_id=post.pk)
+    assert kinds(alice) == []
+
+
+def test_liking_your_own_post_notifies_nobody(alice):
+    post = make_post(alice)
+    interactions.like_create(user=alice, post_id=post.pk)
+    assert not Notification.objects.exists()
+
+
+def test_comment_notifies_author_and_mentions(alice, bob, charlie):
+    post = make_post(alice)
+    interactions.comment_create(user=bob, post_id=post.pk, body="nice @charlie and @alice")
+    assert kinds(alice) == ["comment"]
+    assert kinds(charlie) == ["mention"]
+
+
+def test_caption_mention_notifies_the_mentioned(alice, bob):
+    make_post(alice, "hello @bob")
+    assert kinds(bob) == ["mention"]
+
+
+def test_mention_of_someone_who_cannot_see_the_post_is_not_notified(alice, bob):
+    make_private(alice)
+    make_post(alice, "hello @bob")
+    assert kinds(bob) == []
+
+
+def test_deleted_post_takes_its_notifications_along(alice, bob):
+    post = make_post(alice)
+    interactions.like_create(user=bob, post_id=post.pk)
+    post.delete()
+    assert not Notification.objects.exists()
+
+
+def test_it_lists_notifications_and_marks_them_read(client, alice, bob):
+    post = make_post(alice)
+    interactions.like_create(user=bob, post_id=post.pk)
+    services.follow_create(follower=bob, followee=alice)
+    client.force_login(alice)
+    r = client.get("/")
+    assert b'id="nav-unread"' in r.content and b'aria-label="2 unread"' in r.content
+    r = client.get(reverse("social:notifications"))
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert "liked your" in body and "started following you" in body
+    assert body.count("notification--unread") == 2
+    assert not Notification.objects.filter(recipient=alice, read_at__isnull=True).exists()
+    r = client.get("/")
+    assert b'id="nav-unread"' not in r.content
+
+
+def test_hidden_post_notifications_disappear_on_read(client, alice, bob):
+    from posts.models import Post
+
+    post = make_post(alice)
+    interactions.like_create(user=bob, post_id=post.pk)
+    Post.objects.filter(pk=post.pk).update(is_hidden=True)
+    client.force_login(alice)
+    assert client.get(reverse("social:notifications")).context["page"].items == []
+
+
+def test_suspended_actor_notifications_disappear_on_read(client, alice, bob):
+    services.follow_create(follower=bob, followee=alice)
+    User.objects.filter(pk=bob.pk).update(is_active=False)
+    client.force_login(alice)
+    assert client.get(reverse("social:notifications")).context["page"].items == []
+
+
+def test_blocking_removes_notifications_between_the_two(client, alice, bob):
+    services.follow_create(follower=bob, followee=alice)
+    services.block_create(blocker=alice, blocked=bob)
+    client.force_login(alice)
+    assert client.get(reverse("social:notifications")).context["page"].items == []
+
+
+def test_request_notification_offers_accept_and_decline_while_pending(client, alice, bob):
+    make_private(alice)
+    services.follow_create(follower=bob, followee=alice)
+    client.force_login(alice)
+    r = client.get(reverse("social:notifications"))
+    assert b"requested to follow you" in r.content
+    assert reverse("social:request_accept", args=["bob"]).encode() in r.content
+    assert b"Follow requests" in r.content
+    r = client.post(reverse("social:request_accept", args=["bob"]), **HX)
+    assert b"now follows you" in r.content
+    r = client.get(reverse("social:notifications"))
+    assert reverse("social:request_accept", args=["bob"]).encode() not in r.content
+    assert b"started following you" in r.content
+
+
+def test_requester_is_told_when_accepted(client, alice, bob):
+    make_private(alice)
+    services.follow_create(follower=bob, followee=alice)
+    services.follow_request_accept(target=alice, requester=bob)
+    client.force_login(bob)
+    assert b"accepted your follow request" in client.get(reverse("social:notifications")).content
+
+
+def test_notifications_page_requires_login(client):
+    r = client.get(reverse("social:notifications"))
+    assert r.status_code == 302 and reverse("account_login") in r["Location"]
+
+
+@pytest.mark.parametrize("n", [1, 20])
+def test_notifications_query_count_is_constant(client, alice, django_assert_num_queries, n):
+    post = make_post(alice)
+    make_private(alice)
+    for i in range(n):
+        u = make_user(f"u{i}")
+        services.follow_create(follower=u, followee=alice)  # a request
+        interactions.comment_create(user=alice, post_id=post.pk, body=f"hi @u{i}")
+        services.notification_create(recipient=alice, actor=u, kind="like", post=post)
+    client.force_login(alice)
+    # session, user, pending count, page, pending requests among page, mark read (+ savepoints none)
+    with django_assert_num_queries(6):
+        client.get(reverse("social:notifications"))

@@ -1,0 +1,79 @@
+import pytest
+from django.urls import reverse
+
+from accounts.models import Block
+from instaclone.testing import make_user
+from social import services
+from social.selectors import PEOPLE_PAGE_SIZE
+
+from .factories import make_private
+
+pytestmark = pytest.mark.django_db
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_it_lists_followers_newest_first_with_follow_buttons(alice_client, alice, bob, charlie):
+    services.follow_create(follower=bob, followee=alice)
+    services.follow_create(follower=charlie, followee=alice)
+    services.follow_create(follower=alice, followee=charlie)
+    r = alice_client.get(reverse("followers", args=["alice"]))
+    assert r.status_code == 200
+    assert [u.username for u in r.context["page"].items] == ["charlie", "bob"]
+    states = {u.username: u.follow_state for u in r.context["page"].items}
+    assert states == {"charlie": "following", "bob": "none"}
+    assert reverse("social:follower_remove", args=["bob"]).encode() in r.content  # own list
+
+
+def test_it_lists_following(client, alice, bob):
+    services.follow_create(follower=alice, followee=bob)
+    r = client.get(reverse("following", args=["alice"]))
+    assert r.status_code == 200 and [u.username for u in r.context["page"].items] == ["bob"]
+    assert reverse("social:follower_remove", args=["bob"]).encode() not in r.content
+
+
+def test_it_hides_blocked_people_from_lists(client, alice, bob, charlie):
+    services.follow_create(follower=bob, followee=alice)
+    services.follow_create(follower=charlie, followee=alice)
+    Block.objects.create(blocker=charlie, blocked=bob)
+    client.force_login(charlie)
+    r = client.get(reverse("followers", args=["alice"]))
+    assert [u.username for u in r.context["page"].items] == ["charlie"]
+
+
+def test_it_404s_a_private_accounts_lists_for_non_followers(client, alice, bob):
+    make_private(alice)
+    assert client.get(reverse("followers", args=["alice"])).status_code == 404
+    client.force_login(bob)
+    assert client.get(reverse("following", args=["alice"])).status_code == 404
+    services.follow_create(follower=bob, followee=alice)
+    services.follow_request_accept(target=alice, requester=bob)
+    assert client.get(reverse("following", args=["alice"])).status_code == 200
+
+
+def test_it_paginates_with_htmx_infinite_scroll(alice_client, alice):
+    people = [make_user(f"user{i}") for i in range(PEOPLE_PAGE_SIZE + 2)]
+    for p in people:
+        services.follow_create(follower=p, followee=alice)
+    r = alice_client.get(reverse("followers", args=["alice"]))
+    page = r.context["page"]
+    assert len(page.items) == PEOPLE_PAGE_SIZE and page.next_cursor
+    assert b'hx-trigger="revealed"' in r.content
+    r = alice_client.get(reverse("followers", args=["alice"]) + f"?cursor={page.next_cursor}", **HX)
+    assert b"<html" not in r.content
+    assert [u.username for u in r.context["page"].items] == ["user1", "user0"]
+
+
+@pytest.mark.parametrize("n", [1, 20])
+def test_people_list_query_count_is_constant(client, alice, django_assert_num_queries, n):
+    viewer = make_user("viewer")
+    client.force_login(viewer)
+    for i in range(n):
+        p = make_user(f"p{i}")
+        services.follow_create(follower=p, followee=alice)
+        if i % 2:
+            services.follow_create(follower=viewer, followee=p)
+    client.get(reverse("followers", args=["alice"]))
+    # session, user, owner, block check (can_see_profile), content check, follows page, follow states
+    with django_assert_num_queries(7):
+        client.get(reverse("followers", args=["alice"]))
