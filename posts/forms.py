@@ -12,12 +12,25 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Any number of files (Django's documented recipe); the count is checked by the form."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else []
+
+
 class PostCreateForm(forms.Form):
     """Caption and files. Alt texts come as alt_text_0 … alt_text_N-1, one per chosen file in order
     (plain fields without JS; JS shows each beside its file's preview). The service validates the
     files themselves; this form checks what can be checked without reading them."""
 
-    media = forms.FileField(
+    media = MultipleFileField(
         label="Photos and videos",
         widget=MultipleFileInput(attrs={"accept": ACCEPT, "multiple": True}),
         required=False,
@@ -63,8 +76,8 @@ class PostEditForm(forms.Form):
     def __init__(self, *args, post, **kwargs):
         super().__init__(*args, **kwargs)
         self.post = post
-        self.media = list(post.media.all())
-        for item in self.media:
+        self.media_items = list(post.media.all())
+        for item in self.media_items:
             self.fields[f"alt_{item.pk}"] = forms.CharField(
                 label=f"Alt text for {item.get_kind_display().lower()} {item.position + 1}",
                 required=False,
@@ -73,7 +86,7 @@ class PostEditForm(forms.Form):
             )
 
     def media_fields(self):
-        return [(item, self[f"alt_{item.pk}"]) for item in self.media]
+        return [(item, self[f"alt_{item.pk}"]) for item in self.media_items]
 
     def alt_texts(self) -> dict[int, str]:
-        return {item.pk: self.cleaned_data.get(f"alt_{item.pk}", "") for item in self.media}
+        return {item.pk: self.cleaned_data.get(f"alt_{item.pk}", "") for item in self.media_items}

@@ -66,3 +66,10 @@ def make_post(author, *, caption: str = "", n: int = 1, alt: str = ""):
 
 
 __all__ = ["image_bytes", "image_upload", "jpeg", "make_post", "png_header_claiming", "real_mp4", "upload"]
+
+
+def post_files(root) -> list[str]:
+    """Files under the media root except the shared default avatar (written once by any page)."""
+    from instaclone.testing import stored_files
+
+    return [name for name in stored_files(root) if not name.startswith("defaults/")]

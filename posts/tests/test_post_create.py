@@ -116,8 +116,9 @@ def test_one_bad_file_among_good_ones_saves_nothing_and_names_the_file(alice, me
 
 
 def test_truncated_jpeg_saves_nothing(alice, media_root):
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     out = io.BytesIO()
     Image.effect_noise((200, 200), 50).convert("RGB").save(out, format="JPEG")
