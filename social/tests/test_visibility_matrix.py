@@ -1,0 +1,190 @@
+"""Every endpoint that shows or acts on a post or profile, against every kind of viewer, for a
+private and a public author. One rule (accounts.visibility) decides; this checks every door.
+
+Viewers: anonymous, stranger, follower, requested (asked, not accepted; private author only),
+blocked (the author blocked the viewer), blocker (the viewer blocked the author), author."""
+
+import pytest
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+
+from accounts.models import Block, FollowRequest
+from instaclone.testing import make_user
+from posts.models import Comment, Like, Save
+from social import services
+from social.models import Notification
+
+from .factories import make_post, make_private
+
+pytestmark = pytest.mark.django_db
+
+HX = {"HTTP_HX_REQUEST": "true"}
+VIEWERS = ["anonymous", "stranger", "follower", "requested", "blocked", "blocker", "author"]
+CASES = [(v, True) for v in VIEWERS] + [(v, False) for v in VIEWERS if v != "requested"]
+
+
+def sees_content(viewer, private):
+    if viewer in ("blocked", "blocker"):
+        return False
+    if viewer in ("follower", "author"):
+        return True
+    return not private
+
+
+@pytest.fixture
+def world(alice, bob):
+    """alice is the author; bob is the viewer in whichever relation the case asks for."""
+    return alice, bob
+
+
+def setup_case(alice, bob, viewer, private):
+    if private:
+        make_private(alice)
+    if viewer == "follower":
+        services.follow_create(follower=bob, followee=alice)
+        if private:
+            services.follow_request_accept(target=alice, requester=bob)
+    elif viewer == "requested":
+        services.follow_create(follower=bob, followee=alice)
+        assert FollowRequest.objects.filter(requester=bob, target=alice).exists()
+    post = make_post(alice, "matrix #matrixtag")
+    if viewer == "blocked":
+        services.block_create(blocker=alice, blocked=bob)
+    elif viewer == "blocker":
+        services.block_create(blocker=bob, blocked=alice)
+    client = Client()
+    me = None
+    if viewer == "author":
+        client.force_login(alice)
+        me = alice
+    elif viewer != "anonymous":
+        client.force_login(bob)
+        me = bob
+    return client, me, post
+
+
+@pytest.mark.parametrize("viewer,private", CASES)
+def test_visibility_matrix(world, viewer, private):
+    alice, bob = world
+    client, me, post = setup_case(alice, bob, viewer, private)
+    sees = sees_content(viewer, private)
+    post_link = f"/p/{post.pk}/"
+    errors = []
+
+    def check(name, cond):
+        if not cond:
+            errors.append(name)
+
+    # profile header: everyone but the two sides of a block
+    r = client.get("/alice/")
+    check("profile status", r.status_code == (404 if viewer in ("blocked", "blocker") else 200))
+    if r.status_code == 200:
+        check("profile private notice", (b"This account is private" in r.content) == (not sees))
+        check("profile grid shows post iff visible", (post_link in r.content.decode()) == sees)
+
+    # profile grid page (HTMX)
+    r = client.get(reverse("posts:grid", args=["alice"]), **HX)
+    check("grid status", r.status_code == (200 if sees else 404))
+    check("grid post link", (post_link in r.content.decode()) == sees)
+
+    # post detail
+    r = client.get(post_link)
+    check("detail status", r.status_code == (200 if sees else 404))
+
+    # liked-by list of the post
+    r = client.get(reverse("posts:liked_by", args=[post.pk]))
+    check("liked_by status", r.status_code == (200 if sees else 404))
+
+    # hashtag page
+    try:
+        tag_url = reverse("hashtag", args=["matrixtag"])
+    except NoReverseMatch:
+        tag_url = None
+    if tag_url:
+        r = client.get(tag_url)
+        check("hashtag never 500", r.status_code in (200, 404))
+        check("hashtag post link", (post_link in r.content.decode()) == sees)
+
+    # followers list
+    r = client.get(reverse("followers", args=["alice"]))
+    check("followers status", r.status_code == (200 if sees else 404))
+
+    # search: the profile is findable unless blocked either way
+    r = client.get(reverse("social:search"), {"q": "ali"})
+    check("search", (b"/alice/" in r.content) == (viewer not in ("blocked", "blocker")))
+
+    if me is None:
+        check("feed anonymous landing", b"Sign up" in client.get("/").content)
+        r = client.get(reverse("social:explore"))
+        check("explore anonymous -> login", r.status_code == 302)
+        r = client.get(reverse("social:notifications"))
+        check("notifications anonymous -> login", r.status_code == 302)
+        for name in ("like", "save"):
+            r = client.post(reverse(f"posts:{name}", args=[post.pk]), **HX)
+            check(f"{name} anonymous HX-Redirect", "HX-Redirect" in r)
+        r = client.post(reverse("posts:comments", args=[post.pk]), {"body": "hi"}, **HX)
+        check("comment anonymous HX-Redirect", "HX-Redirect" in r)
+        check("nothing written", not (Like.objects.exists() or Save.objects.exists() or Comment.objects.exists()))
+        assert errors == []
+        return
+
+    # home feed: own posts and followed people's only
+    in_feed = post_link in client.get("/").content.decode()
+    check("feed", in_feed == (viewer in ("follower", "author")))
+
+    # explore: public posts of people the viewer does not follow
+    r = client.get(reverse("social:explore"))
+    check("explore", (post_link in r.content.decode()) == (viewer == "stranger" and not private))
+
+    # notifications from the author are shown unless blocked either way (rows made directly, to
+    # test the read filter and not only the write-time check)
+    if viewer != "author":
+        Notification.objects.create(recipient=me, actor=alice, kind="follow")
+        r = client.get(reverse("social:notifications"))
+        check("notification from author", (b"/alice/" in r.content) == (viewer not in ("blocked", "blocker")))
+
+    # like / save / comment: allowed iff visible, else 404 and nothing written
+    r = client.post(reverse("posts:like", args=[post.pk]), **HX)
+    check("like status", r.status_code == (200 if sees else 404))
+    check("like row", Like.objects.filter(user=me, post=post).exists() == sees)
+    r = client.post(reverse("posts:save", args=[post.pk]), **HX)
+    check("save status", r.status_code == (200 if sees else 404))
+    check("save row", Save.objects.filter(user=me, post=post).exists() == sees)
+    r = client.post(reverse("posts:comments", args=[post.pk]), {"body": "hello"}, **HX)
+    check("comment status", (r.status_code < 300) if sees else r.status_code == 404)
+    check("comment row", Comment.objects.filter(author=me, post=post).exists() == sees)
+
+    # follow: across a block is 404; the author gets 400
+    r = client.post(reverse("social:follow", args=["alice"]))
+    expected = {"blocked": 404, "blocker": 404, "author": 400}.get(viewer, 302)
+    check("follow status", r.status_code == expected)
+
+    assert errors == [], f"{viewer} / {'private' if private else 'public'}: {errors}"
+
+
+def test_requested_viewer_becomes_follower_on_accept(alice, bob):
+    make_private(alice)
+    post = make_post(alice)
+    services.follow_create(follower=bob, followee=alice)
+    c = Client()
+    c.force_login(bob)
+    assert c.get(f"/p/{post.pk}/").status_code == 404
+    services.follow_request_accept(target=alice, requester=bob)
+    assert c.get(f"/p/{post.pk}/").status_code == 200
+    assert f"/p/{post.pk}/" in c.get("/").content.decode()
+
+
+def test_suspended_author_disappears_everywhere(alice, bob):
+    from accounts.models import User
+
+    post = make_post(alice)
+    services.follow_create(follower=bob, followee=alice)
+    User.objects.filter(pk=alice.pk).update(is_active=False)
+    c = Client()
+    c.force_login(bob)
+    assert c.get("/alice/").status_code == 404
+    assert c.get(f"/p/{post.pk}/").status_code == 404
+    assert f"/p/{post.pk}/" not in c.get("/").content.decode()
+    assert b"/alice/" not in c.get(reverse("social:search"), {"q": "ali"}).content
+    assert make_user("zed")  # a fresh account still works
+    assert not Block.objects.exists()
