@@ -159,3 +159,22 @@ def test_anonymous_htmx_post_gets_hx_redirect(client, alice):
 def test_other_methods_are_405(client, alice, bob):
     client.force_login(bob)
     assert client.delete(_url("user", alice.pk)).status_code == 405
+
+
+def test_report_links_appear_in_post_comment_and_profile_menus(client, alice, bob):
+    post = make_post(alice)
+    mine = make_comment(bob, post, "bob's own comment")
+    theirs = make_comment(alice, post, "alice's comment")
+    client.force_login(bob)
+    detail = client.get(f"/p/{post.pk}/").content.decode()
+    assert _url("post", post.pk) in detail
+    comments = client.get(f"/p/{post.pk}/comments/").content.decode()
+    assert _url("comment", theirs.pk) in comments
+    assert _url("comment", mine.pk) not in comments
+    assert _url("user", alice.pk) in client.get("/alice/").content.decode()
+
+
+def test_no_report_links_on_your_own_post_or_profile(alice_client, alice):
+    post = make_post(alice)
+    assert "/report/" not in alice_client.get(f"/p/{post.pk}/").content.decode()
+    assert "/report/" not in alice_client.get("/alice/").content.decode()
