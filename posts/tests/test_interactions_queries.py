@@ -40,7 +40,7 @@ def test_liked_by_page_query_count_does_not_grow(client, alice, bob, people, n, 
     # selector prefetches), likes page with users joined
     with django_assert_max_num_queries(6):
         response = client.get(reverse("posts:liked_by", kwargs={"pk": post.pk}))
-    assert response.content.decode().count('class="people__item"') == n
+    assert response.content.decode().count('class="likers__item"') == n
 
 
 @pytest.mark.parametrize("n", [1, 20])

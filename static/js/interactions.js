@@ -1,1 +1,93 @@
-// interactions: double-tap to like and other progressive enhancement
+// interactions: double-tap to like and other progressive enhancement.
+// Everything here is optional: like/save/comment are real forms that work without JavaScript, and
+// htmx (hx-post on those forms) swaps the results in place. This file only adds:
+//  - double-tap (double-click) on a post's photo likes it (never unlikes, as on Instagram);
+//  - Enter in a comment box posts the comment (Shift+Enter for a new line).
+(function () {
+  "use strict";
+
+  var lastFire = 0;
+
+  function likeFormFor(media) {
+    var root = media.closest("article") || media.parentElement;
+    return root ? root.querySelector("form.like-form") : null;
+  }
+
+  function burst(media) {
+    var heart = media.querySelector(".double-tap-heart");
+    if (!heart) {
+      heart = document.createElement("span");
+      heart.className = "double-tap-heart";
+      heart.setAttribute("aria-hidden", "true");
+      heart.innerHTML = '<svg viewBox="0 0 24 24"><path d="M12 20.5s-8-4.7-8-10.3A4.3 4.3 0 0 1 12 7a4.3 4.3 0 0 1 8 3.2c0 5.6-8 10.3-8 10.3z"/></svg>';
+      media.appendChild(heart);
+    }
+    heart.classList.remove("is-on");
+    void heart.offsetWidth; // restart the animation
+    heart.classList.add("is-on");
+  }
+
+  function likeByDoubleTap(media) {
+    var now = Date.now();
+    if (now - lastFire < 400) return; // touch and dblclick for the same gesture
+    lastFire = now;
+    burst(media);
+    var form = likeFormFor(media);
+    if (!form || form.getAttribute("data-liked") === "true") return;
+    var button = form.querySelector("button");
+    if (button && button.disabled) return; // a like is already on its way
+    if (typeof form.requestSubmit === "function") {
+      form.requestSubmit();
+    } else if (button) {
+      button.click();
+    }
+  }
+
+  function ignored(target) {
+    return target.closest("button, a[href], input, textarea, select, video, [data-carousel-prev], [data-carousel-next]");
+  }
+
+  document.addEventListener("dblclick", function (event) {
+    var media = event.target.closest("[data-double-tap-like]");
+    if (!media || ignored(event.target)) return;
+    event.preventDefault();
+    window.getSelection && window.getSelection().removeAllRanges();
+    likeByDoubleTap(media);
+  });
+
+  // Touch screens: two taps within 300 ms on the same photo.
+  var lastTap = 0;
+  var lastMedia = null;
+  document.addEventListener("touchend", function (event) {
+    var media = event.target.closest("[data-double-tap-like]");
+    if (!media || ignored(event.target) || event.touches.length > 0) return;
+    var now = Date.now();
+    if (media === lastMedia && now - lastTap < 300) {
+      event.preventDefault();
+      lastTap = 0;
+      likeByDoubleTap(media);
+    } else {
+      lastTap = now;
+      lastMedia = media;
+    }
+  }, { passive: false });
+
+  // Enter posts a comment; Shift+Enter is a new line.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;
+    var box = event.target;
+    if (!box.matches || !box.matches(".comment-form textarea")) return;
+    event.preventDefault();
+    var form = box.form;
+    if (form && box.value.trim() && typeof form.requestSubmit === "function") form.requestSubmit();
+  });
+
+  // After htmx swapped in a fresh comment form, keep the focus in it for the next comment.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var el = event.detail && event.detail.elt;
+    if (el && el.id === "comment-form") {
+      var box = document.querySelector("#comment-form textarea");
+      if (box && document.activeElement === document.body) box.focus();
+    }
+  });
+})();
