@@ -18,7 +18,7 @@ from accounts.visibility import can_see_content, can_see_profile
 from instaclone.media.files import StorageError
 from instaclone.media.images import UploadRejected
 
-from . import selectors, services
+from . import interactions, selectors, services
 from .forms import PostCreateForm, PostEditForm
 
 
@@ -99,6 +99,8 @@ def post_detail(request, pk):
         "media": list(post.media.all()),
         "is_author": request.user.is_authenticated and request.user.pk == post.author_id,
     }
+    # Like/save state and the first page of comments (the interactions engineer's contract).
+    context.update(interactions.detail_context(request.user, post))
     return render(request, "posts/detail.html", context)
 
 
