@@ -307,10 +307,22 @@ class ReportAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(reverse("admin:social_report_changelist"))
         return HttpResponseRedirect(reverse("admin:social_report_change", args=[report.pk]))
 
+    def _buttons(self, report):
+        """The actions that make sense for this report's target right now."""
+        target = _report_target(report)
+        author = moderation.target_author(target)
+        names = []
+        if not isinstance(target, User):
+            names += ["unhide_content" if target.is_hidden else "hide_content", "delete_content"]
+        names.append("suspend_author" if author.is_active else "reinstate_author")
+        if report.status == Report.Status.OPEN:
+            names.append("dismiss_reports")
+        return [(name, REPORT_ACTIONS[name]) for name in names]
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context.update(
             show_save=False, show_save_and_continue=False, show_save_and_add_another=False, show_delete=False,
-            moderation_actions=REPORT_ACTIONS.items() if self.has_change_permission(request, obj) else (),
+            moderation_actions=self._buttons(obj) if obj and self.has_change_permission(request, obj) else (),
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
