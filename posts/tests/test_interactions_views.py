@@ -260,3 +260,60 @@ def test_liked_by_lists_likers_newest_first_without_blocked_people(client, alice
     client.force_login(bob)
     html = client.get(url("liked_by", post)).content.decode().split('id="likers"')[1]
     assert html.index('href="/charlie/"') < html.index('href="/bob/"')
+
+
+# --- post detail -----------------------------------------------------------------------------------
+
+
+def _render_detail(viewer, post):
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    from posts.selectors import post_get_for_viewer
+
+    post = post_get_for_viewer(viewer, post.pk)
+    request = RequestFactory().get(post.get_absolute_url())
+    request.user = viewer
+    request.htmx = False
+    context = {"post": post, "media": list(post.media.all()), "is_author": viewer.pk == post.author_id}
+    context.update(interactions.detail_context(viewer, post))
+    return render_to_string("posts/detail.html", context, request=request)
+
+
+def test_detail_with_detail_context_shows_like_state_comments_delete_buttons_and_form(alice, bob, charlie, post):
+    interactions.like_create(user=alice, post_id=post.pk)
+    interactions.save_create(user=alice, post_id=post.pk)
+    own = interactions.comment_create(user=alice, post_id=post.pk, body="mine @charlie")
+    other = interactions.comment_create(user=charlie, post_id=post.pk, body="charlie's")
+    html = _render_detail(alice, post)
+    assert url("unlike", post) in html and url("unsave", post) in html
+    assert f'href="{url("liked_by", post)}"><strong>1 like</strong>' in html
+    assert html.index(f'id="comment-{own.pk}"') < html.index(f'id="comment-{other.pk}"')  # oldest first
+    assert url("comment_delete", post, comment_id=own.pk) in html
+    assert url("comment_delete", post, comment_id=other.pk) not in html  # not hers, not her post
+    assert 'id="comment-form"' in html and 'name="body"' in html
+    assert 'class="caption__mention" href="/charlie/"' in html
+    # the post's author may delete every comment
+    html = _render_detail(bob, post)
+    assert url("comment_delete", post, comment_id=other.pk) in html
+
+
+def test_detail_comments_load_more_link_when_there_are_more(alice, post):
+    for i in range(interactions.COMMENTS_PAGE_SIZE + 1):
+        interactions.comment_create(user=alice, post_id=post.pk, body=f"c{i}")
+    html = _render_detail(alice, post)
+    assert "Load more comments" in html and html.count('class="comment"') == interactions.COMMENTS_PAGE_SIZE
+
+
+def test_comments_section_fragment_for_late_loading(client, alice, post):
+    interactions.comment_create(user=alice, post_id=post.pk, body="late")
+    html = client.get(url("comments", post) + "?section=1", **HX).content.decode()
+    assert html.lstrip().startswith('<section class="comments" id="comments"') and "late" in html
+
+
+def test_post_detail_page_shows_the_viewers_like_and_comments(alice_client, alice, post):
+    interactions.like_create(user=alice, post_id=post.pk)
+    interactions.comment_create(user=alice, post_id=post.pk, body="server-rendered")
+    html = alice_client.get(post.get_absolute_url()).content.decode()
+    assert url("unlike", post) in html
+    assert "server-rendered" in html
