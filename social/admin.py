@@ -16,7 +16,6 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.admin.exceptions import NotRegistered
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
@@ -25,6 +24,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from accounts.models import User
+from instaclone.media.renditions import rendition_url
 from posts.models import Comment, Post, PostMedia
 
 from . import moderation
@@ -42,20 +42,15 @@ def _open_reports(**correlation) -> Coalesce:
 
 
 def _thumbnail_url(post: Post | None) -> str:
-    """The smallest stored rendition of a post's first media item (media are prefetched)."""
+    """A small rendition of a post's first media item (media are prefetched), through the one
+    rendition helper (local renditions or ImageKit; a video's poster)."""
     if post is None:
         return ""
     items = list(post.media.all())
     if not items:
         return ""
-    first = items[0]
-    renditions = first.renditions or {}
-    name = ""
-    for size in sorted(renditions, key=lambda s: int(s) if str(s).isdigit() else 10**6):
-        name = renditions[size]
-        break
     try:
-        return default_storage.url(name or first.file)
+        return rendition_url(items[0], 320)
     except Exception:  # noqa: BLE001 - a preview must never break the queue
         return ""
 

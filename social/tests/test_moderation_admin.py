@@ -277,3 +277,15 @@ def test_changelists_keep_a_constant_query_count(client, moderator, bob, charlie
     with django_assert_max_num_queries(one):
         assert client.get(url).status_code == 200
     assert one <= 12, one
+
+
+def test_queue_preview_shows_the_post_thumbnail(client, moderator, alice, bob, media_root):  # noqa: F811
+    from instaclone.testing import image_upload
+    from posts.services import post_create
+
+    post = post_create(author=alice, caption="with a photo", files=[(image_upload(), "")])
+    moderation.report_create(reporter=bob, target=post, reason="spam")
+    client.force_login(moderator)
+    html = client.get(CHANGELIST).content.decode()
+    media = post.media.get()
+    assert f'src="/media/{media.renditions["320"]}"' in html
