@@ -403,8 +403,11 @@ class ContentModerationMixin:
         _message(self, request, *_suspend(request, authors, suspend=True), verb="Suspended")
 
     def get_readonly_fields(self, request, obj=None):
-        # is_hidden changes only through the recorded actions
-        return tuple(dict.fromkeys((*super().get_readonly_fields(request, obj), "is_hidden")))
+        # is_hidden changes only through the recorded actions; moderators edit nobody's words
+        fields = [*super().get_readonly_fields(request, obj), "is_hidden"]
+        if not request.user.is_superuser:
+            fields += [f.name for f in self.model._meta.fields]
+        return tuple(dict.fromkeys(fields))
 
 
 def _with_actions(base, names):

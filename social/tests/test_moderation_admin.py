@@ -289,3 +289,23 @@ def test_queue_preview_shows_the_post_thumbnail(client, moderator, alice, bob, m
     html = client.get(CHANGELIST).content.decode()
     media = post.media.get()
     assert f'src="/media/{media.renditions["320"]}"' in html
+
+
+def test_report_pages_open_for_every_target_type(client, moderator, alice, bob):  # noqa: F811
+    post, r_post = _reported_post(alice, bob)
+    r_comment = moderation.report_create(reporter=bob, target=make_comment(alice, post), reason="spam").report
+    r_user = moderation.report_create(reporter=bob, target=alice, reason="other", text="bot").report
+    client.force_login(moderator)
+    for report, expected in ((r_post, "hide_content"), (r_comment, "hide_content"), (r_user, "suspend_author")):
+        response = client.get(f"{CHANGELIST}{report.pk}/change/")
+        assert response.status_code == 200
+        assert f'value="{expected}"' in response.content.decode()
+    assert 'value="hide_content"' not in client.get(f"{CHANGELIST}{r_user.pk}/change/").content.decode()
+
+
+def test_moderator_cannot_edit_a_post_caption_in_the_admin(client, moderator, alice):  # noqa: F811
+    post = make_post(alice, "original words")
+    client.force_login(moderator)
+    client.post(f"/admin/posts/post/{post.pk}/change/", {"caption": "moderator words", "author": alice.pk, "is_hidden": "on"})
+    post.refresh_from_db()
+    assert post.caption == "original words" and not post.is_hidden
