@@ -317,3 +317,16 @@ def test_post_detail_page_shows_the_viewers_like_and_comments(alice_client, alic
     html = alice_client.get(post.get_absolute_url()).content.decode()
     assert url("unlike", post) in html
     assert "server-rendered" in html
+
+
+def test_anonymous_htmx_comment_gets_hx_redirect_and_nothing_saved(client, post):
+    response = client.post(url("comments", post), {"body": "hi"}, HTTP_HX_CURRENT_URL=f"http://testserver/p/{post.pk}/", **HX)
+    assert response["HX-Redirect"] == reverse("account_login") + f"?next=/p/{post.pk}/"
+    assert not Comment.objects.exists()
+
+
+def test_anonymous_may_read_comments_and_likers_of_a_public_post(client, alice, post):
+    interactions.comment_create(user=alice, post_id=post.pk, body="public words")
+    interactions.like_create(user=alice, post_id=post.pk)
+    assert "public words" in client.get(url("comments", post)).content.decode()
+    assert 'href="/alice/"' in client.get(url("liked_by", post)).content.decode()
