@@ -1,0 +1,76 @@
+"""Posts in the admin: thumbnails from prefetched media (no query per row), search by caption and
+author, filters, media inline, counters read-only. Moderation actions are added on top of this
+class by social/admin.py."""
+
+from django.contrib import admin
+from django.db.models import Prefetch
+from django.utils.html import format_html
+
+from instaclone.media.renditions import rendition_url
+
+from .models import Hashtag, Post, PostMedia
+
+
+def _thumb(media, size=56):
+    src = rendition_url(media, 320) if media else ""
+    if not src:
+        return format_html('<span title="{}">{}</span>', "no preview", "▶" if media else "—")
+    return format_html(
+        '<img src="{}" width="{}" height="{}" alt="{}" style="object-fit:cover;border-radius:4px" loading="lazy">',
+        src, size, size, media.alt_text,
+    )
+
+
+class PostMediaInline(admin.TabularInline):
+    model = PostMedia
+    extra = 0
+    max_num = 0  # media are added by the upload pipeline, never here
+    can_delete = False
+    fields = ("preview", "position", "kind", "width", "height", "alt_text", "file", "renditions", "storage_id")
+    readonly_fields = ("preview", "position", "kind", "width", "height", "file", "renditions", "storage_id")
+    ordering = ("position",)
+
+    @admin.display(description="preview")
+    def preview(self, obj):
+        return _thumb(obj, 96)
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ("thumbnail", "id", "author", "caption_excerpt", "media_count", "has_video", "like_count",
+                    "comment_count", "created")
+    list_display_links = ("thumbnail", "id")
+    list_select_related = ("author",)
+    list_filter = ("is_hidden", "has_video", ("created", admin.DateFieldListFilter))
+    date_hierarchy = "created"
+    search_fields = ("caption", "author__username")
+    raw_id_fields = ("author",)
+    exclude = ("hashtags", "mentions")
+    readonly_fields = ("author", "created", "updated", "like_count", "comment_count", "media_count", "has_video")
+    inlines = [PostMediaInline]
+    ordering = ("-created", "-id")
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(
+            Prefetch("media", queryset=PostMedia.objects.order_by("position"))
+        )
+
+    def has_add_permission(self, request):
+        return False  # posts are created through the upload pipeline (/p/new/)
+
+    @admin.display(description="preview")
+    def thumbnail(self, obj):
+        media = obj.media.all()  # prefetched: no query per row
+        return _thumb(media[0] if media else None)
+
+    @admin.display(description="caption")
+    def caption_excerpt(self, obj):
+        return obj.caption if len(obj.caption) <= 80 else obj.caption[:79] + "…"
+
+
+@admin.register(Hashtag)
+class HashtagAdmin(admin.ModelAdmin):
+    list_display = ("name", "created")
+    search_fields = ("name",)
+    ordering = ("name",)
