@@ -12,7 +12,7 @@ from django.db.models import Q, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from accounts.models import Follow, FollowRequest, User
+from accounts.models import Block, Follow, FollowRequest, User
 from accounts.visibility import visible_authors_q, visible_profiles_q
 from posts.pagination import Page, decode_cursor, encode_cursor
 
@@ -160,6 +160,16 @@ def follow_requests_page(owner: User, cursor: str | None = None, size: int = PEO
         FollowRequest.objects.filter(Q(target_id=owner.pk) & visible_profiles_q(owner, "requester"))
         .filter(keyset_q(cursor, "created", "id"))
         .select_related("requester")
+        .order_by("-created", "-id")[: size + 1]
+    )
+    return _page(rows, size, lambda r: (r.created, r.pk))
+
+
+def blocked_page(owner: User, cursor: str | None = None, size: int = PEOPLE_PAGE_SIZE) -> Page:
+    """The people the owner blocked, newest first (shown only to the owner, to unblock them)."""
+    rows = list(
+        Block.objects.filter(Q(blocker_id=owner.pk) & keyset_q(cursor, "created", "id"))
+        .select_related("blocked")
         .order_by("-created", "-id")[: size + 1]
     )
     return _page(rows, size, lambda r: (r.created, r.pk))

@@ -4,7 +4,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.models import Block, User
+from accounts.models import User
 from accounts.selectors import user_get_by_username
 from accounts.visibility import can_see_content, can_see_profile
 from instaclone.htmx import back_url, login_required_htmx
@@ -82,7 +82,8 @@ def _error(request, exc: social_services.SocialError):
 def _done(request, fragment_template: str, context: dict, default: str):
     """HTMX: the swapped fragment. Plain form post: back to where the person was."""
     if request.htmx:
-        return render(request, fragment_template, context)
+        # the swapped form's no-JS fallback returns to the page the person is on, not to this URL
+        return render(request, fragment_template, {"next": back_url(request, default), **context})
     return redirect(back_url(request, default))
 
 
@@ -162,8 +163,8 @@ def unblock(request, username):
 
 @login_required
 def blocked_list(request):
-    rows = Block.objects.filter(blocker_id=request.user.pk).select_related("blocked").order_by("-created", "-id")[:200]
-    return render(request, "social/blocked.html", {"rows": rows})
+    page = social_selectors.blocked_page(request.user, request.GET.get("cursor"))
+    return render(request, "social/blocked.html", {"page": page})
 
 
 def _people(request, username, which):

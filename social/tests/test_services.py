@@ -177,3 +177,13 @@ def test_notification_between_blocked_people_is_not_created(alice, bob):
     Block.objects.create(blocker=bob, blocked=alice)
     assert services.notification_create(recipient=alice, actor=bob, kind="follow") is None
     assert services.notification_create(recipient=bob, actor=alice, kind="follow") is None
+
+
+def test_feed_rebuild_command_rebuilds_everyone(alice, bob):
+    from django.core.management import call_command
+
+    services.follow_create(follower=bob, followee=alice)
+    make_post(alice)
+    FeedItem.objects.all().delete()
+    call_command("feed_rebuild", verbosity=0)
+    assert set(FeedItem.objects.values_list("owner__username", flat=True)) == {"alice", "bob"}

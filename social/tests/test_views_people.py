@@ -77,3 +77,46 @@ def test_people_list_query_count_is_constant(client, alice, django_assert_num_qu
     # session, user, owner, block check (can_see_profile), content check, follows page, follow states
     with django_assert_num_queries(7):
         client.get(reverse("followers", args=["alice"]))
+
+
+@pytest.mark.parametrize("n", [1, 20])
+def test_requests_page_query_count_is_constant(client, alice, django_assert_num_queries, n):
+    make_private(alice)
+    for i in range(n):
+        services.follow_create(follower=make_user(f"r{i}"), followee=alice)
+    client.force_login(alice)
+    client.get(reverse("social:follow_requests"))
+    # session, user, requests page (requesters joined)
+    with django_assert_num_queries(3):
+        r = client.get(reverse("social:follow_requests"))
+    assert len(r.context["page"].items) == min(n, PEOPLE_PAGE_SIZE)
+
+
+@pytest.mark.parametrize("n", [1, 20])
+def test_blocked_list_query_count_is_constant(client, alice, django_assert_num_queries, n):
+    for i in range(n):
+        services.block_create(blocker=alice, blocked=make_user(f"b{i}"))
+    client.force_login(alice)
+    client.get(reverse("social:blocked"))
+    # session, user, blocked page (blocked people joined)
+    with django_assert_num_queries(3):
+        r = client.get(reverse("social:blocked"))
+    assert len(r.context["page"].items) == min(n, PEOPLE_PAGE_SIZE)
+    assert b"Unblock" in r.content
+
+
+def test_blocked_list_paginates_with_a_cursor(client, alice):
+    for i in range(PEOPLE_PAGE_SIZE + 1):
+        services.block_create(blocker=alice, blocked=make_user(f"b{i}"))
+    client.force_login(alice)
+    page = client.get(reverse("social:blocked")).context["page"]
+    assert page.next_cursor
+    r = client.get(reverse("social:blocked") + f"?cursor={page.next_cursor}")
+    assert [row.blocked.username for row in r.context["page"].items] == ["b0"]
+
+
+def test_htmx_follow_button_keeps_the_page_as_its_no_js_return(alice_client, bob):
+    r = alice_client.post(
+        reverse("social:follow", args=["bob"]), HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver/search/?q=bo"
+    )
+    assert b'name="next" value="/search/?q=bo"' in r.content
