@@ -29,7 +29,11 @@ def test_reported_post_hidden_by_a_moderator_disappears(page, _browser, live_ser
     page.click("a.menu-report")
     dialog = page.locator("dialog.report-dialog--modal")
     dialog.wait_for()
-    dialog.get_by_label("Spam").check()
+    dialog.get_by_role("radio", name="Something else").check()
+    dialog.get_by_role("button", name="Send report").click()
+    page.locator("dialog.report-dialog--modal").get_by_text("Tell us what is wrong.").wait_for()  # inline, 400
+    dialog = page.locator("dialog.report-dialog--modal")
+    dialog.get_by_role("radio", name="Spam").check()
     dialog.get_by_role("button", name="Send report").click()
     page.get_by_text("Thanks for letting us know").wait_for()
     report = Report.objects.get()
