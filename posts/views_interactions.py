@@ -106,7 +106,7 @@ def _comment_add(request, pk: int):
             context = {"post": post, "comment_error": error, "comment_body": body, "next": back_url(request)}
             return render(request, f"{COMMENTS}#comment-form", context)
         messages.error(request, error)
-        return _back(request, post, "#comment-form")
+        return _back(request, post, f"#comment-form-{post.pk}")
     post = comment.post
     if not request.htmx:
         return _back(request, post, f"#comment-{comment.pk}")

@@ -26,6 +26,8 @@ def test_like_by_button_and_by_double_tap_in_the_feed_without_navigating(page, l
     follow(alice, bob)
     older = make_post(bob, caption="older post")
     newer = make_post(bob, caption="newer post")
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     login(page, "alice")
     page.goto(f"{live_server.url}/")
     page.evaluate("window.__marker = 'still here'")
@@ -50,6 +52,15 @@ def test_like_by_button_and_by_double_tap_in_the_feed_without_navigating(page, l
     assert page.evaluate("window.__marker") == "still here"
     assert Like.objects.filter(user=alice, post=older).count() == 1
 
+    # a comment from the card appears under it without a reload, and the count follows
+    page.locator(f"#comment-form-{newer.pk} textarea").fill("first!")
+    page.locator(f"#comment-form-{newer.pk} button[type=submit]").click()
+    page.wait_for_selector(f"#comments-{newer.pk} .comment")
+    assert page.locator(f"#comments-{newer.pk} .comment__body").inner_text() == "first!"
+    assert page.locator(f"#comment-count-{newer.pk}").inner_text() == "1 comment"
+    assert page.evaluate("window.__marker") == "still here"
+    assert errors == []
+
 
 def test_save_then_find_it_under_saved_and_comment_without_reload(page, login, live_server, alice, bob):
     post = make_post(bob, caption="save me")
@@ -61,15 +72,15 @@ def test_save_then_find_it_under_saved_and_comment_without_reload(page, login, l
     page.wait_for_selector("form.save-form[data-saved=true]")
     assert Save.objects.filter(user=alice, post=post).exists()
 
-    box = page.locator("#comment-form textarea")
+    box = page.locator(f"#comment-form-{post.pk} textarea")
     box.fill("What a view <b>!</b>")
-    page.locator("#comment-form button[type=submit]").click()
+    page.locator(f"#comment-form-{post.pk} button[type=submit]").click()
     page.wait_for_selector(f"#comments-{post.pk} .comment")
     comment = Comment.objects.get()
     text = page.locator(f"#comment-{comment.pk} .comment__body").inner_text()
     assert text == "What a view <b>!</b>"  # shown as text, not markup
     assert page.locator(f"#comment-count-{post.pk}").inner_text() == "1 comment"
-    assert page.locator("#comment-form textarea").input_value() == ""  # a fresh form
+    assert page.locator(f"#comment-form-{post.pk} textarea").input_value() == ""  # a fresh form
     assert page.evaluate("window.__marker") == "still here"
 
     page.goto(f"{live_server.url}/saved/")

@@ -169,8 +169,8 @@ def test_htmx_comment_appears_with_a_fresh_form_and_new_count(alice_client, alic
     comment = Comment.objects.get()
     assert f'hx-swap-oob="beforeend:#comments-{post.pk}"' in html
     assert f'id="comment-{comment.pk}"' in html and "Nice one" in html
-    assert f'id="comment-count-{post.pk}" hx-swap-oob="true">1 comment<' in html
-    assert 'id="comment-form"' in html and "field__errors" not in html
+    assert f'id="comment-count-{post.pk}" hx-swap-oob="true"><a href="/p/{post.pk}/#comments">1 comment</a>' in html
+    assert f'id="comment-form-{post.pk}"' in html and "field__errors" not in html
 
 
 @pytest.mark.parametrize("body", ["", "   ", "x" * 2201])
@@ -220,7 +220,7 @@ def test_delete_a_comment_on_your_own_post_works(client, alice, bob, post):
     response = client.post(url("comment_delete", post, comment_id=comment.pk), **HX)
     html = response.content.decode()
     assert response.status_code == 200
-    assert f'id="comment-count-{post.pk}" hx-swap-oob="true">0 comments<' in html
+    assert f'id="comment-count-{post.pk}" hx-swap-oob="true">No comments yet<' in html
     assert not Comment.objects.exists()
 
 
@@ -291,7 +291,7 @@ def test_detail_with_detail_context_shows_like_state_comments_delete_buttons_and
     assert html.index(f'id="comment-{own.pk}"') < html.index(f'id="comment-{other.pk}"')  # oldest first
     assert url("comment_delete", post, comment_id=own.pk) in html
     assert url("comment_delete", post, comment_id=other.pk) not in html  # not hers, not her post
-    assert 'id="comment-form"' in html and 'name="body"' in html
+    assert f'id="comment-form-{post.pk}"' in html and 'name="body"' in html
     assert 'class="caption__mention" href="/charlie/"' in html
     # the post's author may delete every comment
     html = _render_detail(bob, post)

@@ -85,8 +85,8 @@
   // After htmx swapped in a fresh comment form, keep the focus in it for the next comment.
   document.addEventListener("htmx:afterSwap", function (event) {
     var el = event.detail && event.detail.elt;
-    if (el && el.id === "comment-form") {
-      var box = document.querySelector("#comment-form textarea");
+    if (el && el.id && el.id.indexOf("comment-form-") === 0) {
+      var box = document.querySelector("#" + el.id + " textarea");
       if (box && document.activeElement === document.body) box.focus();
     }
   });
