@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from accounts.models import Block, Follow, User
 from accounts.visibility import visible_authors_q
 
-from .models import Hashtag, Post, PostMedia
+from .models import Hashtag, Post, PostHashtag, PostMedia
 from .pagination import Page, keyset_page
 
 
@@ -71,6 +71,11 @@ def hashtag_page(viewer, name: str, cursor: str | None) -> tuple[Hashtag, Page]:
     tag = hashtag_get(name)
     qs = post_queryset(viewer).filter(posthashtag__hashtag=tag)
     return tag, keyset_page(qs, cursor, page_size())
+
+
+def hashtag_post_count(tag: Hashtag) -> int:
+    """How many posts ever used the tag (Instagram shows the total, not what this viewer may see)."""
+    return PostHashtag.objects.filter(hashtag=tag).count()
 
 
 def users_who_may_see_posts_of(author: User, user_ids) -> list[User]:

@@ -170,6 +170,7 @@ def hashtag(request, name):
     context = _grid_context(page, more_url=url, more_hx_url=url, first_page=cursor is None, tag=tag)
     if request.htmx:
         return render(request, "posts/_grid.html#grid-page", context)
+    context["post_count"] = selectors.hashtag_post_count(tag)
     return render(request, "posts/hashtag.html", context)
 
 

@@ -141,7 +141,26 @@ def test_unknown_hashtag_is_404(client, db):
 def test_hashtag_page_query_count_does_not_grow(client, alice, n, django_assert_num_queries):
     _bulk_posts(alice, n, caption="#sun")
     client.get("/explore/tags/sun/")
-    # tag + posts page + media prefetch
-    with django_assert_num_queries(3):
+    # tag + posts page + media prefetch + the tag's post count
+    with django_assert_num_queries(4):
         html = client.get("/explore/tags/sun/").content.decode()
     assert html.count('class="tile"') == n
+    assert f"<strong>{n}</strong> post" in html
+
+
+def test_hashtag_page_infinite_scroll_fragment(client, alice, settings):
+    settings.POSTS_PAGE_SIZE = 2
+    posts = _bulk_posts(alice, 3, caption="#sun")
+    html = client.get("/explore/tags/sun/").content.decode()
+    cursor = encode_cursor(posts[1].created, posts[1].pk)
+    assert f'hx-get="/explore/tags/sun/?cursor={cursor}"' in html and f'href="/explore/tags/sun/?cursor={cursor}"' in html
+    part = client.get(f"/explore/tags/sun/?cursor={cursor}", HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in part and part.count('class="tile"') == 1 and f'href="/p/{posts[2].pk}/"' in part
+
+
+def test_empty_grid_invites_the_owner_to_share(client, alice, bob):
+    client.force_login(alice)
+    assert 'href="/p/new/"' in client.get("/alice/").content.decode().split('id="post-grid"')[1]
+    client.force_login(bob)
+    html = client.get("/alice/").content.decode()
+    assert "No posts yet." in html and "Share your first photo" not in html
