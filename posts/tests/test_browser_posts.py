@@ -83,3 +83,18 @@ def test_text_file_renamed_jpg_shows_an_error_and_creates_nothing(page, live_ser
     assert page.url == f"{live_server.url}/p/new/"
     assert Post.objects.count() == 0
     assert post_files(media_root) == []
+
+
+def test_too_large_file_is_flagged_before_sending(page, live_server, login, alice, settings):
+    settings.IMAGE_MAX_BYTES = 2000
+    login(page, "alice")
+    page.goto(f"{live_server.url}/p/new/")
+    requests = []
+    page.on("request", lambda r: requests.append(r) if r.method == "POST" else None)
+    page.set_input_files("input[name=media]", [_jpeg("huge.jpg", (1, 2, 3))])
+    error = page.locator(".preview .preview__error")
+    expect(error).to_contain_text("huge.jpg is too large")
+    page.click("button:has-text('Share')")
+    expect(page.locator("#upload-errors")).to_contain_text("too large")
+    assert requests == []  # nothing was uploaded
+    assert Post.objects.count() == 0
