@@ -192,8 +192,11 @@ class FakeImageKit:
             if (method is None or r.method == method) and r.path.startswith(path_prefix)
         ]
 
-    def uploads(self) -> list[RecordedRequest]:
-        return self.calls("POST", "/api/v1/files/upload")
+    def uploads(self, folder: str = "") -> list[RecordedRequest]:
+        """Upload calls, optionally only those into `folder` (e.g. "/instaclone-test/posts")."""
+        return [
+            r for r in self.calls("POST", "/api/v1/files/upload") if r.fields.get("folder", "").startswith(folder)
+        ]
 
     # --- API behaviour (called from handler threads) ---------------------------------------
 
@@ -339,6 +342,10 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._send(record, 404, {"message": "Not found"})
             return self._send_bytes(record, 200, stored.content, stored.mime)
 
+        is_upload = method == "POST" and url.path == "/api/v1/files/upload"
+        if is_upload:  # parsed first so that failed uploads are logged with their fields too
+            fields, upload = _parse_multipart(self.headers.get("Content-Type", ""), body)
+            record.fields = fields
         hang = fake._take_hang()
         if hang and not fake.hang_then_store:
             fake._wake.wait(fake.hang_seconds)
@@ -348,9 +355,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._authorised():
             return self._send(record, 401, {"message": "Your request does not contain private API key.", "help": ""})
 
-        if method == "POST" and url.path == "/api/v1/files/upload":
-            fields, upload = _parse_multipart(self.headers.get("Content-Type", ""), body)
-            record.fields = fields
+        if is_upload:
             status, payload = fake._upload(fields, upload)
         elif method == "GET" and url.path == "/v1/files":
             status, payload = fake._list(query)
