@@ -86,6 +86,12 @@ def _require(request, perm: str) -> None:
         raise PermissionDenied
 
 
+def _read_only_for_moderators(request, context) -> None:
+    """Moderators change things through the recorded actions only: no Save buttons."""
+    if not request.user.is_superuser:
+        context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False)
+
+
 # --- Actions shared by the admins -----------------------------------------------------------------
 # Each takes targets (posts, comments or users) and returns (done, skipped messages).
 
@@ -402,6 +408,10 @@ class ContentModerationMixin:
         authors = [obj.author for obj in queryset.select_related("author")]
         _message(self, request, *_suspend(request, authors, suspend=True), verb="Suspended")
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        _read_only_for_moderators(request, context)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def get_readonly_fields(self, request, obj=None):
         # is_hidden changes only through the recorded actions; moderators edit nobody's words
         fields = [*super().get_readonly_fields(request, obj), "is_hidden"]
@@ -502,6 +512,10 @@ class UserModerationAdmin(_UserBase):
 
     def has_add_permission(self, request):
         return request.user.is_superuser and super().has_add_permission(request)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        _read_only_for_moderators(request, context)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def user_change_password(self, request, id, form_url=""):
         if not request.user.is_superuser:

@@ -81,6 +81,7 @@ def test_moderator_cannot_change_password_staff_or_groups(client, moderator, ali
     assert page.status_code == 200
     html = page.content.decode()
     assert 'name="is_staff"' not in html and 'name="groups"' not in html and 'name="email"' not in html
+    assert 'name="_save"' not in html
     response = client.post(url, {
         "username": "alice", "email": "evil@example.com", "is_staff": "on", "is_superuser": "on",
         "groups": [Group.objects.get(name="Moderators").pk], "password": "x",
