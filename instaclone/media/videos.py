@@ -101,6 +101,9 @@ def _probe(data: bytes, extension: str) -> tuple[int, int, bytes | None]:
         if probe.returncode != 0 or not streams:
             return 0, 0, None
         width, height = int(streams[0].get("width") or 0), int(streams[0].get("height") or 0)
+        rotate = str((streams[0].get("tags") or {}).get("rotate") or "0")
+        if rotate.lstrip("-") in ("90", "270"):  # phone videos: stored sideways, shown upright
+            width, height = height, width
         frame = subprocess.run(  # noqa: S603 - fixed arguments
             [ffmpeg, "-v", "error", "-i", path, "-frames:v", "1", "-f", "image2pipe", "-vcodec", "mjpeg", "-"],
             capture_output=True, timeout=PROBE_TIMEOUT, check=False,
