@@ -88,3 +88,19 @@ def test_deleting_a_post_deletes_its_files_on_imagekit(warm_client, fake_imageki
 
     assert response.status_code == 302
     assert post_paths(fake_imagekit) == []
+
+
+def test_a_video_post_is_stored_on_imagekit_with_an_imagekit_poster_frame(warm_client, fake_imagekit):
+    from posts.tests.factories import MP4_HEADER, upload
+
+    response = new_post(warm_client, upload("clip.mp4", MP4_HEADER + b"\x00" * 2048, "video/mp4"))
+
+    assert response.status_code == 302, shown_errors(response)
+    media = PostMedia.objects.get()
+    assert media.file.startswith("posts/videos/") and media.file.endswith(".mp4")
+    assert f"{FOLDER}/{media.file}" in fake_imagekit.paths()
+    assert fake_imagekit.file_at(f"{FOLDER}/{media.file}").mime == "video/mp4"
+    page = warm_client.get(media.post.get_absolute_url()).content.decode()
+    video_url = f"{fake_imagekit.url_endpoint}{FOLDER}/{media.file}"
+    assert f'src="{video_url}"' in page
+    assert f'poster="{video_url}/ik-thumbnail.jpg?tr=w-1080,q-auto,f-auto"' in page
