@@ -183,21 +183,21 @@ def with_body_html(comments):
     return comments
 
 
-def comments_page(viewer, post: Post, *, cursor: str | None = None, size: int = COMMENTS_PAGE_SIZE) -> Page:
+def comments_page(viewer, post: Post, *, cursor: str | None = None, size: int | None = None) -> Page:
     """A post's comments, oldest first, keyset "load more" (1 query). `post` must be visible."""
     qs = visible_comments(viewer).filter(post=post).select_related("author")
-    page = _keyset_page_oldest_first(qs, cursor=cursor, size=size)
+    page = _keyset_page_oldest_first(qs, cursor=cursor, size=size or COMMENTS_PAGE_SIZE)
     with_body_html(page.items)
     return page
 
 
-def likers_page(viewer, post: Post, *, cursor: str | None = None, size: int = LIKERS_PAGE_SIZE) -> Page:
+def likers_page(viewer, post: Post, *, cursor: str | None = None, size: int | None = None) -> Page:
     """Who liked a post, newest first (1 query). Likes by people the viewer may not see are left out."""
     qs = Like.objects.filter(post=post).filter(visible_authors_q(viewer, "user")).select_related("user")
-    return keyset_page(qs, cursor, size)
+    return keyset_page(qs, cursor, size or LIKERS_PAGE_SIZE)
 
 
-def saved_page(viewer, *, cursor: str | None = None, size: int = SAVED_PAGE_SIZE) -> Page:
+def saved_page(viewer, *, cursor: str | None = None, size: int | None = None) -> Page:
     """The viewer's own Saved posts, newest saved first (2 queries: saves+posts, media). Posts that
     became invisible (hidden, blocked, no longer followed private account) drop out."""
     qs = (
@@ -206,7 +206,7 @@ def saved_page(viewer, *, cursor: str | None = None, size: int = SAVED_PAGE_SIZE
         .select_related("post", "post__author")
         .prefetch_related("post__media")
     )
-    return keyset_page(qs, cursor, size)
+    return keyset_page(qs, cursor, size or SAVED_PAGE_SIZE)
 
 
 def viewer_state(viewer, post_ids) -> tuple[set[int], set[int]]:

@@ -330,3 +330,31 @@ def test_anonymous_may_read_comments_and_likers_of_a_public_post(client, alice, 
     interactions.like_create(user=alice, post_id=post.pk)
     assert "public words" in client.get(url("comments", post)).content.decode()
     assert 'href="/alice/"' in client.get(url("liked_by", post)).content.decode()
+
+
+def test_liked_by_pages_newest_first_with_more_link(client, alice, post, monkeypatch):
+    from instaclone.testing import make_user
+
+    monkeypatch.setattr(interactions, "LIKERS_PAGE_SIZE", 2)
+    for i in range(3):
+        interactions.like_create(user=make_user(f"liker{i}"), post_id=post.pk)
+    client.force_login(alice)
+    first = client.get(url("liked_by", post)).content.decode()
+    assert "liker2" in first and "liker1" in first and "liker0" not in first
+    cursor = interactions.likers_page(alice, post).next_cursor
+    assert f"?cursor={cursor}" in first
+    more = client.get(url("liked_by", post) + f"?cursor={cursor}", **HX).content.decode()
+    assert "<html" not in more and "liker0" in more and "liker1" not in more and "likers-more" not in more
+
+
+def test_saved_pages_newest_saved_first_with_more_link(client, alice, bob, monkeypatch):
+    monkeypatch.setattr(interactions, "SAVED_PAGE_SIZE", 2)
+    posts = [make_post(bob) for _ in range(3)]
+    for p in posts:
+        interactions.save_create(user=alice, post_id=p.pk)
+    client.force_login(alice)
+    first = client.get("/saved/").content.decode()
+    assert f'id="saved-{posts[2].pk}"' in first and f'id="saved-{posts[0].pk}"' not in first
+    cursor = interactions.saved_page(alice).next_cursor
+    more = client.get(f"/saved/?cursor={cursor}", **HX).content.decode()
+    assert "<html" not in more and f'id="saved-{posts[0].pk}"' in more and 'id="saved-more"' not in more
