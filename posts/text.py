@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from accounts.validators import RESERVED_USERNAMES
+
 HASHTAG_MAX_LENGTH = 100
 # A hashtag starts after a non-word character (so "a#b" and "&#39;" are not tags) and holds word
 # characters in any script. Pure numbers ("#1") are not hashtags, as on Instagram.
@@ -57,8 +59,8 @@ def render_caption(caption: str) -> SafeString:
         tag, username = match.group(1), match.group(2)
         if tag is not None and not _valid_tag(tag):
             continue
-        if username is not None and ".." in username:
-            continue
+        if username is not None and (".." in username or username.lower() in RESERVED_USERNAMES):
+            continue  # "@admin" is no one: never a link to /admin/
         out.append(escape(caption[pos : match.start()]))
         if tag is not None:
             url = reverse("hashtag", kwargs={"name": tag.lower()})

@@ -22,6 +22,10 @@ def test_render_links_tags_and_mentions_and_escapes_the_rest():
     assert "&amp; co" in html
 
 
+def test_reserved_names_are_not_linked():
+    assert "<a" not in render_caption("ping @admin or @settings")
+
+
 def test_render_cannot_inject_markup_through_a_tag():
     html = render_caption('#a"onmouseover=alert(1)')
     assert 'href="/explore/tags/a/">#a</a>&quot;onmouseover=alert(1)' in html
