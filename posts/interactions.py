@@ -150,10 +150,6 @@ def comment_delete(*, user: User, post_id: int, comment_id: int) -> Post:
     return post
 
 
-def comment_can_delete(viewer, comment: Comment, post: Post) -> bool:
-    return bool(getattr(viewer, "is_authenticated", False)) and viewer.pk in (comment.author_id, post.author_id)
-
-
 # --- Keyset pages ------------------------------------------------------------------------------
 
 
