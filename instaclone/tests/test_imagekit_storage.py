@@ -280,3 +280,22 @@ def test_outage_during_avatar_upload_shows_a_form_error_and_changes_nothing(fake
     assert (alice.avatar, alice.display_name, alice.bio) == ("", "Alice Liddell", "")
     fake_imagekit.heal()
     assert fake_imagekit.paths() == before
+
+
+def test_only_the_integration_module_imports_the_sdk():
+    import os
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    importers = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        skip = {"node_modules", "media", "staticfiles"} if Path(dirpath) == root else {"node_modules"}
+        dirnames[:] = [d for d in dirnames if not d.startswith(".") and d not in skip]
+        for filename in filenames:
+            path = Path(dirpath, filename)
+            if filename.endswith(".py") and re.search(
+                r"^\s*(import|from)\s+imagekitio\b", path.read_text(errors="ignore"), re.M
+            ):
+                importers.append(str(path.relative_to(root)))
+    assert importers == ["instaclone/media/imagekit.py"]
