@@ -315,7 +315,7 @@ def user_suspend(*, moderator: User, user: User, notes: str = "") -> bool:
         _end_sessions(user)
         reports = Report.objects.filter(
             Q(user=user) | Q(post__author=user) | Q(comment__author=user), status=Report.Status.OPEN
-        ).select_for_update()
+        ).select_for_update(of=("self",))  # PostgreSQL refuses FOR UPDATE on the outer joins' nullable side
         _record(
             moderator=moderator, reports=reports, status=Report.Status.ACTIONED,
             note=_note(f"Account @{user.username} suspended", notes), targets=[user],
