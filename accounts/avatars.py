@@ -9,6 +9,9 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.templatetags.static import static
+
+from instaclone.media.files import StorageError
 
 DEFAULT_AVATAR_NAME = "defaults/avatar.png"
 
@@ -29,7 +32,12 @@ def _default_avatar_url(storage_key: str) -> str:
 
 def default_avatar_url() -> str:
     # Keyed by the storage location so tests that swap MEDIA_ROOT get a fresh check.
-    return _default_avatar_url(str(getattr(default_storage, "location", "")) + settings.MEDIA_URL)
+    try:
+        return _default_avatar_url(str(getattr(default_storage, "location", "")) + settings.MEDIA_URL)
+    except StorageError:
+        # The storage (ImageKit) is down: show the bundled copy rather than fail the page, and do
+        # not cache it, so the storage copy is used again once it answers.
+        return static("img/default-avatar.png")
 
 
 def avatar_url(user) -> str:

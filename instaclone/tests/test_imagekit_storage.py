@@ -299,3 +299,10 @@ def test_only_the_integration_module_imports_the_sdk():
             ):
                 importers.append(str(path.relative_to(root)))
     assert importers == ["instaclone/media/imagekit.py"]
+
+
+def test_pages_still_render_with_the_bundled_default_avatar_during_an_outage(fake_imagekit, alice_client):
+    fake_imagekit.outage()
+    response = alice_client.get("/settings/profile/")
+    assert response.status_code == 200
+    assert "/static/img/default-avatar.png" in response.content.decode()
