@@ -36,6 +36,8 @@ def test_reported_post_hidden_by_a_moderator_disappears(page, _browser, live_ser
     dialog.get_by_role("radio", name="Spam").check()
     dialog.get_by_role("button", name="Send report").click()
     page.get_by_text("Thanks for letting us know").wait_for()
+    page.keyboard.press("Escape")  # a native modal: Esc closes and removes it
+    page.locator("dialog").wait_for(state="detached")
     report = Report.objects.get()
     assert (report.reporter_id, report.post_id, report.reason) == (bob.pk, post.pk, "spam")
 
