@@ -1,4 +1,6 @@
-"""Counts database queries per request and reports them in an `X-Queries` response header.
+"""Counts database queries per request and reports them in response headers: `X-Queries` for
+statements that read or write data, `X-Queries-Tx` for transaction control (BEGIN, SAVEPOINT,
+RELEASE, COMMIT, ROLLBACK), which Django issues around atomic blocks and get_or_create.
 
 Enabled only by bench.settings. It wraps query execution (connection.execute_wrapper), so it works
 with DEBUG=0 and costs a function call per query.
@@ -20,13 +22,21 @@ class QueryCountMiddleware:
                 stack.enter_context(conn.execute_wrapper(counter))
             response = self.get_response(request)
         response["X-Queries"] = str(counter.count)
+        response["X-Queries-Tx"] = str(counter.tx)
         return response
+
+
+TX_PREFIXES = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
 
 class _Counter:
     def __init__(self):
         self.count = 0
+        self.tx = 0
 
     def __call__(self, execute, sql, params, many, context):
-        self.count += 1
+        if sql.lstrip()[:10].upper().startswith(TX_PREFIXES):
+            self.tx += 1
+        else:
+            self.count += 1
         return execute(sql, params, many, context)

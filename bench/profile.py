@@ -22,6 +22,9 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 os.environ.setdefault("LOG_LEVEL", "ERROR")
 
+if "--experiment" in sys.argv:  # before settings load: the template directory goes in front
+    os.environ["BENCH_TEMPLATE_EXPERIMENT"] = sys.argv[sys.argv.index("--experiment") + 1]
+
 import django  # noqa: E402
 
 django.setup()
@@ -38,6 +41,7 @@ def main():
     parser.add_argument("-n", type=int, default=50)
     parser.add_argument("--html", help="write pyinstrument's HTML report here")
     parser.add_argument("--no-profile", action="store_true", help="timing only")
+    parser.add_argument("--experiment", help="render with bench/experiments/NAME/ templates in front")
     args = parser.parse_args()
 
     client = Client()

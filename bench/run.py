@@ -276,7 +276,8 @@ def check_page(port: int, page: dict, info: dict) -> dict:
         status, resp_headers, body = http_get(port, path, cookie, method=method, headers=headers)
     except OSError as exc:
         return {"status": None, "missing": f"request failed: {exc}"}
-    result = {"status": status, "queries": _int(resp_headers.get("X-Queries")), "bytes": len(body)}
+    result = {"status": status, "queries": _int(resp_headers.get("X-Queries")),
+              "tx_statements": _int(resp_headers.get("X-Queries-Tx")), "bytes": len(body)}
     if page.get("post"):  # leave the post as it was
         http_get(port, path.replace("/like/", "/unlike/"), cookie, method="POST", headers=headers)
     if status == 404:
@@ -316,6 +317,7 @@ def measure_pages(port: int, info: dict, args) -> list[dict]:
              like_posts=like_posts)
         row.update(load(port, path, cookie=cookie, seconds=args.duration, connections=args.connections,
                         csrf=info["csrf"], like_posts=like_posts))
+        row["loadavg_1m"] = round(os.getloadavg()[0], 1)
         results.append(row)
         log(f"{page['name']}: {row['rps']} req/s, p50 {row['p50_ms']} ms, p99 {row['p99_ms']} ms, "
             f"{row['errors']} errors, {row['queries']} queries")
@@ -354,7 +356,8 @@ def markdown(result: dict) -> str:
         f"Dataset `{meta['dataset']}`: {meta['counts']['users']:,} users, {meta['counts']['posts']:,} posts "
         f"(seeded in {meta['seed_seconds']:.0f} s with `seed_demo {meta['seed_args']}`). "
         f"gunicorn 2 sync workers, {meta['connections']} connections, {meta['duration']} s a page "
-        f"({meta['tool']}), load generator on the same 2 cores.",
+        f"({meta['tool']}), load generator on the same {meta['cpus']} cores. "
+        f"Machine load average (1 min) during the run: {meta.get('loadavg', '?')} — other work shares these cores.",
         "",
         "| page | signed in as | req/s | p50 ms | p95 ms | p99 ms | errors | queries | vs feed ceiling |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -367,7 +370,7 @@ def markdown(result: dict) -> str:
         extra = f" ({r['vs_bare']:.0%} of bare)" if r["name"].startswith("like") and r.get("vs_bare") else ""
         lines.append(
             f"| {r['name']} | {r['user']} | {r['rps']:.0f} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | "
-            f"{r['errors']} | {r.get('queries', '?')} | {f'{ratio:.0%}' if ratio is not None else '—'}{extra} |"
+            f"{r['errors']} | {r.get('queries', '?')}{_tx(r)} | {f'{ratio:.0%}' if ratio is not None else '—'}{extra} |"
         )
     if result.get("followees"):
         lines += ["", "Feed page 1 against followees:", "",
@@ -384,6 +387,10 @@ def markdown(result: dict) -> str:
                 lines.append(f"| {r['total_posts']:,} | {r['rps']:.0f} | {r['p50_ms']} | {r['p99_ms']} | "
                              f"{r.get('queries')} | {r['seed_seconds']:.0f} s |")
     return "\n".join(lines) + "\n"
+
+
+def _tx(row: dict) -> str:
+    return f" (+{row['tx_statements']} tx)" if row.get("tx_statements") else ""
 
 
 def update_results_md(db: str, section: str) -> None:
@@ -413,13 +420,23 @@ def main(argv=None) -> int:
                         help="total-posts points for the plot (10000, 100000, 1000000); default 10000,100000")
     parser.add_argument("--reseed", action="store_true", help="seed again even if a matching dataset exists")
     parser.add_argument("--pages-only", action="store_true", help="skip the followees and total-posts series")
+    parser.add_argument("--seed-only", action="store_true", help="seed (or check) the datasets, measure nothing")
     args = parser.parse_args(argv)
+    # a SIGTERM unwinds like an exception, so gunicorn is stopped on the way out
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     OUT.mkdir(parents=True, exist_ok=True)
     dataset = "quick" if args.quick else "main"
     if args.quick:
         args.duration, args.warmup, args.scaling_duration = 3, 1, 2
 
     seed = ensure_dataset(args.db, dataset, args.reseed)
+    if args.seed_only:
+        if not args.quick:
+            for total in [int(x) for x in args.posts_series.split(",") if x.strip()]:
+                name = {10_000: "posts10k", 1_000_000: "posts1m"}.get(total)
+                if name:
+                    ensure_dataset(args.db, name, args.reseed)
+        return 0
     env = server_env(args.db, dataset)
     subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     info = prepare(env)
@@ -458,6 +475,8 @@ def main(argv=None) -> int:
                 series.append({"total_posts": total, "skipped": "not requested in --posts-series (see RESULTS.md)"})
         result["posts"] = sorted(series, key=lambda r: r["total_posts"])
 
+    loads = [r["loadavg_1m"] for r in result.get("pages", []) if "loadavg_1m" in r]
+    result["meta"]["loadavg"] = f"{min(loads)}–{max(loads)}" if loads else "?"
     out_json = OUT / f"results-{args.db}.json"
     out_json.write_text(json.dumps(result, indent=2))
     shutil.copy(out_json, OUT / "results.json")

@@ -15,3 +15,10 @@ ROOT_URLCONF = "bench.urls"
 MIDDLEWARE = ["bench.middleware.QueryCountMiddleware", *MIDDLEWARE]
 # collectstatic for DEBUG=0 goes into the harness's own folder, never the project's.
 STATIC_ROOT = os.environ.get("BENCH_STATIC_ROOT", str(BASE_DIR / "bench" / "out" / "static"))
+
+# Template experiments (bench/experiments/<name>/): copies of other apps' templates with a proposed
+# speed fix, put in front of the real ones to measure the fix before its owner adopts it.
+# Never set in the benchmark table runs; bench/profile.py --experiment NAME sets it.
+_experiment = os.environ.get("BENCH_TEMPLATE_EXPERIMENT", "")
+if _experiment:
+    TEMPLATES = [{**TEMPLATES[0], "DIRS": [BASE_DIR / "bench" / "experiments" / _experiment, *TEMPLATES[0]["DIRS"]]}]  # noqa: F405

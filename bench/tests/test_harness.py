@@ -30,12 +30,26 @@ def test_bare_view_answers_with_zero_queries(client, db, bench_settings):
     assert response.status_code == 200
     assert response.content == b"ok"
     assert response["X-Queries"] == "0"
+    assert response["X-Queries-Tx"] == "0"
 
 
 def test_query_header_counts_every_query(alice_client, bench_settings):
     response = alice_client.get("/")
     assert response.status_code == 200
     assert int(response["X-Queries"]) >= 2  # at least the session and the user
+
+
+def test_transaction_control_is_counted_apart(db, bench_settings):
+    from django.db import connection, transaction
+
+    from bench.middleware import _Counter
+
+    counter = _Counter()
+    # the inner atomic block is a savepoint: control, not data
+    with connection.execute_wrapper(counter), transaction.atomic(), transaction.atomic():
+        connection.cursor().execute("SELECT 1")
+    assert counter.count == 1
+    assert counter.tx >= 2  # SAVEPOINT and RELEASE at least
 
 
 def test_feed_ceiling_renders_the_feed_template_without_queries_of_its_own(alice_client, alice, bench_settings, media_root):
@@ -60,7 +74,7 @@ def test_feed_ceiling_needs_a_signed_in_viewer(client, db, bench_settings):
 
 RESULT = {
     "meta": {"db": "sqlite", "dataset": "main", "when": "now", "counts": {"users": 10, "posts": 20},
-             "seed_seconds": 3.0, "seed_args": "--users 10", "connections": 16, "duration": 10, "tool": "wrk"},
+             "seed_seconds": 3.0, "seed_args": "--users 10", "connections": 16, "duration": 10, "tool": "wrk", "cpus": 2},
     "pages": [
         {"name": "ceiling: bare view", "user": "u", "rps": 1000.0, "p50_ms": 1, "p95_ms": 2, "p99_ms": 3, "errors": 0,
          "queries": 0, "vs_feed_ceiling": 5.0},
