@@ -139,3 +139,35 @@ def test_notifications_query_count_is_constant(client, alice, django_assert_num_
     # session, user, pending count, page, pending requests among page, mark read (+ savepoints none)
     with django_assert_num_queries(6):
         client.get(reverse("social:notifications"))
+
+
+def test_notifications_paginate_with_htmx_partial(client, alice):
+    from social.selectors import NOTIFICATIONS_PAGE_SIZE
+
+    for i in range(NOTIFICATIONS_PAGE_SIZE + 2):
+        services.notification_create(recipient=alice, actor=make_user(f"n{i}"), kind="follow")
+    client.force_login(alice)
+    r = client.get(reverse("social:notifications"))
+    page = r.context["page"]
+    assert len(page.items) == NOTIFICATIONS_PAGE_SIZE and page.next_cursor
+    assert b'hx-trigger="revealed"' in r.content
+    r = client.get(reverse("social:notifications") + f"?cursor={page.next_cursor}", **HX)
+    assert b"<html" not in r.content
+    body = r.content.decode()
+    assert body.count('<li class="notification"') == 2  # (the test client does not capture a partial's context)
+    assert body.index("/n1/") < body.index("/n0/")
+
+
+def test_notifications_broken_cursor_is_400(client, alice):
+    client.force_login(alice)
+    assert client.get(reverse("social:notifications") + "?cursor=%%%").status_code == 400
+
+
+def test_unread_badge_caps_at_99_plus(client, alice):
+    bob = make_user("bobx")
+    post = make_post(alice)
+    Notification.objects.bulk_create(
+        [Notification(recipient=alice, actor=bob, kind="like", post=post) for _ in range(120)]
+    )
+    client.force_login(alice)
+    assert b"99+" in client.get("/").content
