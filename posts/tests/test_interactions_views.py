@@ -358,3 +358,9 @@ def test_saved_pages_newest_saved_first_with_more_link(client, alice, bob, monke
     cursor = interactions.saved_page(alice).next_cursor
     more = client.get(f"/saved/?cursor={cursor}", **HX).content.decode()
     assert "<html" not in more and f'id="saved-{posts[0].pk}"' in more and 'id="saved-more"' not in more
+
+
+def test_saved_tab_only_on_your_own_profile(client, alice, bob):
+    client.force_login(alice)
+    assert 'href="/saved/"' in client.get("/alice/").content.decode()
+    assert 'href="/saved/"' not in client.get("/bob/").content.decode()
