@@ -159,3 +159,12 @@ def test_private_profile_shows_header_only_until_accepted(alice_client, alice, b
     assert b'data-state="requested"' in r.content
     assert b"This account is private" in r.content
     assert alice_client.get(reverse("followers", args=["bob"])).status_code == 404
+
+
+def test_anonymous_profile_offers_follow_through_login(client, bob):
+    r = client.get("/bob/")
+    assert f'{reverse("account_login")}?next=/bob/'.encode() in r.content
+
+
+def test_own_profile_links_to_blocked_accounts(alice_client):
+    assert reverse("social:blocked").encode() in alice_client.get("/alice/").content
