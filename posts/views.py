@@ -46,7 +46,8 @@ def _error_message(exc: Exception) -> str:
 @require_http_methods(["GET", "POST"])
 @htmx_login_required
 def post_new(request):
-    form = PostCreateForm(request.POST or None, files=request.FILES if request.method == "POST" else None)
+    posted = request.method == "POST"
+    form = PostCreateForm(request.POST if posted else None, files=request.FILES if posted else None)
     file_errors: list[tuple[int, str, str]] = []  # (index, file name, message)
     if request.method == "POST":
         if form.is_valid():
@@ -64,8 +65,11 @@ def post_new(request):
                     name = form.uploads[index].name if index < len(form.uploads) else ""
                     file_errors.append((index, name, _error_message(exc)))
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc.messages)
             else:
                 messages.success(request, "Your post has been shared.")
                 if request.htmx:
@@ -108,7 +112,7 @@ def post_detail(request, pk):
 @htmx_login_required
 def post_edit(request, pk):
     post = selectors.post_get_for_author(request.user, pk)
-    form = PostEditForm(request.POST or None, post=post, initial={"caption": post.caption})
+    form = PostEditForm(request.POST if request.method == "POST" else None, post=post, initial={"caption": post.caption})
     if request.method == "POST" and form.is_valid():
         try:
             services.post_update(post=post, caption=form.cleaned_data["caption"], alt_texts=form.alt_texts())

@@ -88,6 +88,16 @@ def test_bad_file_over_htmx_swaps_only_the_error_region(alice_client, media_root
     assert "File 1 (notes.jpg)" in html
 
 
+def test_post_with_files_only_and_no_other_fields_works(alice_client):
+    response = alice_client.post(NEW, _files(jpeg()))
+    assert response.status_code == 302 and Post.objects.count() == 1
+
+
+def test_empty_post_body_says_add_a_file(alice_client):
+    response = alice_client.post(NEW, {})
+    assert response.status_code == 400 and "Add at least one photo or video." in response.content.decode()
+
+
 def test_caption_over_the_limit_shows_message(alice_client, media_root):
     response = alice_client.post(NEW, {"caption": "x" * 2201, **_files(jpeg())})
     assert response.status_code == 400
