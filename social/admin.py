@@ -391,6 +391,14 @@ class ContentModerationMixin:
         actions.pop("delete_selected", None)
         return actions
 
+    def delete_model(self, request, obj):
+        # a superuser's "Delete" goes through the same service (counters, files, audit trail)
+        moderation.content_delete(moderator=request.user, **{self.model._meta.model_name: obj})
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
     @admin.action(description="Hide (moderation)", permissions=["change"])
     def hide_selected(self, request, queryset):
         _message(self, request, *_hide(request, list(queryset), hide=True), verb="Hidden")

@@ -310,3 +310,25 @@ def test_moderator_cannot_edit_a_post_caption_in_the_admin(client, moderator, al
     client.post(f"/admin/posts/post/{post.pk}/change/", {"caption": "moderator words", "author": alice.pk, "is_hidden": "on"})
     post.refresh_from_db()
     assert post.caption == "original words" and not post.is_hidden
+
+
+def test_superuser_delete_in_the_post_admin_goes_through_the_service(client, superuser, alice, bob):  # noqa: F811
+    post = make_post(alice)
+    client.force_login(superuser)
+    response = client.post(f"/admin/posts/post/{post.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Post.objects.filter(pk=post.pk).exists()
+    alice.refresh_from_db()
+    assert alice.post_count == 0
+    assert LogEntry.objects.filter(user=superuser, object_id=str(post.pk), change_message__contains="deleted").exists()
+
+
+def test_a_reported_post_is_deleted_with_the_recorded_action_not_the_delete_page(client, superuser, alice, bob):  # noqa: F811
+    post, report = _reported_post(alice, bob)
+    client.force_login(superuser)
+    # Django's delete page would cascade the reports away; reports cannot be deleted
+    assert client.post(f"/admin/posts/post/{post.pk}/delete/", {"post": "yes"}).status_code == 403
+    _action(client, "/admin/posts/post/", "delete_moderated", [post])
+    assert not Post.objects.filter(pk=post.pk).exists()
+    report.refresh_from_db()
+    assert report.user_id == alice.pk and report.status == "actioned"
