@@ -106,6 +106,11 @@ def target_author(target) -> User:
     return target if isinstance(target, User) else target.author
 
 
+def report_open_get(*, reporter: User, target) -> Report | None:
+    """The reporter's open report of this target, if any (a repeat collapses into it)."""
+    return Report.objects.filter(reporter=reporter, status=Report.Status.OPEN, **{target_kind(target): target}).first()
+
+
 # --- Reports ------------------------------------------------------------------------------------
 
 
@@ -142,7 +147,7 @@ def report_create(*, reporter: User, target, reason: str, text: str = "") -> Rep
     if target_author(target).pk == reporter.pk:
         raise ModerationError("You can't report yourself or your own posts and comments.")
 
-    existing = Report.objects.filter(reporter=reporter, status=Report.Status.OPEN, **{kind: target}).first()
+    existing = report_open_get(reporter=reporter, target=target)
     if existing is not None:
         return ReportResult(existing, False)
     if _rate_limit_hit(reporter.pk):

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from instaclone.htmx import back_url, login_required_htmx
 
 from .models import Report
-from .moderation import ModerationError, report_create, report_target_get, target_author
+from .moderation import ModerationError, report_create, report_open_get, report_target_get, target_author
 
 KIND_LABELS = {"post": "post", "comment": "comment", "user": "account"}
 
@@ -60,6 +60,9 @@ def report(request, kind, pk):
         return _render(request, context, status=400)
 
     if request.method != "POST":
+        existing = report_open_get(reporter=request.user, target=target)
+        if existing is not None:
+            return _render(request, {**context, "done": True, "report": existing, "repeat": True})
         return _render(request, {**context, "form": ReportForm()})
 
     form = ReportForm(request.POST)

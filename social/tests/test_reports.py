@@ -63,6 +63,9 @@ def test_reporting_twice_says_already_reported_and_keeps_one(client, alice, bob)
     response = client.post(_url("user", alice.pk), {"reason": "ip"})
     assert "already reported" in response.content.decode()
     assert Report.objects.count() == 1
+    # opening the form again says so too, instead of offering the form
+    html = client.get(_url("user", alice.pk)).content.decode()
+    assert "already reported" in html and 'name="reason"' not in html
 
 
 def test_unknown_reason_is_an_inline_error(client, alice, bob):
