@@ -181,3 +181,9 @@ def test_no_report_links_on_your_own_post_or_profile(alice_client, alice):
     post = make_post(alice)
     assert "/report/" not in alice_client.get(f"/p/{post.pk}/").content.decode()
     assert "/report/" not in alice_client.get("/alice/").content.decode()
+
+
+def test_an_absurdly_large_id_is_404_not_500(client, bob):
+    client.force_login(bob)
+    for kind in ("post", "comment", "user"):
+        assert client.get(_url(kind, 10**30)).status_code == 404
