@@ -125,6 +125,10 @@ def follow_create(*, follower: User, followee: User) -> FollowState:
         if created:
             notification_create(recipient=target, actor=follower, kind=Notification.Kind.FOLLOW_REQUEST)
         return FollowState.REQUESTED
+    if FollowRequest.objects.filter(requester_id=follower.pk, target_id=followee.pk).exists():
+        # a request left from when the account was private: it becomes the follow
+        _accept(target=target, requester_id=follower.pk)
+        return FollowState.FOLLOWING
     _follow_add(follower_id=follower.pk, followee_id=followee.pk)
     notification_create(recipient=target, actor=follower, kind=Notification.Kind.FOLLOW)
     return FollowState.FOLLOWING

@@ -187,3 +187,11 @@ def test_feed_rebuild_command_rebuilds_everyone(alice, bob):
     FeedItem.objects.all().delete()
     call_command("feed_rebuild", verbosity=0)
     assert set(FeedItem.objects.values_list("owner__username", flat=True)) == {"alice", "bob"}
+
+
+def test_follow_on_a_now_public_account_turns_a_leftover_request_into_the_follow(alice, bob):
+    FollowRequest.objects.create(requester=bob, target=alice)  # e.g. raced with going public
+    assert services.follow_create(follower=bob, followee=alice) == FollowState.FOLLOWING
+    assert not FollowRequest.objects.exists()
+    assert fresh(alice).follower_count == 1
+    counts_match_rows()
