@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
+import importlib
+
+from django.contrib.auth.models import Group, Permission
 from django.db.models import F
 
 from accounts.models import User
@@ -23,9 +25,25 @@ def make_comment(author: User, post: Post, body: str = "nice") -> Comment:
     return comment
 
 
+def moderators_group() -> Group:
+    """The Moderators group with the permissions its data migration grants. A transactional test
+    (browser tests) flushes the database, data-migration rows included; this puts them back."""
+    group, _ = Group.objects.get_or_create(name="Moderators")
+    if not group.permissions.exists():
+        grants = importlib.import_module("social.migrations.0005_moderators_permissions").MODERATOR_PERMISSIONS
+        group.permissions.set(
+            [
+                Permission.objects.get(content_type__app_label=app_label, codename=f"{action}_{model}")
+                for app_label, model, actions in grants
+                for action in actions
+            ]
+        )
+    return group
+
+
 def make_moderator(username: str = "mod") -> User:
     user = make_user(username, is_staff=True)
-    user.groups.add(Group.objects.get(name="Moderators"))
+    user.groups.add(moderators_group())
     return user
 
 
