@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -15,26 +14,12 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.selectors import user_get_by_username
 from accounts.visibility import can_see_content, can_see_profile
+from instaclone.htmx import login_required_htmx
 from instaclone.media.files import StorageError
 from instaclone.media.images import UploadRejected
 
 from . import interactions, selectors, services
 from .forms import PostCreateForm, PostEditForm
-
-
-def htmx_login_required(view):
-    """login_required, except that an anonymous HTMX request gets a client redirect (HX-Redirect)
-    to the login page instead of a login page swapped into the page."""
-    wrapped = login_required(view)
-
-    def _view(request, *args, **kwargs):
-        if not request.user.is_authenticated and request.htmx:
-            return HttpResponseClientRedirect(f"{reverse(settings.LOGIN_URL)}?next={request.get_full_path()}")
-        return wrapped(request, *args, **kwargs)
-
-    _view.__name__ = view.__name__
-    _view.__doc__ = view.__doc__
-    return _view
 
 
 def _error_message(exc: Exception) -> str:
@@ -44,7 +29,7 @@ def _error_message(exc: Exception) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-@htmx_login_required
+@login_required_htmx
 def post_new(request):
     posted = request.method == "POST"
     form = PostCreateForm(request.POST if posted else None, files=request.FILES if posted else None)
@@ -109,7 +94,7 @@ def post_detail(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@htmx_login_required
+@login_required_htmx
 def post_edit(request, pk):
     post = selectors.post_get_for_author(request.user, pk)
     form = PostEditForm(request.POST if request.method == "POST" else None, post=post, initial={"caption": post.caption})
@@ -126,14 +111,14 @@ def post_edit(request, pk):
 
 
 @require_GET
-@htmx_login_required
+@login_required_htmx
 def post_delete_confirm(request, pk):
     post = selectors.post_get_for_author(request.user, pk)
     return render(request, "posts/delete_confirm.html", {"post": post, "media": list(post.media.all())})
 
 
 @require_POST
-@htmx_login_required
+@login_required_htmx
 def post_delete(request, pk):
     post = selectors.post_get_for_author(request.user, pk)
     services.post_delete(post=post)
