@@ -22,3 +22,6 @@ STATIC_ROOT = os.environ.get("BENCH_STATIC_ROOT", str(BASE_DIR / "bench" / "out"
 _experiment = os.environ.get("BENCH_TEMPLATE_EXPERIMENT", "")
 if _experiment:
     TEMPLATES = [{**TEMPLATES[0], "DIRS": [BASE_DIR / "bench" / "experiments" / _experiment, *TEMPLATES[0]["DIRS"]]}]  # noqa: F405
+# Settings experiment for bench/profile.py: the app ships in English only; how much does i18n cost?
+if os.environ.get("BENCH_USE_I18N") == "0":
+    USE_I18N = False

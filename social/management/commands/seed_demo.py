@@ -197,6 +197,20 @@ class Writer:
                 cursor.execute(sql, [table])
 
 
+def skip_fk_triggers_on_postgresql() -> None:
+    """PostgreSQL checks deferred foreign keys row by row at COMMIT (minutes for millions of rows).
+    A superuser may skip those triggers for this transaction; anyone else keeps them (slower)."""
+    if connection.vendor != "postgresql":
+        return
+    from django.db import DatabaseError
+
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+    except DatabaseError:
+        pass
+
+
 # --- images -----------------------------------------------------------------------------------
 
 
@@ -508,6 +522,7 @@ class Command(BaseCommand):
             disabled = connection.disable_constraint_checking()
             try:
                 with transaction.atomic():
+                    skip_fk_triggers_on_postgresql()
                     stats = self.write(
                         w, rng, password_hash, demo, ids, usernames, names, private, joined, following, followers,
                         blocks, requests, post_author, post_created, captions, post_tags, post_mentions, tag_names,
