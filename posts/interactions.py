@@ -7,8 +7,10 @@ with F() only when a row was really inserted or deleted. The unique constraints 
 the final word: liking twice, double clicks and replayed requests leave one row.
 
 Selectors never run a query per card: `cards_context(viewer, posts)` computes everything a page of
-post cards needs in a constant number of queries. Every read goes through the visibility rule
-(`accounts.visibility.visible_authors_q`).
+post cards needs in a constant number of queries. Every read goes through the visibility rule:
+posts through `visible_authors_q`; comments and likes (always on a post the viewer may see) through
+`visible_profiles_q` — as on Instagram, a comment by a private account shows on a public post, while
+blocks either way and suspended authors hide it.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from django.db.models.functions import RowNumber
 from django.http import Http404
 
 from accounts.models import Block, Follow, User
-from accounts.visibility import visible_authors_q
+from accounts.visibility import visible_authors_q, visible_profiles_q
 
 from .models import Comment, Like, Post, Save
 from .pagination import Page, decode_cursor, encode_cursor, keyset_page
@@ -168,8 +170,9 @@ def _keyset_page_oldest_first(qs, *, cursor: str | None, size: int) -> Page:
 
 
 def visible_comments(viewer):
-    """Comments a viewer may see: not hidden, by an author the visibility rule lets them see."""
-    return Comment.objects.filter(is_hidden=False).filter(visible_authors_q(viewer, "author"))
+    """Comments a viewer may see (on posts they may see): not hidden, by an active author with no
+    block either way. A private account's comment on a public post is visible, as on Instagram."""
+    return Comment.objects.filter(is_hidden=False).filter(visible_profiles_q(viewer, "author"))
 
 
 def with_body_html(comments):
@@ -189,7 +192,7 @@ def comments_page(viewer, post: Post, *, cursor: str | None = None, size: int | 
 
 def likers_page(viewer, post: Post, *, cursor: str | None = None, size: int | None = None) -> Page:
     """Who liked a post, newest first (1 query). Likes by people the viewer may not see are left out."""
-    qs = Like.objects.filter(post=post).filter(visible_authors_q(viewer, "user")).select_related("user")
+    qs = Like.objects.filter(post=post).filter(visible_profiles_q(viewer, "user")).select_related("user")
     return keyset_page(qs, cursor, size or LIKERS_PAGE_SIZE)
 
 
@@ -244,7 +247,7 @@ def liked_by_friend(post_ids, viewer) -> dict[int, User]:
     followed = Follow.objects.filter(follower_id=viewer.pk).values("followee_id")
     rows = (
         Like.objects.filter(post_id__in=post_ids, user_id__in=followed)
-        .filter(visible_authors_q(viewer, "user"))
+        .filter(visible_profiles_q(viewer, "user"))
         .select_related("user")
         .annotate(
             rank=Window(RowNumber(), partition_by=[F("post_id")], order_by=[F("created").desc(), F("id").desc()])

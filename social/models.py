@@ -85,6 +85,15 @@ class Report(models.Model):
         ]
         indexes = [models.Index(fields=["status", "-created"], name="report_status_created_idx")]
 
+    def __str__(self) -> str:
+        if self.post_id:
+            target = f"post {self.post_id}"
+        elif self.comment_id:
+            target = f"comment {self.comment_id}"
+        else:
+            target = f"user {self.user_id}"
+        return f"Report {self.pk}: {self.get_reason_display()} ({target})"
+
 
 class FeedItem(models.Model):
     """Fan-out-on-write home feed: one row per (owner, post) for the owner's own posts and the posts

@@ -1,0 +1,45 @@
+"""Who sees a comment or a like on a post they may see: the commenter's profile rule
+(accounts.visibility.visible_profiles_q), not the commenter's content rule."""
+
+import pytest
+
+from accounts.models import Block
+from posts.interactions import comment_create, comments_page, like_create, likers_page
+
+from .factories import make_post
+
+
+@pytest.fixture
+def public_post(alice):
+    return make_post(alice, caption="sunset")
+
+
+@pytest.mark.django_db
+def test_private_accounts_comment_on_a_public_post_is_visible_to_strangers(public_post, bob, charlie):
+    bob.is_private = True
+    bob.save()
+    comment_create(user=bob, post_id=public_post.pk, body="lovely")
+    assert [c.body for c in comments_page(charlie, public_post).items] == ["lovely"]
+    assert [c.body for c in comments_page(None, public_post).items] == ["lovely"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("direction", ["viewer_blocked_commenter", "commenter_blocked_viewer"])
+def test_comments_and_likes_across_a_block_are_hidden(public_post, bob, charlie, direction):
+    comment_create(user=bob, post_id=public_post.pk, body="hi")
+    like_create(user=bob, post_id=public_post.pk)
+    if direction == "viewer_blocked_commenter":
+        Block.objects.create(blocker=charlie, blocked=bob)
+    else:
+        Block.objects.create(blocker=bob, blocked=charlie)
+    assert comments_page(charlie, public_post).items == []
+    assert likers_page(charlie, public_post).items == []
+    assert [c.body for c in comments_page(None, public_post).items] == ["hi"]
+
+
+@pytest.mark.django_db
+def test_suspended_commenters_comments_are_hidden(public_post, bob, charlie):
+    comment_create(user=bob, post_id=public_post.pk, body="spam")
+    bob.is_active = False
+    bob.save()
+    assert comments_page(charlie, public_post).items == []
