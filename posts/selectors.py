@@ -4,7 +4,7 @@ place that applies the visibility rule (accounts.visibility) and moderation to p
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -69,8 +69,15 @@ def hashtag_get(name: str) -> Hashtag:
 def hashtag_page(viewer, name: str, cursor: str | None) -> tuple[Hashtag, Page]:
     """The hashtag (404 if no post ever used it) and one page of visible posts with it."""
     tag = hashtag_get(name)
-    qs = post_queryset(viewer).filter(posthashtag__hashtag=tag)
-    return tag, keyset_page(qs, cursor, page_size())
+    # Order by the tag row's copy of (created, post id) so the database walks the
+    # (hashtag, -created, -post) index and stops after one page, instead of sorting every post with
+    # the tag. The values equal the post's own, so the cursor is the same either way.
+    qs = (
+        post_queryset(viewer)
+        .filter(posthashtag__hashtag=tag)
+        .annotate(tag_created=F("posthashtag__created"), tag_post=F("posthashtag__post_id"))
+    )
+    return tag, keyset_page(qs, cursor, page_size(), created_field="tag_created", id_field="tag_post")
 
 
 def hashtag_post_count(tag: Hashtag) -> int:
