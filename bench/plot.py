@@ -25,6 +25,10 @@ def plot(result_files, out_png) -> None:
             x = [r["followees"] for r in rows]
             ax1.plot(x, [r["p50_ms"] for r in rows], "o-", label=f"{db} p50")
             ax1.plot(x, [r["p99_ms"] for r in rows], "s--", label=f"{db} p99")
+        for r in result.get("posts") or []:
+            if r.get("skipped"):
+                ax2.annotate(f"{r['total_posts']:,}: not generated ({db})", (r["total_posts"], 0), rotation=90,
+                             fontsize=7, color="grey", xytext=(-10, 8), textcoords="offset points")
         rows = [r for r in result.get("posts") or [] if not r.get("skipped")]
         if rows:
             x = [r["total_posts"] for r in rows]

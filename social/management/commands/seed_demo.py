@@ -533,6 +533,12 @@ class Command(BaseCommand):
                 if disabled:
                     connection.enable_constraint_checking()
         step("written")
+        if connection.vendor == "postgresql":
+            # Fresh planner statistics: without them PostgreSQL plans the feed as if the tables were
+            # empty (seq scan of every post, 0.5 s; 8 ms after ANALYZE). Autovacuum would get there later.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+            step("analyzed")
         return stats
 
     # ----------------------------------------------------------------------------------------
