@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 import importlib
 
+import pytest
 from django.contrib.auth.models import Group, Permission
 from django.db.models import F
 
