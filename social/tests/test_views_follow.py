@@ -166,5 +166,5 @@ def test_anonymous_profile_offers_follow_through_login(client, bob):
     assert f'{reverse("account_login")}?next=/bob/'.encode() in r.content
 
 
-def test_own_profile_links_to_blocked_accounts(alice_client):
-    assert reverse("social:blocked").encode() in alice_client.get("/alice/").content
+def test_settings_link_to_blocked_accounts(alice_client):
+    assert reverse("social:blocked").encode() in alice_client.get("/settings/").content
