@@ -302,6 +302,9 @@ def _end_sessions(user: User) -> int:
             for key in keys:
                 engine.SessionStore(session_key=key).delete()
 
+        # Now (a cache miss falls back to the database, so this is safe even if we roll back) and
+        # again after the commit, in case a request re-cached a session in between.
+        _purge_cache()
         transaction.on_commit(_purge_cache)
     return len(keys)
 

@@ -39,12 +39,12 @@ def test_explore_leaves_out_private_blocked_and_hidden(alice_client, alice, bob,
 
 
 @pytest.mark.parametrize("n", [1, 20])
-def test_explore_query_count_is_constant(alice_client, bob, django_assert_num_queries, n):
+def test_explore_query_count_is_constant(alice_client, bob, django_assert_max_num_queries, n):
     for i in range(n):
         make_post(bob, f"{i}")
     alice_client.get(reverse("social:explore"))
     # session, user, posts, media
-    with django_assert_num_queries(4):
+    with django_assert_max_num_queries(4):
         alice_client.get(reverse("social:explore"))
 
 
@@ -91,10 +91,10 @@ def test_search_with_empty_or_huge_query_is_fine(alice_client):
 
 
 @pytest.mark.parametrize("n", [1, 15])
-def test_search_query_count_is_constant(alice_client, django_assert_num_queries, n):
+def test_search_query_count_is_constant(alice_client, django_assert_max_num_queries, n):
     for i in range(n):
         make_user(f"sam{i}")
     alice_client.get(reverse("social:search"), {"q": "sam"})
     # session, user, users, follow states, hashtags
-    with django_assert_num_queries(5):
+    with django_assert_max_num_queries(5):
         alice_client.get(reverse("social:search"), {"q": "sam"})
