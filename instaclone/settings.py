@@ -249,6 +249,8 @@ IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", 50_000_000))
 IMAGE_MAX_EDGE = int(os.environ.get("IMAGE_MAX_EDGE", 2160))
 AVATAR_SIZE = 320
 POST_MAX_MEDIA = int(os.environ.get("POST_MAX_MEDIA", 10))
+# A whole new-post request larger than this is refused before its body is read (413).
+POST_MAX_REQUEST_BYTES = int(os.environ.get("POST_MAX_REQUEST_BYTES", 300 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

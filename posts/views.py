@@ -32,6 +32,12 @@ def _error_message(exc: Exception) -> str:
 @login_required_htmx
 def post_new(request):
     posted = request.method == "POST"
+    too_big = posted and _request_too_big(request)
+    if too_big:
+        # Refuse before Django reads (and spools to disk) an upload we would reject anyway.
+        form = PostCreateForm()
+        form.add_error(None, too_big)
+        return render(request, "posts/new.html", _new_context(form, []), status=413)
     form = PostCreateForm(request.POST if posted else None, files=request.FILES if posted else None)
     file_errors: list[tuple[int, str, str]] = []  # (index, file name, message)
     if request.method == "POST":
@@ -66,6 +72,18 @@ def post_new(request):
             return render(request, "posts/new.html#upload-errors", context)
         return render(request, "posts/new.html", context, status=400)
     return render(request, "posts/new.html", _new_context(form, file_errors))
+
+
+def _request_too_big(request) -> str:
+    """A message when the request body is larger than any acceptable post could be, else ""."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    limit = settings.POST_MAX_REQUEST_BYTES
+    if length <= limit:
+        return ""
+    return f"This upload is too large ({length / 1_048_576:.0f} MB). A post can be {limit / 1_048_576:.0f} MB at most in total."
 
 
 def _new_context(form, file_errors) -> dict:

@@ -213,3 +213,18 @@ def test_delete_removes_rows_files_and_decrements_count(alice, media_root, djang
     remaining = Post.objects.get()
     expected = {m.file for m in remaining.media.all()} | {n for m in remaining.media.all() for n in m.renditions.values()}
     assert set(stored_files(media_root)) == expected
+
+
+def test_request_larger_than_any_post_is_refused_before_reading(alice_client, settings, media_root):
+    from posts.models import Post
+    from posts.tests.factories import post_files
+
+    settings.POST_MAX_REQUEST_BYTES = 2_000
+    from instaclone.testing import image_upload
+
+    big = image_upload("big.png", "PNG", size=(400, 400), color=(1, 2, 3))
+    response = alice_client.post("/p/new/", {"caption": "too big", "media": [big], "alt_text_0": ""})
+    assert response.status_code == 413
+    assert "too large" in response.content.decode()
+    assert not Post.objects.exists()
+    assert post_files(media_root) == []
