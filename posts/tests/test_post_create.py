@@ -219,7 +219,7 @@ def test_request_larger_than_any_post_is_refused_before_reading(alice_client, se
     from posts.models import Post
     from posts.tests.factories import post_files
 
-    settings.POST_MAX_REQUEST_BYTES = 2_000
+    settings.POST_MAX_REQUEST_BYTES = 200
     from instaclone.testing import image_upload
 
     big = image_upload("big.png", "PNG", size=(400, 400), color=(1, 2, 3))
