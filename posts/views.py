@@ -35,9 +35,10 @@ def post_new(request):
     too_big = posted and _request_too_big(request)
     if too_big:
         # Refuse before Django reads (and spools to disk) an upload we would reject anyway.
-        form = PostCreateForm()
-        form.add_error(None, too_big)
-        return render(request, "posts/new.html", _new_context(form, []), status=413)
+        context = {**_new_context(PostCreateForm(), []), "request_error": too_big}
+        if request.htmx:  # htmx swaps only 2xx answers; the error region shows the message
+            return render(request, "posts/new.html#upload-errors", context)
+        return render(request, "posts/new.html", context, status=413)
     form = PostCreateForm(request.POST if posted else None, files=request.FILES if posted else None)
     file_errors: list[tuple[int, str, str]] = []  # (index, file name, message)
     if request.method == "POST":
