@@ -25,6 +25,8 @@ def plot(result_files, out_png) -> None:
             x = [r["followees"] for r in rows]
             ax1.plot(x, [r["p50_ms"] for r in rows], "o-", label=f"{db} p50")
             ax1.plot(x, [r["p99_ms"] for r in rows], "s--", label=f"{db} p99")
+            if all("p50_1c_ms" in r for r in rows):
+                ax1.plot(x, [r["p50_1c_ms"] for r in rows], "^:", label=f"{db} p50, 1 connection")
         for r in result.get("posts") or []:
             if r.get("skipped"):
                 ax2.annotate(f"{r['total_posts']:,}: not generated ({db})", (r["total_posts"], 0), rotation=90,
@@ -34,6 +36,8 @@ def plot(result_files, out_png) -> None:
             x = [r["total_posts"] for r in rows]
             ax2.plot(x, [r["p50_ms"] for r in rows], "o-", label=f"{db} p50")
             ax2.plot(x, [r["p99_ms"] for r in rows], "s--", label=f"{db} p99")
+            if all("p50_1c_ms" in r for r in rows):
+                ax2.plot(x, [r["p50_1c_ms"] for r in rows], "^:", label=f"{db} p50, 1 connection")
     for ax, title, xlabel in (
         (ax1, "Feed page 1 latency vs followees", "accounts followed"),
         (ax2, "Feed page 1 latency vs total posts", "posts in the database"),
@@ -41,11 +45,11 @@ def plot(result_files, out_png) -> None:
         ax.set_xscale("log")
         ax.set_title(title)
         ax.set_xlabel(xlabel)
-        ax.set_ylabel("latency (ms), 16 connections")
+        ax.set_ylabel("latency (ms); 16 connections unless marked")
         ax.set_ylim(bottom=0)
         ax.grid(True, alpha=0.3)
         if ax.lines:
-            ax.legend()
+            ax.legend(fontsize=7)
     ax2.set_xlim(5_000, 2_000_000)
     ax2.axvline(1_000_000, color="grey", alpha=0.3)
     fig.tight_layout()

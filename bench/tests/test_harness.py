@@ -85,7 +85,8 @@ RESULT = {
         {"name": "hashtag", "user": "u", "path": None, "missing": "404: the page does not exist yet"},
     ],
     "followees": [{"followees": 10, "rps": 100.0, "p50_ms": 5.0, "p99_ms": 9.0, "queries": 8},
-                  {"followees": 5000, "rps": 90.0, "p50_ms": 6.0, "p99_ms": 11.0, "queries": 8}],
+                  {"followees": 5000, "rps": 90.0, "p50_ms": 6.0, "p99_ms": 11.0, "queries": 8,
+                   "p50_1c_ms": 3.0, "p99_1c_ms": 4.0}],
     "posts": [{"total_posts": 10_000, "rps": 100.0, "p50_ms": 5.0, "p99_ms": 9.0, "queries": 8, "seed_seconds": 20},
               {"total_posts": 1_000_000, "skipped": "not generated"}],
 }
@@ -95,8 +96,8 @@ def test_markdown_reports_ratios_missing_pages_and_skipped_points():
     text = bench_run.markdown(RESULT)
     assert "| like toggle (POST) | u | 600 | 2 | 3 | 4 | 0 | 9 | 300% (60% of bare) |" in text
     assert "missing: 404: the page does not exist yet" in text
-    assert "| 1,000,000 | — | — | — | — | not generated: not generated |" in text
-    assert "| 5,000 | 90 | 6.0 | 11.0 | 8 |" in text
+    assert "| 1,000,000 | — | — | — | — | — | — | not generated: not generated |" in text
+    assert "| 5,000 | 90 | 6.0 | 11.0 | 3.0 | 4.0 | 8 |" in text
 
 
 def test_results_md_section_is_replaced_not_appended(tmp_path, monkeypatch):
