@@ -57,9 +57,13 @@ class User(AbstractUser):
         return avatar_url(self)
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
+        # Memoised on the instance: a feed page asks for the same author's URL several times a card.
+        url = self.__dict__.get("_absolute_url")
+        if url is None:
+            from django.urls import reverse
 
-        return reverse("profile", kwargs={"username": self.username})
+            url = self.__dict__["_absolute_url"] = reverse("profile", kwargs={"username": self.username})
+        return url
 
 
 class Follow(models.Model):
