@@ -81,11 +81,17 @@ def feed_page(viewer: User, cursor: str | None = None, size: int = FEED_PAGE_SIZ
 def explore_posts(viewer, size: int = EXPLORE_SIZE) -> list:
     """Recent, well-liked public posts by people the viewer does not follow: the latest
     EXPLORE_WINDOW_POSTS posts of the last EXPLORE_WINDOW_DAYS days (read through the created
-    index), ranked by likes. Two queries (posts, media) whatever the table size."""
+    index), ranked by likes. Three queries (window ids, posts, media) whatever the table size: the
+    window is read first as a list because PostgreSQL plans `pk IN (subquery with LIMIT)` as a scan
+    of every post plus a hash semi-join (47–68 ms at 100k posts, 29–34 ms this way)."""
     from posts.models import Post
 
     since = timezone.now() - timedelta(days=EXPLORE_WINDOW_DAYS)
-    window = Post.objects.filter(created__gte=since).order_by("-created", "-id").values("pk")[:EXPLORE_WINDOW_POSTS]
+    window = list(
+        Post.objects.filter(created__gte=since)
+        .order_by("-created", "-id")
+        .values_list("pk", flat=True)[:EXPLORE_WINDOW_POSTS]
+    )
     qs = _post_base(viewer).filter(pk__in=window, author__is_private=False)
     if viewer.is_authenticated:
         qs = qs.exclude(author_id=viewer.pk).exclude(
