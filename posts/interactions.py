@@ -38,8 +38,9 @@ SAVED_PAGE_SIZE = 24
 
 
 def _post_for(viewer, post_id) -> Post:
-    """The post if `viewer` may see it, else 404 — through the posts app's one access check."""
-    return post_get_for_viewer(viewer, post_id)
+    """The post if `viewer` may see it, else 404 — through the posts app's one access check (no
+    media: likes, saves and comments never render it)."""
+    return post_get_for_viewer(viewer, post_id, with_media=False)
 
 
 # --- Likes ---------------------------------------------------------------------------------------

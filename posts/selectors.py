@@ -39,9 +39,13 @@ def post_queryset(viewer) -> QuerySet[Post]:
     return qs.filter(visible)
 
 
-def post_get_for_viewer(viewer, pk) -> Post:
-    """A post the viewer may see, or 404 (a hidden or invisible post does not exist for them)."""
-    return get_object_or_404(post_queryset(viewer), pk=pk)
+def post_get_for_viewer(viewer, pk, *, with_media: bool = True) -> Post:
+    """A post the viewer may see, or 404 (a hidden or invisible post does not exist for them).
+    `with_media=False` skips the media prefetch, for writes that only need the access check."""
+    qs = post_queryset(viewer)
+    if not with_media:
+        qs = qs.prefetch_related(None)
+    return get_object_or_404(qs, pk=pk)
 
 
 def post_get_for_author(user, pk) -> Post:
