@@ -22,7 +22,9 @@ from .services import FollowState
 FEED_PAGE_SIZE = 12
 PEOPLE_PAGE_SIZE = 20
 NOTIFICATIONS_PAGE_SIZE = 30
-EXPLORE_WINDOW_DAYS = 30
+# The cost bound is the post-count window; the age limit only keeps very old posts out of a quiet
+# site's explore page (30 days left a small community with an almost empty grid).
+EXPLORE_WINDOW_DAYS = 365
 EXPLORE_WINDOW_POSTS = 500
 EXPLORE_SIZE = 30
 SEARCH_LIMIT = 20
