@@ -25,10 +25,12 @@ def profile_update(
     """Update the editable profile fields. A new avatar is validated and processed before anything
     is written; if the database write fails, the new file is deleted again."""
     processed = process_avatar(avatar_upload) if avatar_upload else None
-    old_avatar = user.avatar
-    was_private = user.is_private
     with stored_files(default_storage) as files, transaction.atomic():
+        # The locked row, not the `user` passed in: a ModelForm bound to that instance has already
+        # copied the new values onto it, so "was it private?" must be read from the database.
         user = User.objects.select_for_update().get(pk=user.pk)
+        old_avatar = user.avatar
+        was_private = user.is_private
         user.display_name = display_name
         user.bio = bio
         user.website = website

@@ -152,3 +152,15 @@ def test_remove_avatar(alice_client, alice):
     _post(alice_client, remove_avatar="on")
     alice.refresh_from_db()
     assert alice.avatar == ""
+
+
+@pytest.mark.django_db
+def test_making_the_account_public_in_the_form_accepts_pending_requests(alice_client, alice, bob):
+    from accounts.models import Follow, FollowRequest
+
+    alice.is_private = True
+    alice.save()
+    FollowRequest.objects.create(requester=bob, target=alice)
+    assert _post(alice_client, is_private="").status_code == 302
+    assert not FollowRequest.objects.exists()
+    assert Follow.objects.filter(follower=bob, followee=alice).exists()
