@@ -27,13 +27,14 @@ def post_queryset(viewer) -> QuerySet[Post]:
     """Posts the viewer may see, with author joined and media prefetched (2 queries per list).
 
     Visible: the author passes `visible_authors_q` and the post is not hidden by moderators. Authors
-    always see their own posts (hidden ones with a notice); staff see everything."""
+    always see their own posts (hidden ones with a notice). Staff also see hidden posts, but privacy
+    and blocks apply to them like to anyone (moderators review everything else in the admin)."""
     qs = Post.objects.select_related("author").prefetch_related(
         Prefetch("media", queryset=PostMedia.objects.order_by("position"))
     )
-    if _signed_in(viewer) and viewer.is_staff:
-        return qs
-    visible = visible_authors_q(viewer, "author") & Q(is_hidden=False)
+    visible = visible_authors_q(viewer, "author")
+    if not (_signed_in(viewer) and viewer.is_staff):
+        visible &= Q(is_hidden=False)
     if _signed_in(viewer):
         visible |= Q(author_id=viewer.pk)
     return qs.filter(visible)

@@ -43,3 +43,27 @@ def test_suspended_commenters_comments_are_hidden(public_post, bob, charlie):
     bob.is_active = False
     bob.save()
     assert comments_page(charlie, public_post).items == []
+
+
+@pytest.mark.django_db
+def test_staff_see_hidden_posts_but_not_across_privacy_or_blocks(alice, bob, client):
+    from django.http import Http404
+
+    from posts.selectors import post_get_for_viewer
+
+    post = make_post(alice, caption="x")
+    bob.is_staff = True
+    bob.save()
+    post.is_hidden = True
+    post.save()
+    assert post_get_for_viewer(bob, post.pk) == post  # staff see hidden content
+    Block.objects.create(blocker=alice, blocked=bob)
+    with pytest.raises(Http404):
+        post_get_for_viewer(bob, post.pk)
+    with pytest.raises(Http404):
+        like_create(user=bob, post_id=post.pk)
+    Block.objects.all().delete()
+    alice.is_private = True
+    alice.save()
+    with pytest.raises(Http404):
+        post_get_for_viewer(bob, post.pk)
