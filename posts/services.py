@@ -226,7 +226,9 @@ def post_delete(*, post: Post) -> None:
         names.append(item.file)
         names.extend(rendition_names(item.renditions))
     with transaction.atomic():
-        author_id = post.author_id
-        post.delete()
-        User.objects.filter(pk=author_id, post_count__gt=0).update(post_count=F("post_count") - 1)
-        delete_on_commit(*dict.fromkeys(names))
+        # Count only a row really deleted here: a double click or two moderators acting at once
+        # must not decrement the author's post_count twice.
+        _, per_model = Post.objects.filter(pk=post.pk).delete()
+        if per_model.get(Post._meta.label):
+            User.objects.filter(pk=post.author_id, post_count__gt=0).update(post_count=F("post_count") - 1)
+            delete_on_commit(*dict.fromkeys(names))

@@ -278,8 +278,11 @@ def content_delete(*, moderator: User, post: Post | None = None, comment: Commen
             note = _note(f"Comment {comment.pk} on post {comment.post_id} deleted (“{_excerpt(comment.body)}”)", notes)
             _keep_reports_on_author(target=comment, moderator=moderator, note=note)
             LogEntry.objects.log_actions(moderator.pk, [comment], DELETION, change_message=note)
-            Post.objects.filter(pk=comment.post_id, comment_count__gt=0).update(comment_count=F("comment_count") - 1)
-            comment.delete()
+            _, per_model = Comment.objects.filter(pk=comment.pk).delete()
+            if per_model.get(Comment._meta.label):  # only a row really deleted here is uncounted
+                Post.objects.filter(pk=comment.post_id, comment_count__gt=0).update(
+                    comment_count=F("comment_count") - 1
+                )
 
 
 # --- Suspending ---------------------------------------------------------------------------------

@@ -228,3 +228,13 @@ def test_request_larger_than_any_post_is_refused_before_reading(alice_client, se
     assert "too large" in response.content.decode()
     assert not Post.objects.exists()
     assert post_files(media_root) == []
+
+
+def test_deleting_a_post_twice_decrements_post_count_once(alice, media_root):
+    make_post(alice, caption="keeper")
+    post = make_post(alice, caption="twice")
+    stale = Post.objects.get(pk=post.pk)
+    post_delete(post=post)
+    post_delete(post=stale)  # a double click / a second moderator with an old copy
+    alice.refresh_from_db()
+    assert alice.post_count == Post.objects.filter(author=alice).count() == 1
