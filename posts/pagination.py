@@ -46,7 +46,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         pk = int(id_text)
     except (ValueError, TypeError, UnicodeError, binascii.Error):
         raise BadRequest("Invalid page cursor.") from None
-    if created.tzinfo is None or pk < 1:
+    if created.tzinfo is None or not 1 <= pk <= 2**63 - 1:  # ids are 64-bit; larger ones overflow the driver
         raise BadRequest("Invalid page cursor.")
     return created, pk
 

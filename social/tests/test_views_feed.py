@@ -116,3 +116,11 @@ def test_feed_query_count_same_for_1_and_20_posts(alice, bob, client):
             client.get("/")
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_it_answers_a_cursor_with_an_overflowing_id_with_400(alice_client):
+    import base64
+
+    raw = b"2026-01-01T00:00:00+00:00|99999999999999999999999"
+    cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    assert alice_client.get("/", {"cursor": cursor}).status_code == 400
