@@ -34,6 +34,8 @@ def identity_taken(*, username: str = "", email: str = "") -> set[str]:
 
 def user_get_by_username(username: str) -> User:
     """An active user by username in any letter case, or 404."""
+    if "\x00" in username:  # never a valid username, and PostgreSQL refuses NUL in text
+        raise Http404("No such user.")
     try:
         return User.objects.get(username__iexact=username, is_active=True)
     except User.DoesNotExist:

@@ -97,6 +97,8 @@ def comment_clean_body(body: str | None) -> str:
     body = (body or "").strip()
     if not body:
         raise ValidationError("Write something before posting a comment.", code="empty")
+    if "\x00" in body:
+        raise ValidationError("Comments can't contain null characters.", code="null_characters")
     if len(body) > COMMENT_MAX_LENGTH:
         raise ValidationError(
             f"Comments can be at most {COMMENT_MAX_LENGTH:,} characters (this one has {len(body):,}).",
