@@ -339,6 +339,8 @@ def user_reinstate(*, moderator: User, user: User, notes: str = "") -> bool:
     with transaction.atomic():
         changed = User.objects.filter(pk=user.pk, is_active=False).update(is_active=True)
         user.is_active = True
+        if not changed:  # not suspended: nothing to undo, and the audit trail stays as it is
+            return False
         reports = Report.objects.filter(user=user, status=Report.Status.ACTIONED).select_for_update()
         _record(
             moderator=moderator, reports=reports, status=Report.Status.DISMISSED,

@@ -291,3 +291,14 @@ def test_cannot_suspend_yourself_or_staff(alice, moderator):  # noqa: F811
     with pytest.raises(moderation.ModerationError):
         moderation.user_suspend(moderator=moderator, user=other_mod)
     assert User.objects.filter(is_active=False).count() == 0
+
+
+def test_reinstating_an_account_that_was_never_suspended_leaves_the_audit_trail(alice, bob, moderator):  # noqa: F811
+    post = make_post(alice)
+    report = moderation.report_create(reporter=bob, target=post, reason="spam").report
+    moderation.content_delete(moderator=moderator, post=post)
+    report.refresh_from_db()
+    before = (report.status, report.notes)
+    assert moderation.user_reinstate(moderator=moderator, user=alice) is False
+    report.refresh_from_db()
+    assert (report.status, report.notes) == before
