@@ -85,9 +85,28 @@ def hashtag_page(viewer, name: str, cursor: str | None) -> tuple[Hashtag, Page]:
     return tag, keyset_page(qs, cursor, page_size(), created_field="tag_created", id_field="tag_post")
 
 
+HASHTAG_COUNT_CAP = 10_000
+
+
 def hashtag_post_count(tag: Hashtag) -> int:
-    """How many posts ever used the tag (Instagram shows the total, not what this viewer may see)."""
-    return PostHashtag.objects.filter(hashtag=tag).count()
+    """How many public, visible posts use the tag (what anyone may see, as Instagram shows), counted
+    up to HASHTAG_COUNT_CAP so a popular tag costs a bounded index walk. Private, hidden and
+    suspended authors' posts are not counted: the number must not reveal them."""
+    public = PostHashtag.objects.filter(
+        hashtag=tag, post__is_hidden=False, post__author__is_private=False, post__author__is_active=True
+    )
+    return public[: HASHTAG_COUNT_CAP + 1].count()
+
+
+def hashtags_visible_to(viewer, names_qs):
+    """Hashtags from `names_qs` that at least one post the viewer may see uses (search must not
+    offer a tag that only exists on a private or hidden post)."""
+    from django.db.models import Exists, OuterRef
+
+    visible_posts = post_queryset(viewer).prefetch_related(None).values("pk")
+    return names_qs.filter(
+        Exists(PostHashtag.objects.filter(hashtag=OuterRef("pk"), post__in=visible_posts))
+    )
 
 
 def users_who_may_see_posts_of(author: User, user_ids) -> list[User]:

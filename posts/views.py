@@ -179,6 +179,7 @@ def hashtag(request, name):
     if request.htmx:
         return render(request, "posts/_grid.html#grid-page", context)
     context["post_count"] = selectors.hashtag_post_count(tag)
+    context["post_count_cap"] = selectors.HASHTAG_COUNT_CAP
     return render(request, "posts/hashtag.html", context)
 
 

@@ -216,13 +216,15 @@ def search_users(viewer, q: str, limit: int = SEARCH_LIMIT) -> list[User]:
     return _attach_states(viewer, users)
 
 
-def search_hashtags(q: str, limit: int = SEARCH_LIMIT) -> list:
+def search_hashtags(viewer, q: str, limit: int = SEARCH_LIMIT) -> list:
+    """Hashtags by prefix that the viewer can see at least one post of."""
     from posts.models import Hashtag
+    from posts.selectors import hashtags_visible_to
 
     q = q.strip().lstrip("#").lower()
     if not q:
         return []
-    return list(Hashtag.objects.filter(name__startswith=q).order_by("name")[:limit])
+    return list(hashtags_visible_to(viewer, Hashtag.objects.filter(name__startswith=q)).order_by("name")[:limit])
 
 
 # --- notifications --------------------------------------------------------------------------

@@ -244,7 +244,7 @@ def explore(request):
 def search(request):
     q = request.GET.get("q", "").replace("\x00", "")[:100]  # PostgreSQL text cannot hold NUL
     users = social_selectors.search_users(request.user, q) if q.strip() else []
-    tags = social_selectors.search_hashtags(q) if q.strip() and not q.strip().startswith("@") else []
+    tags = social_selectors.search_hashtags(request.user, q) if q.strip() and not q.strip().startswith("@") else []
     context = {"q": q, "users": users, "tags": tags}
     if request.htmx and request.headers.get("HX-Target") == "search-results":
         return render(request, "social/search.html#search-results", context)

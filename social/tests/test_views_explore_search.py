@@ -98,3 +98,26 @@ def test_search_query_count_is_constant(alice_client, django_assert_max_num_quer
     # session, user, users, follow states, hashtags
     with django_assert_max_num_queries(5):
         alice_client.get(reverse("social:search"), {"q": "sam"})
+
+
+def test_search_does_not_offer_a_hashtag_that_only_a_private_post_uses(alice_client, bob, charlie):
+    from posts.tests.factories import make_post
+
+    charlie.is_private = True
+    charlie.save()
+    make_post(charlie, caption="#secretparty tonight")
+    make_post(bob, caption="#secretsanta")
+    r = alice_client.get(reverse("social:search"), {"q": "#secret"})
+    names = [t.name for t in r.context["tags"]]
+    assert names == ["secretsanta"]
+
+
+def test_hashtag_page_counts_only_public_posts(alice_client, bob, charlie):
+    from posts.tests.factories import make_post
+
+    charlie.is_private = True
+    charlie.save()
+    make_post(charlie, caption="#dogs")
+    make_post(bob, caption="#dogs")
+    r = alice_client.get("/explore/tags/dogs/")
+    assert r.context["post_count"] == 1
