@@ -1,4 +1,3 @@
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -161,7 +160,7 @@ def unblock(request, username):
     return redirect(back_url(request, "/social/blocked/"))
 
 
-@login_required
+@login_required_htmx
 def blocked_list(request):
     page = social_selectors.blocked_page(request.user, request.GET.get("cursor"))
     return render(request, "social/blocked.html", {"page": page})
@@ -187,7 +186,7 @@ def following(request, username):
     return _people(request, username, "following")
 
 
-@login_required
+@login_required_htmx
 def follow_requests(request):
     page = social_selectors.follow_requests_page(request.user, request.GET.get("cursor"))
     context = {"page": page}
@@ -221,7 +220,7 @@ def request_decline(request, username):
     return _request_action(request, username, accept=False)
 
 
-@login_required
+@login_required_htmx
 def notifications(request):
     cursor = request.GET.get("cursor")
     page = social_selectors.notifications_page(request.user, cursor)
@@ -235,7 +234,7 @@ def notifications(request):
     return render(request, "social/notifications.html", context)
 
 
-@login_required
+@login_required_htmx
 def explore(request):
     posts = social_selectors.explore_posts(request.user)
     return render(request, "social/explore.html", {"posts": posts})
