@@ -502,11 +502,11 @@ class UserModerationAdmin(_UserBase):
             ).count()
         return count
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if not request.user.is_superuser:
-            actions.pop("delete_selected", None)
-        return actions
+    def has_delete_permission(self, request, obj=None):
+        # Nobody deletes accounts here, superusers included: the database cascade would bypass the
+        # services that keep other people's counters (likes, comments, followers) and the storage
+        # right. Suspend instead; an account-deletion service is future work.
+        return False
 
     def get_fieldsets(self, request, obj=None):
         if request.user.is_superuser or obj is None:

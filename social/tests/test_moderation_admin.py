@@ -332,3 +332,14 @@ def test_a_reported_post_is_deleted_with_the_recorded_action_not_the_delete_page
     assert not Post.objects.filter(pk=post.pk).exists()
     report.refresh_from_db()
     assert report.user_id == alice.pk and report.status == "actioned"
+
+
+def test_nobody_deletes_accounts_in_the_admin(admin_client, alice):
+    from accounts.models import User
+
+    response = admin_client.post(f"/admin/accounts/user/{alice.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    response = admin_client.post(
+        "/admin/accounts/user/", {"action": "delete_selected", "_selected_action": [alice.pk], "post": "yes"}
+    )
+    assert User.objects.filter(pk=alice.pk).exists()
