@@ -51,19 +51,9 @@ def _page(rows: list, size: int, key) -> Page:
 
 
 def _post_base(viewer):
-    """The posts engineer's base queryset when it exists (author joined, media prefetched, hidden
-    posts and invisible authors filtered); an equivalent otherwise."""
-    try:
-        from posts.selectors import post_queryset
-    except ImportError:
-        from posts.models import Post
+    """Posts the viewer may see: the posts app's one base queryset (visibility rule included)."""
+    from posts.selectors import post_queryset
 
-        return (
-            Post.objects.filter(is_hidden=False)
-            .filter(visible_authors_q(viewer, "author"))
-            .select_related("author")
-            .prefetch_related("media")
-        )
     return post_queryset(viewer)
 
 

@@ -57,11 +57,9 @@ def _profile_social_context(request, owner):
 
 
 def _cards(viewer, posts) -> dict:
-    """The interactions engineer's per-page card state (constant queries), when it exists."""
-    try:
-        from posts.interactions import cards_context
-    except ImportError:
-        return {}
+    """Per-page card state (liked, saved, latest comments, liked by) in constant queries."""
+    from posts.interactions import cards_context
+
     return cards_context(viewer, posts)
 
 
