@@ -37,8 +37,12 @@ class ReportForm(forms.Form):
 
 
 def _render(request, context, status=200):
-    template = "social/report.html#report-dialog" if request.htmx else "social/report.html"
-    return render(request, template, context, status=status)
+    if request.htmx:
+        # Inline errors in the dialog answer htmx with 200, like every other fragment here: htmx
+        # swaps only 2xx by default, and in DEBUG django-htmx's error handler replaces the whole
+        # page with any 400 answer. 429 keeps its status (the dialog opts in to swap it).
+        return render(request, "social/report.html#report-dialog", context, status=200 if status == 400 else status)
+    return render(request, "social/report.html", context, status=status)
 
 
 @login_required_htmx
