@@ -2,10 +2,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from instaclone import views as instaclone_views
 from posts import views as posts_views
 from posts import views_interactions as posts_interactions_views
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico on every page (the admin has no <link rel=icon>); without this
+    # route the request would fall through to the profile catch-all.
+    path("favicon.ico", instaclone_views.favicon),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("settings/", include("accounts.urls")),

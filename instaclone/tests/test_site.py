@@ -1,0 +1,18 @@
+def test_favicon_points_at_our_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("/static/img/logo.svg")
+
+
+def test_get_on_a_state_changing_url_is_405_with_a_readable_page(client, django_user_model, db):
+    from instaclone.testing import make_user
+    from posts.tests.factories import make_post
+
+    post = make_post(make_user("alice"))
+    response = client.get(f"/p/{post.pk}/like/")
+    assert response.status_code == 405
+    assert "POST" in response["Allow"]
+    assert "only works as a button" in response.content.decode()
+    assert f'href="/p/{post.pk}/"' in response.content.decode()
+    htmx = client.get(f"/p/{post.pk}/like/", headers={"HX-Request": "true"})
+    assert htmx.status_code == 405 and htmx.content == b""
