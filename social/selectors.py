@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import Block, Follow, FollowRequest, User
 from accounts.visibility import visible_authors_q, visible_profiles_q
 from posts.pagination import Page, decode_cursor, encode_cursor
+from posts.selectors import post_queryset
 
 from .models import Notification
 from .services import FollowState
@@ -50,20 +51,13 @@ def _page(rows: list, size: int, key) -> Page:
 # --- posts ----------------------------------------------------------------------------------
 
 
-def _post_base(viewer):
-    """Posts the viewer may see: the posts app's one base queryset (visibility rule included)."""
-    from posts.selectors import post_queryset
-
-    return post_queryset(viewer)
-
-
 def feed_page(viewer: User, cursor: str | None = None, size: int = FEED_PAGE_SIZE) -> Page:
     """The viewer's home feed: their own posts and those of people they follow, newest first.
 
     Reads the fan-out table through its (owner, -created, -post) index: a page costs the same at
     10 or 5,000 followees (docs/feed.md). The join condition and the keyset live in one filter()
     so that Django uses a single join to social_feeditem, which order_by then reuses."""
-    qs = _post_base(viewer).filter(
+    qs = post_queryset(viewer).filter(
         Q(feed_items__owner=viewer) & keyset_q(cursor, "feed_items__created", "feed_items__post")
     )
     rows = list(qs.order_by("-feed_items__created", "-feed_items__post")[: size + 1])
@@ -84,7 +78,7 @@ def explore_posts(viewer, size: int = EXPLORE_SIZE) -> list:
         .order_by("-created", "-id")
         .values_list("pk", flat=True)[:EXPLORE_WINDOW_POSTS]
     )
-    qs = _post_base(viewer).filter(pk__in=window, author__is_private=False)
+    qs = post_queryset(viewer).filter(pk__in=window, author__is_private=False)
     if viewer.is_authenticated:
         qs = qs.exclude(author_id=viewer.pk).exclude(
             author_id__in=Follow.objects.filter(follower_id=viewer.pk).values("followee_id")
