@@ -31,6 +31,15 @@ if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG=0.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
+if not DEBUG and not ALLOWED_HOSTS:
+    # Otherwise every page would answer 400 with no hint why.
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS must be set when DEBUG=0, e.g. ALLOWED_HOSTS=instaclone.example "
+        "(or ALLOWED_HOSTS=127.0.0.1,localhost to try production settings on this machine)."
+    )
+# Production serves HTTPS (redirect, HSTS, secure cookies). HTTPS=0 turns that off to try DEBUG=0
+# locally over plain http; never use it on a public host.
+HTTPS = env_bool("HTTPS", not DEBUG)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -170,7 +179,7 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Instaclone] "
 ACCOUNT_RATE_LIMITS = {
     # allauth's defaults, stated here so they are visible; all are backed by the cache (Redis).
@@ -262,7 +271,7 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:
+if HTTPS:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True

@@ -29,8 +29,10 @@ if [ ! -d .venv ]; then
 fi
 
 REQ=${1:-requirements.txt}
-STAMP=".venv/.installed-$(cat requirements.txt requirements-dev.txt bench/requirements.txt | sha1sum | cut -c1-12)-$(basename "$REQ")"
-if [ ! -f "$STAMP" ]; then
+HASH=$(cat requirements.txt requirements-dev.txt bench/requirements.txt | sha1sum | cut -c1-12)
+STAMP=".venv/.installed-$HASH-$(basename "$REQ")"
+# requirements-dev.txt includes requirements.txt, so its stamp covers both.
+if [ ! -f "$STAMP" ] && [ ! -f ".venv/.installed-$HASH-requirements-dev.txt" ]; then
   echo "--- installing $REQ into .venv (the first run downloads packages and takes a few minutes)"
   .venv/bin/python -m pip install --disable-pip-version-check --progress-bar on --upgrade pip
   .venv/bin/python -m pip install --disable-pip-version-check --progress-bar on -r "$REQ"
