@@ -1,10 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from instaclone import views as instaclone_views
 from posts import views as posts_views
 from posts import views_interactions as posts_interactions_views
+from posts.converters import HashtagConverter
+
+register_converter(HashtagConverter, "hashtag")
 
 urlpatterns = [
     # Browsers ask for /favicon.ico on every page (the admin has no <link rel=icon>); without this
@@ -14,7 +17,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("settings/", include("accounts.urls")),
     path("p/", include("posts.urls")),
-    path("explore/tags/<str:name>/", posts_views.hashtag, name="hashtag"),
+    path("explore/tags/<hashtag:name>/", posts_views.hashtag, name="hashtag"),
     path("saved/", posts_interactions_views.saved, name="saved"),
     path("", include("social.urls")),
 ]

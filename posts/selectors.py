@@ -72,17 +72,21 @@ def hashtag_get(name: str) -> Hashtag:
 
 
 def hashtag_page(viewer, name: str, cursor: str | None) -> tuple[Hashtag, Page]:
-    """The hashtag (404 if no post ever used it) and one page of visible posts with it."""
+    """The hashtag and one page of visible posts with it; 404 unless the viewer may see at least one
+    post with the tag (a tag used only on private, blocked or hidden posts does not exist for them:
+    its page would confirm that someone wrote it)."""
     tag = hashtag_get(name)
+    visible_with_tag = post_queryset(viewer).filter(posthashtag__hashtag=tag)
     # Order by the tag row's copy of (created, post id) so the database walks the
     # (hashtag, -created, -post) index and stops after one page, instead of sorting every post with
     # the tag. The values equal the post's own, so the cursor is the same either way.
-    qs = (
-        post_queryset(viewer)
-        .filter(posthashtag__hashtag=tag)
-        .annotate(tag_created=F("posthashtag__created"), tag_post=F("posthashtag__post_id"))
-    )
-    return tag, keyset_page(qs, cursor, page_size(), created_field="tag_created", id_field="tag_post")
+    qs = visible_with_tag.annotate(tag_created=F("posthashtag__created"), tag_post=F("posthashtag__post_id"))
+    page = keyset_page(qs, cursor, page_size(), created_field="tag_created", id_field="tag_post")
+    # A non-empty page proves access at no extra cost; an empty first page disproves it. Only an
+    # empty later page (the end of a scroll) needs one more query.
+    if not page.items and (cursor is None or not visible_with_tag.prefetch_related(None).exists()):
+        raise Http404("No such hashtag.")
+    return tag, page
 
 
 HASHTAG_COUNT_CAP = 10_000
