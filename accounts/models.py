@@ -2,12 +2,27 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
 
+from .usernames import lookup_key
 from .validators import validate_username
 
 
-class InstacloneUserManager(UserManager):
+class UserQuerySet(models.QuerySet):
+    def by_username(self, *usernames: str):
+        """Rows named by any of `usernames`, compared the way the unique constraint compares them
+        (`Lower("username")`), so one name finds at most one row. Never `username__iexact`: on
+        PostgreSQL that is `UPPER() = UPPER()`, and `UPPER('alıce') = 'ALICE'`. Names that cannot
+        belong to anyone (not ASCII) are dropped; with none left the query is not run at all."""
+        keys = sorted({key for name in usernames if (key := lookup_key(name))})
+        if not keys:
+            return self.none()
+        qs = self.alias(username_lower=Lower("username"))
+        return qs.filter(username_lower=keys[0]) if len(keys) == 1 else qs.filter(username_lower__in=keys)
+
+
+class InstacloneUserManager(UserManager.from_queryset(UserQuerySet)):
     def get_by_natural_key(self, username):
-        return self.get(username__iexact=username)
+        # Used by Django's ModelBackend (password login by username), createsuperuser and loaddata.
+        return self.by_username(username).get()
 
 
 class User(AbstractUser):

@@ -33,10 +33,10 @@ def identity_taken(*, username: str = "", email: str = "") -> set[str]:
 
 
 def user_get_by_username(username: str) -> User:
-    """An active user by username in any letter case, or 404."""
-    if "\x00" in username:  # never a valid username, and PostgreSQL refuses NUL in text
-        raise Http404("No such user.")
+    """An active user by username in any letter case, or 404. Compared like the unique constraint
+    (`User.objects.by_username`); a name that is not ASCII (or holds a NUL, which PostgreSQL refuses
+    in text) is a 404 without a query."""
     try:
-        return User.objects.get(username__iexact=username, is_active=True)
+        return User.objects.by_username(username).get(is_active=True)
     except User.DoesNotExist:
         raise Http404("No such user.") from None

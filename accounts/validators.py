@@ -4,7 +4,10 @@ import re
 
 from django.core.exceptions import ValidationError
 
-USERNAME_RE = re.compile(r"^[a-z0-9._]+$", re.IGNORECASE)
+# re.ASCII matters: without it, IGNORECASE lets `ı` (U+0131), `İ` (U+0130), `ſ` (U+017F) and the
+# Kelvin sign (U+212A) match i, s and k, and those names look like (and on PostgreSQL upper-case to)
+# somebody else's. See accounts/usernames.py.
+USERNAME_RE = re.compile(r"[a-z0-9._]+", re.IGNORECASE | re.ASCII)
 
 # Every first path segment the site uses, plus names people would mistake for staff. A username
 # that equals one of these would shadow a route at /<username>/.
@@ -22,9 +25,11 @@ RESERVED_USERNAMES = frozenset(
 
 
 def validate_username(value: str) -> None:
-    if not USERNAME_RE.match(value or ""):
+    if not USERNAME_RE.fullmatch(value or ""):  # fullmatch: "$" would let a trailing newline in
         raise ValidationError(
-            "Usernames can only use letters, numbers, underscores and periods.", code="invalid"
+            "Usernames can only use letters, numbers, underscores and periods, "
+            "and only the English letters a–z.",
+            code="invalid",
         )
     if value.startswith(".") or value.endswith(".") or ".." in value:
         raise ValidationError(

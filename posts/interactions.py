@@ -115,7 +115,7 @@ def _mentionable_users(*, author: User, post: Post, names: list[str]) -> list[Us
         return []
     ids = (
         User.objects.filter(is_active=True)
-        .filter(Q(*[Q(username__iexact=n) for n in names], _connector=Q.OR))
+        .by_username(*names)  # compared like the unique constraint, never iexact (accounts.usernames)
         .exclude(pk=author.pk)
         .exclude(pk__in=Block.objects.filter(blocker_id=author.pk).values("blocked_id"))
         .exclude(pk__in=Block.objects.filter(blocked_id=author.pk).values("blocker_id"))
