@@ -9,6 +9,13 @@ from posts.converters import HashtagConverter
 
 register_converter(HashtagConverter, "hashtag")
 
+# Error pages in the site's layout (text/plain for htmx); allauth's rate limits use handler429 too.
+handler400 = "instaclone.views.bad_request"
+handler403 = "instaclone.views.permission_denied"
+handler404 = "instaclone.views.page_not_found"
+handler429 = "instaclone.views.too_many_requests"
+handler500 = "instaclone.views.server_error"
+
 urlpatterns = [
     # Browsers ask for /favicon.ico on every page (the admin has no <link rel=icon>); without this
     # route the request would fall through to the profile catch-all.

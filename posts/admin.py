@@ -16,7 +16,7 @@ def _thumb(media, size=56):
     if not src:
         return format_html('<span title="{}">{}</span>', "no preview", "▶" if media else "—")
     return format_html(
-        '<img src="{}" width="{}" height="{}" alt="{}" style="object-fit:cover;border-radius:4px" loading="lazy">',
+        '<img src="{}" width="{}" height="{}" alt="{}" class="admin-thumb" loading="lazy">',
         src, size, size, media.alt_text,
     )
 

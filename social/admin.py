@@ -221,7 +221,7 @@ class ReportAdmin(admin.ModelAdmin):
             hidden = " [hidden]" if post.is_hidden else ""
             if thumb:
                 return format_html(
-                    '<a href="{}"><img src="{}" alt="" width="48" height="48" style="object-fit:cover;vertical-align:middle"></a> {}{}',
+                    '<a href="{}"><img src="{}" alt="" width="48" height="48" class="admin-thumb"></a> {}{}',
                     url, thumb, _excerpt(post.caption) or "(no caption)", hidden,
                 )
             return format_html('<a href="{}">Post {}</a> {}{}', url, post.pk, _excerpt(post.caption) or "(no caption)", hidden)
