@@ -1,4 +1,7 @@
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.account.internal.userkit import filter_users_by_email
 from django import forms
 
 from .models import User
@@ -18,6 +21,18 @@ class SignupForm(AllauthSignupForm):
         if "email" in taken and "email" not in self.errors:
             self.add_error("email", "A user is already registered with this email address.")
         return cleaned
+
+
+class AddEmailForm(AllauthAddEmailForm):
+    """Changing your email says when the address belongs to someone else, as sign-up does (a
+    product decision, see ACCOUNT_PREVENT_ENUMERATION in settings). allauth hides it whenever
+    enumeration prevention is on; that setting is for password reset and sign-in codes."""
+
+    def clean_email(self):
+        email = (self.cleaned_data.get("email") or "").strip()
+        if email and any(user.pk != self.user.pk for user in filter_users_by_email(email)):
+            raise get_adapter().validation_error("email_taken")
+        return super().clean_email()
 
 
 class ProfileForm(forms.ModelForm):

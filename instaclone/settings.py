@@ -161,7 +161,7 @@ LOGOUT_REDIRECT_URL = "/"
 
 # django-allauth (65.x setting names)
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm", "add_email": "accounts.forms.AddEmailForm"}
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
@@ -172,8 +172,12 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_UNIQUE_EMAIL = True
-# Instagram-style: sign-up says plainly that an email or username is taken (the issue asks for it).
-ACCOUNT_PREVENT_ENUMERATION = False
+# Password reset and "email me a sign-in code" answer the same for any address: the same redirect
+# and page; a registered address gets its link or code, any other address allauth's "no account
+# here" notice (ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS, default True). Product decision: sign-up still says
+# plainly that a username or email is taken (accounts.forms.SignupForm), as Instagram does; a
+# username is public anyway, and sign-up is rate limited per IP.
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_MAX_EMAIL_ADDRESSES = 2
 ACCOUNT_EMAIL_NOTIFICATIONS = True
