@@ -28,15 +28,33 @@ def media(request, path):
 # as text/plain with the same status instead: static/js/app.js shows it in the page's #messages region
 # (htmx does not swap 4xx/5xx answers, so a whole page never lands inside a button).
 
+# status: (title, what the page says, the one line an htmx request gets)
 ERRORS = {
-    400: ("Bad request", "Something in that link or form wasn't right. Go back and try again."),
-    403: ("You can't do that", "You don't have permission to see this page or do this."),
+    400: (
+        "Bad request",
+        "Something in that link or form wasn't right. Go back and try again.",
+        "That request wasn't right. Reload the page and try again.",
+    ),
+    403: (
+        "You can't do that",
+        "You don't have permission to see this page or do this.",
+        "You don't have permission to do that.",
+    ),
     404: (
         "Page not found",
         "The link may be broken, the page may have been removed, or it belongs to an account you can't see.",
+        "That is no longer available.",
     ),
-    429: ("Slow down", "That was a lot of tries in a short time. Wait a minute, then try again."),
-    500: ("Something went wrong", "It's not you, it's us. Please try again in a moment."),
+    429: (
+        "Slow down",
+        "That was a lot of tries in a short time. Wait a minute, then try again.",
+        "Slow down a little: wait a minute and try again.",
+    ),
+    500: (
+        "Something went wrong",
+        "It's not you, it's us. Please try again in a moment.",
+        "Something went wrong on our side. Please try again.",
+    ),
 }
 CSRF_MESSAGE = "This form has expired (or cookies are off). Reload the page and try again."
 
@@ -63,10 +81,10 @@ def error_response(request, status: int, *, message: str | None = None, minimal:
     `minimal=True` renders without context processors (no session, user or database access): use it
     for 500 and 503 and for requests that may be broken (400). Templates extending
     `errors/base.html` render either way (without a user they show the signed-out header)."""
-    title, default_message = ERRORS.get(status, ERRORS[500])
-    message = message or default_message
+    title, page_message, short_message = ERRORS.get(status, ERRORS[500])
     if _is_htmx_fragment_request(request):
-        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+        return HttpResponse(message or short_message, status=status, content_type="text/plain; charset=utf-8")
+    message = message or page_message
     context = {"status": status, "title": title, "message": message, "back": _safe_back(request)}
     template_name = template or f"errors/{status}.html"
     if minimal:
