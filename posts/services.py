@@ -21,9 +21,8 @@ from instaclone.media.files import StorageError, delete_on_commit, stored_files
 from instaclone.media.images import (
     ProcessedImage,
     UploadRejected,
-    normalise,
-    open_image,
     process_image,
+    still_image,
 )
 from instaclone.media.renditions import make_renditions, rendition_names
 from instaclone.media.videos import ProcessedVideo, is_video, process_video
@@ -87,7 +86,7 @@ def _prepare(upload, alt_text: str, index: int) -> _Prepared:
             poster = None
             if video.poster:
                 try:
-                    poster = normalise(open_image(video.poster))
+                    poster = still_image(video.poster)
                 except UploadRejected:
                     poster = None
             return _Prepared(PostMedia.Kind.VIDEO, alt_text, video=video, pil_image=poster)

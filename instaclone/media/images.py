@@ -4,11 +4,26 @@ Accepts by content, never by file name: Pillow must recognise the bytes as JPEG,
 HEIC/HEIF when the pillow-heif plugin is installed).
 Rejects empty, oversized, truncated and decompression-bomb files. Applies EXIF orientation, drops
 all metadata (EXIF, GPS, XMP, ICC, comments) by re-encoding pixel data only, and caps the size.
+
+Memory is bounded (issue 9, item 4). Each upload is decoded once, at the smallest size that still
+covers the output (IMAGE_MAX_EDGE, or the avatar size):
+- JPEG is decoded at 1/2, 1/4 or 1/8 scale (`Image.draft`), so a 48 MP phone photo decodes to 12 MP;
+- the other formats decode at full size, so the number of pixels they may have is capped
+  (`pixel_limit`): IMAGE_MAX_PIXELS for PNG (and for JPEG after the scaled decode), a quarter of it for
+  WebP and half for HEIC, because their decoders hold more full-size buffers (measured: PNG/JPEG 4,
+  HEIC 7.4, WebP 16.4 bytes a pixel, against 4 for the decoded image itself);
+- the decoded image is then reduced by a whole factor (`Image.reduce`, a box filter) and flattened to
+  RGB strip by strip, so transparency and palette images never get a second full-size copy;
+- orientation, the final Lanczos resize and the metadata-free copy happen on the reduced image,
+  and renditions derive from that result, never from the upload again.
+The measured peak for the largest accepted image of each format is in bench/RESULTS.md ("Upload
+memory") and is held under 200 MB by posts/tests/test_upload_memory.py.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -30,6 +45,19 @@ except ImportError:  # pragma: no cover - depends on the environment
 # Leading bytes of text formats people rename to .jpg; rejected with a specific message.
 _MARKUP_PREFIXES = (b"<", b"\xef\xbb\xbf<")
 JPEG_QUALITY = 85
+# How many times more memory a pixel costs while decoding than PNG/JPEG's 4 bytes (see the docstring).
+_DECODE_COST = {"WEBP": 4, "HEIF": 2}
+# Rows are flattened and reduced in strips of about this many bytes of decoded pixels.
+_STRIP_BYTES = 8 * 1024 * 1024
+_ORIENTATION = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 
 class UploadRejected(ValidationError):
@@ -69,14 +97,29 @@ def _looks_like_markup(data: bytes) -> bool:
     return head.startswith(_MARKUP_PREFIXES)
 
 
-def open_image(data: bytes, *, max_pixels: int | None = None) -> Image.Image:
-    """Decode and fully load an image from bytes, or raise UploadRejected with a clear reason."""
-    max_pixels = max_pixels or settings.IMAGE_MAX_PIXELS
+def pixel_limit(fmt: str) -> int:
+    """The most pixels an image of this format may have when decoded (JPEG: after the scaled decode)."""
+    return settings.IMAGE_MAX_PIXELS // _DECODE_COST.get(fmt, 1)
+
+
+def _target(size: tuple[int, int], *, box: int | None = None, cover: int | None = None) -> tuple[int, int]:
+    """The size the output needs: fit inside box × box, or (cover) a short side of at least `cover`."""
+    w, h = size
+    scale = min(1.0, box / w, box / h) if box else min(1.0, max(cover / w, cover / h))
+    return max(1, round(w * scale)), max(1, round(h * scale))
+
+
+def _reject_markup(data: bytes) -> None:
     if _looks_like_markup(data):  # SVG, HTML, XML: never decoded, never stored
         raise UploadRejected(
             "This file isn't a photo: it is a web page or an SVG drawing. Upload a JPEG, PNG, WebP or HEIC image.",
             code="type",
         )
+
+
+def _open(data: bytes, target_for) -> tuple[Image.Image, tuple[int, int]]:
+    """Open, check format and pixel count, set up JPEG's scaled decode, and decode once."""
+    _reject_markup(data)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -86,10 +129,17 @@ def open_image(data: bytes, *, max_pixels: int | None = None) -> Image.Image:
                     "This file type isn't supported. Upload a JPEG, PNG, WebP or HEIC photo.", code="type"
                 )
             width, height = img.size
-            if width * height > max_pixels or width < 1 or height < 1:
+            if width < 1 or height < 1:
+                raise UploadRejected("This image is damaged or incomplete.", code="broken")
+            target = target_for((width, height))
+            if img.format == "JPEG":
+                img.draft("RGB", target)  # decode at 1/2, 1/4 or 1/8 scale, still covering the target
+            shrink = (width * height) / (img.width * img.height)
+            limit = pixel_limit(img.format)
+            if img.width * img.height > limit:
                 raise UploadRejected(
                     f"This image is too big ({width:,} × {height:,} pixels). "
-                    f"The limit is {max_pixels // 1_000_000} megapixels.",
+                    f"The limit is {int(limit * shrink) // 1_000_000} megapixels.",
                     code="pixels",
                 )
             img.load()
@@ -103,25 +153,64 @@ def open_image(data: bytes, *, max_pixels: int | None = None) -> Image.Image:
         ) from None
     except (OSError, SyntaxError, ValueError, EOFError):
         raise UploadRejected("This image is damaged or incomplete.", code="broken") from None
-    return img
+    return img, target
 
 
-def normalise(img: Image.Image) -> Image.Image:
-    """Apply EXIF orientation and return an RGB image with no metadata attached."""
+def _orientation(img: Image.Image) -> Image.Transpose | None:
     try:
-        img = ImageOps.exif_transpose(img)
-    except Exception:  # noqa: S110 - a corrupt EXIF block must not sink an otherwise fine photo
-        pass
-    if img.mode in ("RGBA", "LA") or (img.mode == "P" and "transparency" in img.info):
+        return _ORIENTATION.get(img.getexif().get(0x0112))
+    except Exception:  # noqa: BLE001 - a corrupt EXIF block must not sink an otherwise fine photo
+        return None
+
+
+def _to_rgb(img: Image.Image) -> Image.Image:
+    """RGB, transparency flattened onto white."""
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
         rgba = img.convert("RGBA")
         flat = Image.new("RGB", rgba.size, (255, 255, 255))
         flat.paste(rgba, mask=rgba.getchannel("A"))
-        img = flat
-    elif img.mode != "RGB":
-        img = img.convert("RGB")
+        return flat
+    if img.mode == "RGB":
+        return img
+    return img.convert("RGB")
+
+
+def _reduce(img: Image.Image, target: tuple[int, int]) -> Image.Image:
+    """Shrink by the largest whole factor that still covers `target`, as RGB, without a second
+    full-size copy: modes other than RGB are converted strip by strip (hand-written because Pillow's
+    own `reduce`/`convert`/`thumbnail` on RGBA or palette images first copy the whole image)."""
+    factor = max(1, min(img.width // target[0], img.height // target[1]))
+    if img.mode == "RGB":
+        return img.reduce(factor) if factor > 1 else img
+    rows = max(1, _STRIP_BYTES // (4 * img.width) // factor) * factor  # a multiple of the factor
+    out = Image.new("RGB", (math.ceil(img.width / factor), math.ceil(img.height / factor)))
+    for top in range(0, img.height, rows):
+        strip = _to_rgb(img.crop((0, top, img.width, min(img.height, top + rows))))
+        if factor > 1:
+            strip = strip.reduce(factor)
+        out.paste(strip, (0, top // factor))
+    return out
+
+
+def _pixels_only(img: Image.Image) -> Image.Image:
     clean = Image.new("RGB", img.size)
     clean.paste(img)  # pixels only: no EXIF, GPS, XMP, ICC or comments survive
     return clean
+
+
+def decode(data: bytes, *, box: int | None = None, cover: int | None = None) -> Image.Image:
+    """Validate and decode image bytes once: an upright RGB image that fits in `box` × `box` (never
+    enlarged), or has a short side of at least `cover` (for cropping). Raises UploadRejected with a reason meant for the person."""
+    img, target = _open(data, lambda size: _target(size, box=box, cover=cover))
+    transpose = _orientation(img)
+    reduced = _reduce(img, target)
+    if reduced is not img:
+        img.close()  # free the full-size pixels before any further work
+    if box and reduced.size != target:
+        reduced = reduced.resize(target, Image.Resampling.LANCZOS)
+    if transpose is not None:
+        reduced = reduced.transpose(transpose)
+    return reduced
 
 
 def encode_jpeg(img: Image.Image) -> bytes:
@@ -137,19 +226,23 @@ def resize_to_width(img: Image.Image, width: int) -> Image.Image:
     return img.resize((width, height), Image.Resampling.LANCZOS)
 
 
+def still_image(data: bytes, *, max_edge: int | None = None) -> Image.Image:
+    """A clean RGB image from photo bytes (an upload or a video's poster frame), long edge capped."""
+    return _pixels_only(decode(data, box=max_edge or settings.IMAGE_MAX_EDGE))
+
+
 def process_image(upload, *, max_bytes: int | None = None, max_edge: int | None = None) -> tuple[ProcessedImage, Image.Image]:
     """Validate and re-encode a photo. Returns the encoded result and the clean Pillow image
     (for renditions)."""
     data = _read_upload(upload, max_bytes=max_bytes or settings.IMAGE_MAX_BYTES)
-    img = normalise(open_image(data))
-    img.thumbnail((max_edge or settings.IMAGE_MAX_EDGE,) * 2, Image.Resampling.LANCZOS)
+    img = still_image(data, max_edge=max_edge)
+    del data
     return ProcessedImage(encode_jpeg(img), img.width, img.height), img
 
 
 def process_avatar(upload) -> ProcessedImage:
     """Validate a profile photo and return it as a centred square JPEG."""
     data = _read_upload(upload, max_bytes=settings.AVATAR_MAX_BYTES)
-    img = normalise(open_image(data))
     size = settings.AVATAR_SIZE
-    img = ImageOps.fit(img, (size, size), Image.Resampling.LANCZOS)
-    return ProcessedImage(encode_jpeg(img), size, size)
+    img = ImageOps.fit(decode(data, cover=size), (size, size), Image.Resampling.LANCZOS)
+    return ProcessedImage(encode_jpeg(_pixels_only(img)), size, size)

@@ -155,3 +155,44 @@ def test_real_video_gets_dimensions_and_poster():
     video = process_video(upload("clip.mp4", real_mp4()))
     assert (video.width, video.height) == (64, 48)
     assert video.poster and video.poster.startswith(b"\xff\xd8")
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "LA", "P"])
+def test_transparent_images_reduced_strip_by_strip_and_flattened_on_white(settings, mode):
+    settings.IMAGE_MAX_EDGE = 100
+    img = Image.new("RGBA", (450, 300), (0, 0, 255, 255))
+    img.paste((0, 0, 0, 0), (0, 0, 450, 150))  # top half fully transparent
+    img = img.convert(mode) if mode != "P" else img.convert("P", palette=Image.Palette.ADAPTIVE, colors=2)
+    out = io.BytesIO()
+    if mode == "P":
+        img.save(out, format="PNG", transparency=img.getpixel((0, 0)))
+    else:
+        img.save(out, format="PNG")
+    processed, clean = process_image(upload("t.png", out.getvalue()))
+    assert (processed.width, processed.height) == (100, 67)
+    assert clean.mode == "RGB"
+    assert clean.getpixel((50, 5)) == (255, 255, 255)  # transparent → white
+    assert clean.getpixel((50, 60)) != (255, 255, 255)
+
+
+def test_large_jpeg_decoded_at_reduced_scale_keeps_its_shape(settings):
+    settings.IMAGE_MAX_EDGE = 200
+    settings.IMAGE_MAX_PIXELS = 100_000  # 1.9 MP declared, but decoded at 1/8 scale: 200×150 = 30,000
+    out = io.BytesIO()
+    Image.new("RGB", (1600, 1200), (10, 200, 30)).save(out, format="JPEG")
+    processed, _ = process_image(upload("big.jpg", out.getvalue()))
+    assert (processed.width, processed.height) == (200, 150)
+
+
+def test_png_over_the_pixel_limit_refused_webp_at_a_quarter(settings):
+    settings.IMAGE_MAX_PIXELS = 40_000
+    assert images.pixel_limit("PNG") == 40_000
+    assert images.pixel_limit("WEBP") == 10_000
+    ok = io.BytesIO()
+    Image.new("RGB", (200, 200)).save(ok, format="PNG")
+    process_image(upload("ok.png", ok.getvalue()))
+    webp = io.BytesIO()
+    Image.new("RGB", (200, 200)).save(webp, format="WEBP")
+    with pytest.raises(UploadRejected) as exc:
+        process_image(upload("big.webp", webp.getvalue()))
+    assert exc.value.code == "pixels"
