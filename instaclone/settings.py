@@ -240,6 +240,17 @@ IMAGEKIT_URL_ENDPOINT = os.environ.get("IMAGEKIT_URL_ENDPOINT", "")
 IMAGEKIT_API_BASE_URL = os.environ.get("IMAGEKIT_API_BASE_URL", "")
 IMAGEKIT_UPLOAD_BASE_URL = os.environ.get("IMAGEKIT_UPLOAD_BASE_URL", "")
 IMAGEKIT_FOLDER = os.environ.get("IMAGEKIT_FOLDER", "instaclone")
+# Time budget for ImageKit (instaclone/media/imagekit.py), well inside gunicorn's 30 s timeout:
+# seconds per network step, retries only when they fit, one budget for all calls of a request,
+# short clean-up calls after it, and how long an outage makes calls fail fast (circuit breaker).
+IMAGEKIT_TIMEOUT = float(os.environ.get("IMAGEKIT_TIMEOUT", 5))
+IMAGEKIT_MAX_RETRIES = int(os.environ.get("IMAGEKIT_MAX_RETRIES", 1))
+IMAGEKIT_REQUEST_BUDGET = float(os.environ.get("IMAGEKIT_REQUEST_BUDGET", 15))
+IMAGEKIT_CLEANUP_TIMEOUT = float(os.environ.get("IMAGEKIT_CLEANUP_TIMEOUT", 2))
+IMAGEKIT_CLEANUP_GRACE = float(os.environ.get("IMAGEKIT_CLEANUP_GRACE", 5))
+IMAGEKIT_FAILURE_COOLDOWN = float(os.environ.get("IMAGEKIT_FAILURE_COOLDOWN", 30))
+# Private accounts' media URLs expire after this many seconds (rounded up to a sixth of it).
+PRIVATE_MEDIA_URL_TTL = int(os.environ.get("PRIVATE_MEDIA_URL_TTL", 3600))
 IMAGEKIT_ENABLED = bool(IMAGEKIT_PRIVATE_KEY and IMAGEKIT_URL_ENDPOINT)
 SERVE_MEDIA = env_bool("SERVE_MEDIA", not IMAGEKIT_ENABLED)
 

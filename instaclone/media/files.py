@@ -8,8 +8,11 @@ saved inside it if the block raises (the transaction rolled back, so no row poin
 from __future__ import annotations
 
 import logging
+import os
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -50,9 +53,12 @@ class FileBatch:
         return name
 
     def discard(self) -> None:
+        # A remote storage deletes with short calls that fit in the request's time budget; what it
+        # cannot delete in time is logged and left to `manage.py sweep_media`.
+        delete = getattr(self.storage, "delete_after_failure", self.storage.delete)
         for name in self.names:
             try:
-                self.storage.delete(name)
+                delete(name)
             except Exception:  # pragma: no cover - logged; the original error is what matters
                 log.exception("could not delete %s after a failed upload", name)
         self.names.clear()
@@ -82,3 +88,30 @@ def delete_on_commit(*names: str, storage=None) -> None:
                 log.exception("could not delete %s", name)
 
     transaction.on_commit(_delete)
+
+
+def list_stored_files(storage=None) -> Iterator[tuple[str, datetime | None]]:
+    """(name, time it was written) of every file in a storage, for `manage.py sweep_media`.
+
+    A storage with `list_files()` (ImageKit) lists itself; a local FileSystemStorage is walked on
+    disk (dot-files, e.g. editors' or the OS's, are skipped)."""
+    storage = storage or default_storage
+    lister = getattr(storage, "list_files", None)
+    if callable(lister):
+        yield from lister()
+        return
+    root = getattr(storage, "location", None)
+    if not root or not os.path.isdir(root):
+        return
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for filename in sorted(filenames):
+            if filename.startswith("."):
+                continue
+            path = os.path.join(dirpath, filename)
+            name = os.path.relpath(path, root).replace(os.sep, "/")
+            try:
+                written = datetime.fromtimestamp(os.path.getmtime(path), tz=UTC)
+            except OSError:  # removed while we walked
+                continue
+            yield name, written

@@ -7,6 +7,10 @@
   width reuses the largest copy it has (never upscaled).
 
 Pages never show the original file of an image: grid and detail use renditions only.
+
+Media of private accounts get URLs that expire (`instaclone.media.urls`); whether a media item is
+private is read from `media.post.author.is_private` (the post and author are already loaded by
+the post selectors' prefetch, so this costs no query).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from django.core.files.storage import default_storage
 from PIL import Image
 
 from .images import encode_jpeg, resize_to_width
+from .urls import file_url, transformed_url
 
 RENDITION_WIDTHS = (320, 640, 1080)
 RENDITION_FOLDER = "posts/renditions"
@@ -56,18 +61,23 @@ def _pick(renditions: dict, width: int) -> str | None:
     return renditions[str(widths[-1])]
 
 
+def is_private(media) -> bool:
+    """Whether `media` (a PostMedia) belongs to a private account."""
+    post = getattr(media, "post", None)
+    author = getattr(post, "author", None)
+    return bool(getattr(author, "is_private", False))
+
+
 def rendition_url(media, width: int) -> str:
     """URL of an image (or a video's poster) at about `width` pixels wide; "" if there is none.
 
-    `media` needs `file`, `kind` and `renditions` (a PostMedia)."""
+    `media` needs `file`, `kind`, `renditions` and `post.author` (a PostMedia)."""
     storage = default_storage
+    private = is_private(media)
     if renders_on_the_fly(storage):
-        if media.kind == "video":
-            poster = getattr(storage, "video_poster_url", None)
-            return poster(media.file, width) if callable(poster) else ""
-        return storage.rendition_url(media.file, width)
+        return transformed_url(media.file, width, poster=media.kind == "video", private=private, storage=storage)
     name = _pick(media.renditions or {}, width)
-    return storage.url(name) if name else ""
+    return file_url(name, private=private, storage=storage) if name else ""
 
 
 def rendition_srcset(media) -> str:
@@ -86,4 +96,4 @@ def rendition_srcset(media) -> str:
 
 def original_url(media) -> str:
     """The stored file itself: only for videos (played as uploaded) and downloads."""
-    return default_storage.url(media.file)
+    return file_url(media.file, private=is_private(media))

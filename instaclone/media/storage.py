@@ -5,6 +5,10 @@ Names are what Django stores in the database: "posts/<uuid>.jpg", "avatars/<uuid
 "defaults/avatar.png". A name's directory is its ImageKit folder under IMAGEKIT_FOLDER, and the file
 is uploaded under exactly that name (no unique suffix), so `url(name)` needs no API call. All talking
 to ImageKit goes through `instaclone.media.imagekit`; every failure surfaces as `StorageError`.
+
+Every delivery URL is signed (`ik-s`) so that ImageKit's "Restrict unsigned URLs" can be switched
+on; URLs given an `expires_at` (private accounts' media) also carry an expiry (`ik-t`). See
+docs/imagekit.md.
 """
 
 from __future__ import annotations
@@ -108,6 +112,18 @@ class ImageKitStorage(BaseStorage):
         self._remember(stored_name, remote.file_id)
         return stored_name
 
+    def delete_after_failure(self, name: str) -> None:
+        """Delete a file a failed request stored, with short clean-up calls that fit in what is
+        left of the request's time budget (FileBatch.discard uses this)."""
+        name = self._clean(name)
+        file_id = self._forget(name)
+        if file_id is None:
+            remote = imagekit.find(self._file_path(name), quick=True)
+            if remote is None:
+                return
+            file_id = remote.file_id
+        imagekit.delete(file_id, quick=True)
+
     def _remove_after_timeout(self, file_path: str) -> None:
         try:
             remote = imagekit.find(file_path, quick=True)
@@ -149,26 +165,38 @@ class ImageKitStorage(BaseStorage):
             remote = imagekit.details(remote.file_id) or remote
         return remote.size or 0
 
-    def url(self, name):
-        return imagekit.build_url(self._file_path(name), url_endpoint=self.url_endpoint)
+    def url(self, name, *, expires_at: int | None = None):
+        """The signed delivery URL of `name`; with `expires_at` (Unix time) it stops working then."""
+        return imagekit.build_url(self._file_path(name), url_endpoint=self.url_endpoint, signed=True,
+                                  expires_at=expires_at)
 
-    def rendition_url(self, name: str, width: int) -> str:
+    def rendition_url(self, name: str, width: int, *, expires_at: int | None = None) -> str:
         """The URL of `name` resized to `width` pixels by ImageKit, with automatic quality and
-        format (`?tr=w-<width>,q-auto,f-auto`), built by the SDK's URL helper."""
+        format (`?tr=w-<width>,q-auto,f-auto`), built (and signed) by the SDK's URL helper."""
         return imagekit.build_url(
             self._file_path(name),
             url_endpoint=self.url_endpoint,
             transformation=imagekit.rendition_transformation(width),
+            signed=True,
+            expires_at=expires_at,
         )
 
-    def video_poster_url(self, name: str, width: int) -> str:
+    def video_poster_url(self, name: str, width: int, *, expires_at: int | None = None) -> str:
         """A still frame of a stored video as an image at `width` pixels (ImageKit's
         `<video>/ik-thumbnail.jpg` with the same transformation as `rendition_url`)."""
         return imagekit.build_url(
             self._file_path(name) + "/ik-thumbnail.jpg",
             url_endpoint=self.url_endpoint,
             transformation=imagekit.rendition_transformation(width),
+            signed=True,
+            expires_at=expires_at,
         )
+
+    def list_files(self):
+        """(name, created datetime or None) of every file under IMAGEKIT_FOLDER, from the list API
+        (for `manage.py sweep_media`)."""
+        for remote in imagekit.list_files(self.location):
+            yield self._name_from_path(remote.file_path), remote.created_at
 
     def listdir(self, path):
         raise NotImplementedError("ImageKitStorage does not list folders; the database knows every file name.")

@@ -8,7 +8,11 @@ header and JSON shapes as the real API for what our SDK calls use:
 - `GET /v1/files` (list and search: `path`, `searchQuery` with `name = "..."`, `type`, `limit`, `skip`)
 - `GET /v1/files/{fileId}/details`
 - `DELETE /v1/files/{fileId}` (204, or 404 when the file does not exist)
-- `GET /<url-endpoint path>/<filePath>`: the delivery CDN, serving the stored bytes (any `tr` ignored)
+- `GET /<url-endpoint path>/<filePath>`: the delivery CDN, serving the stored bytes (any `tr` ignored;
+  `<video>/ik-thumbnail.jpg` serves the stored file). With `restrict_unsigned = True` it behaves like
+  ImageKit's "Restrict unsigned URLs": a URL needs a valid `ik-s` signature (HMAC-SHA1 with the
+  private key over the URL after the endpoint, plus `ik-t` or 9999999999), and an `ik-t` in the past
+  is refused (401).
 
 Every API call must carry `Authorization: Basic base64(<private key>:<password>)` with the private
 key as the username, or it gets 401 like the real API. Switches: `outage()` makes every API call
@@ -75,6 +79,7 @@ class FakeImageKit:
         self.files: dict[str, StoredFile] = {}
         self.requests: list[RecordedRequest] = []
         self.mode = "ok"  # "ok" | "outage" | "hang"
+        self.restrict_unsigned = False
         self.hang_seconds = 3.0
         self.hang_times: int | None = None
         self.hang_then_store = False
@@ -263,14 +268,37 @@ class FakeImageKit:
                     "help": "",
                 }
             name = re.sub(r"\\(.)", r"\1", match.group(2))
+        kind = query.get("type", ["all"])[0] or "all"
         if path is not None:
             path = "/" + path.strip("/") + "/" if path.strip("/") else "/"
         with self._lock:
-            found = [
-                f for f in sorted(self.files.values(), key=lambda f: f.created_at)
-                if (path is None or f.folder == path) and (name is None or f.name == name)
-            ]
-        return 200, [self._file_json(f) for f in found[skip : skip + limit]]
+            files = sorted(self.files.values(), key=lambda f: f.created_at)
+            found: list[dict] = []
+            if kind in ("all", "folder") and path is not None and name is None:
+                # Like the real API, a folder listing (with `path`) also returns the folders directly
+                # inside it, as {"type": "folder", "folderPath": ...}; the caller walks into them.
+                subfolders: dict[str, str] = {}
+                for f in files:
+                    if f.folder.startswith(path) and f.folder != path:
+                        child = f.folder[len(path):].split("/", 1)[0]
+                        subfolders.setdefault(child, f.created_at)
+                found += [self._folder_json(path + child, created) for child, created in sorted(subfolders.items())]
+            if kind in ("all", "file"):
+                found += [
+                    self._file_json(f) for f in files
+                    if (path is None or f.folder == path) and (name is None or f.name == name)
+                ]
+        return 200, found[skip : skip + limit]
+
+    def _folder_json(self, folder_path: str, created_at: str) -> dict:
+        return {
+            "type": "folder",
+            "folderId": uuid.uuid5(uuid.NAMESPACE_URL, folder_path).hex[:24],
+            "name": folder_path.rsplit("/", 1)[-1],
+            "folderPath": folder_path,
+            "createdAt": created_at,
+            "updatedAt": created_at,
+        }
 
     def _details(self, file_id: str):
         with self._lock:
@@ -337,7 +365,10 @@ class _Handler(BaseHTTPRequestHandler):
         fake.requests.append(record)
 
         if method == "GET" and url.path.startswith(URL_ENDPOINT_PATH + "/"):
-            stored = fake.file_at(unquote(url.path[len(URL_ENDPOINT_PATH) :]))
+            if fake.restrict_unsigned and not _signed_url_ok(fake, self.path):
+                return self._send(record, 401, {"message": "Your request is not signed or the signature has expired."})
+            file_path = unquote(url.path[len(URL_ENDPOINT_PATH) :]).removesuffix("/ik-thumbnail.jpg")
+            stored = fake.file_at(file_path)
             if stored is None:
                 return self._send(record, 404, {"message": "Not found"})
             return self._send_bytes(record, 200, stored.content, stored.mime)
@@ -395,6 +426,24 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout test)
             pass
+
+
+def _signed_url_ok(fake: FakeImageKit, raw_path: str) -> bool:
+    """ImageKit's URL signature check: ik-s = HMAC-SHA1(private key, <URL after the endpoint and its
+    slash, without ik-t/ik-s> + <ik-t or 9999999999>), and ik-t (when present) not in the past."""
+    import hashlib
+    import hmac
+    import time
+
+    match = re.search(r"[?&]ik-t=(\d+)&ik-s=([0-9a-f]+)$|[?&]ik-s=([0-9a-f]+)$", raw_path)
+    if not match:
+        return False
+    expiry = match.group(1) or "9999999999"
+    signature = match.group(2) or match.group(3)
+    unsigned = raw_path[: match.start()]
+    relative = unsigned[len(URL_ENDPOINT_PATH) + 1 :]
+    expected = hmac.new(fake.private_key.encode(), (relative + expiry).encode(), hashlib.sha1).hexdigest()
+    return hmac.compare_digest(expected, signature) and int(expiry) >= time.time()
 
 
 def _parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, str], tuple[str, bytes, str] | None]:

@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from accounts.avatars import DEFAULT_AVATAR_NAME, ensure_default_avatar
+from accounts.avatars import ensure_default_avatar
 from accounts.models import User
 from instaclone.media import imagekit
 from instaclone.media.files import StorageError, stored_files
@@ -37,14 +37,14 @@ def test_save_uploads_into_the_names_folder_and_url_points_at_the_endpoint(fake_
     assert upload.fields["fileName"] == "abc123.jpg"
     assert upload.fields["folder"] == f"{FOLDER}/posts"
     assert upload.fields["useUniqueFileName"] == "false"  # no random suffix: the name is the URL
-    assert default_storage.url(name) == f"{fake_imagekit.url_endpoint}{FOLDER}/posts/abc123.jpg"
+    assert default_storage.url(name).startswith(f"{fake_imagekit.url_endpoint}{FOLDER}/posts/abc123.jpg?ik-s=")
 
 
 def test_save_returns_the_name_imagekit_actually_stored(fake_imagekit):
     name = default_storage.save("posts/my photo.jpg", ContentFile(b"data"))
 
     assert f"{FOLDER}/{name}" in fake_imagekit.paths()
-    assert default_storage.url(name) == f"{fake_imagekit.url_endpoint}{FOLDER}/{name}"
+    assert default_storage.url(name).startswith(f"{fake_imagekit.url_endpoint}{FOLDER}/{name}?ik-s=")
 
 
 def test_urls_are_built_without_any_api_call(fake_imagekit):
@@ -137,15 +137,16 @@ def test_rendition_url_equals_the_sdks_own_url_helper(fake_imagekit):
         src=f"{FOLDER}/posts/wide.jpg",
         url_endpoint=fake_imagekit.url_endpoint,
         transformation=[{"width": 640, "raw": "q-auto", "format": "auto"}],
+        signed=True,
     )
     assert url == expected
-    assert url == f"{fake_imagekit.url_endpoint}{FOLDER}/posts/wide.jpg?tr=w-640,q-auto,f-auto"
+    assert url.startswith(f"{fake_imagekit.url_endpoint}{FOLDER}/posts/wide.jpg?tr=w-640,q-auto,f-auto&ik-s=")
 
 
 def test_video_poster_url_is_imagekits_thumbnail_of_the_video_at_a_width(fake_imagekit):
     url = default_storage.video_poster_url("posts/clip.mp4", 320)
 
-    assert url == f"{fake_imagekit.url_endpoint}{FOLDER}/posts/clip.mp4/ik-thumbnail.jpg?tr=w-320,q-auto,f-auto"
+    assert url.startswith(f"{fake_imagekit.url_endpoint}{FOLDER}/posts/clip.mp4/ik-thumbnail.jpg?tr=w-320,q-auto,f-auto&ik-s=")
 
 
 def test_a_single_failed_call_is_retried_once(fake_imagekit, settings):
@@ -221,15 +222,15 @@ def test_an_outage_midway_through_a_batch_leaves_no_file(fake_imagekit):
 
 
 @pytest.mark.django_db
-def test_default_avatar_is_stored_once_on_imagekit_not_per_user(fake_imagekit):
+def test_default_avatar_is_our_static_file_and_costs_no_api_call(fake_imagekit):
     users = [make_user(f"user{i}") for i in range(3)]
 
     urls = {user.avatar_url for user in users}
     ensure_default_avatar()
 
-    assert urls == {f"{fake_imagekit.url_endpoint}{FOLDER}/{DEFAULT_AVATAR_NAME}"}
-    assert fake_imagekit.paths() == [f"{FOLDER}/{DEFAULT_AVATAR_NAME}"]
-    assert len(fake_imagekit.uploads()) == 1
+    assert urls == {"/static/img/default-avatar.png"}
+    assert fake_imagekit.requests == []
+    assert fake_imagekit.paths() == []
 
 
 def test_avatar_upload_through_the_edit_form_lands_on_imagekit(fake_imagekit, alice_client, alice):
@@ -243,7 +244,7 @@ def test_avatar_upload_through_the_edit_form_lands_on_imagekit(fake_imagekit, al
     assert alice.avatar.startswith("avatars/")
     assert f"{FOLDER}/{alice.avatar}" in fake_imagekit.paths()
     profile = alice_client.get(reverse("profile", args=["alice"]))
-    assert f'src="{fake_imagekit.url_endpoint}{FOLDER}/{alice.avatar}"' in profile.content.decode()
+    assert f'src="{fake_imagekit.url_endpoint}{FOLDER}/{alice.avatar}?ik-s=' in profile.content.decode()
 
 
 def test_replacing_an_avatar_deletes_the_old_file_on_imagekit(
