@@ -202,6 +202,13 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "confirm_email": "1/3m/key",
 }
+# Client address behind a proxy (accounts.ratelimits.client_ip, used by every per-IP limit).
+# TRUSTED_PROXY_COUNT: how many proxies you run in front of the app, each appending to
+# X-Forwarded-For (1 for one nginx/load balancer); 0 (default) ignores X-Forwarded-For entirely, so
+# a client cannot choose its own address. TRUSTED_CLIENT_IP_HEADER: a header your proxy sets to the
+# client address instead (X-Real-IP, CF-Connecting-IP); never set it without such a proxy.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER") or None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Instaclone"
 # Sessions are recorded at sign-in. Tracking every request would add a write (and 2 queries) to each
