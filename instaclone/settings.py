@@ -282,7 +282,17 @@ STORAGES = {
 AVATAR_MAX_BYTES = int(os.environ.get("AVATAR_MAX_BYTES", 10 * 1024 * 1024))
 IMAGE_MAX_BYTES = int(os.environ.get("IMAGE_MAX_BYTES", 20 * 1024 * 1024))
 VIDEO_MAX_BYTES = int(os.environ.get("VIDEO_MAX_BYTES", 100 * 1024 * 1024))
-IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", 50_000_000))
+# Every video is probed by ffprobe (a real video stream, sane size and duration) or refused; without
+# ffprobe videos are refused. ffmpeg takes the poster frame. Both share one budget in seconds.
+FFPROBE_PATH = os.environ.get("FFPROBE_PATH", "ffprobe")
+FFMPEG_PATH = os.environ.get("FFMPEG_PATH", "ffmpeg")
+VIDEO_MAX_SECONDS = float(os.environ.get("VIDEO_MAX_SECONDS", 15 * 60))
+VIDEO_PROBE_TIMEOUT = float(os.environ.get("VIDEO_PROBE_TIMEOUT", 10))
+# Pixels decoded at full size: PNG (and JPEG after its 1/2-1/8 scaled decode) up to this, WebP a
+# quarter, HEIC half (their decoders hold more full-size buffers). 32 MP keeps the largest accepted
+# image of every format under ~200 MB of worker memory (bench/RESULTS.md "Upload memory"); JPEGs from
+# 48-50 MP phone cameras still pass (they decode at half size, up to Pillow's own 89 MP bomb check).
+IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", 32_000_000))
 IMAGE_MAX_EDGE = int(os.environ.get("IMAGE_MAX_EDGE", 2160))
 AVATAR_SIZE = 320
 POST_MAX_MEDIA = int(os.environ.get("POST_MAX_MEDIA", 10))

@@ -1,9 +1,14 @@
 """Video uploads: MP4, MOV and WebM, recognised by their leading bytes (never by file name), with
 a size cap (VIDEO_MAX_BYTES). Anything else is rejected with a message for the person.
 
-When ffprobe/ffmpeg are installed (Debian: apt-get install ffmpeg) the video's width and height are
-read and one poster frame is taken for thumbnails; without them videos are still accepted, with
-unknown dimensions and no poster. The bytes are stored as uploaded (no transcoding).
+Leading bytes are not enough (a `ftyp` box or an EBML header followed by a web page is not a
+video), so every video is probed by ffprobe (FFPROBE_PATH; Debian: apt-get install ffmpeg) with the
+container's demuxer forced and only local files allowed: it must have a real video stream (not just
+cover art), a sane picture size (1 to VIDEO_MAX_EDGE pixels a side) and, when the container states
+one, a duration of at most VIDEO_MAX_SECONDS. Without ffprobe videos are refused ("Videos can't be
+accepted on this server right now"), never accepted blind. ffprobe and ffmpeg share one time budget
+(VIDEO_PROBE_TIMEOUT seconds), well inside the request timeout. ffmpeg (FFMPEG_PATH), when present,
+takes one poster frame for thumbnails. The bytes are stored as uploaded (no transcoding).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import os
 import shutil
 import subprocess  # noqa: S404 - fixed argument lists, no shell
 import tempfile
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -25,7 +31,12 @@ log = logging.getLogger(__name__)
 # ISO base media "ftyp" brands that are still images (HEIC, AVIF), not videos.
 _IMAGE_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif", b"avis"}
 EBML_MAGIC = b"\x1a\x45\xdf\xa3"
-PROBE_TIMEOUT = 15
+VIDEO_MAX_EDGE = 8192  # 8K; anything larger is not a phone or camera video
+# ffmpeg's demuxer for each accepted container, forced so that content sniffing can never pick a
+# playlist or concat demuxer that would open other files or URLs.
+_DEMUXER = {"mp4": "mov", "mov": "mov", "webm": "matroska"}
+NOT_A_VIDEO = "This file isn't a video we can play. Upload an MP4, MOV or WebM video."
+UNAVAILABLE = "Videos can't be accepted on this server right now."
 
 
 @dataclass(frozen=True)
@@ -84,34 +95,112 @@ def process_video(upload, *, max_bytes: int | None = None) -> ProcessedVideo:
 
 
 def _probe(data: bytes, extension: str) -> tuple[int, int, bytes | None]:
-    """Width, height and a poster frame via ffprobe/ffmpeg; (0, 0, None) when unavailable or failing."""
-    ffprobe, ffmpeg = shutil.which("ffprobe"), shutil.which("ffmpeg")
-    if not (ffprobe and ffmpeg) or not getattr(settings, "VIDEO_PROBE", True):
-        return 0, 0, None
+    """Width and height (upright) and a poster frame, or UploadRejected: not a playable video, too
+    long, an absurd size, no ffprobe, or no answer within VIDEO_PROBE_TIMEOUT."""
+    ffprobe = shutil.which(settings.FFPROBE_PATH)
+    if not ffprobe:
+        log.error("videos refused: ffprobe not found at %r (FFPROBE_PATH)", settings.FFPROBE_PATH)
+        raise UploadRejected(UNAVAILABLE, code="video_unavailable")
+    deadline = time.monotonic() + settings.VIDEO_PROBE_TIMEOUT
     fd, path = tempfile.mkstemp(suffix=f".{extension}")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        probe = subprocess.run(  # noqa: S603 - fixed arguments
-            [ffprobe, "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height:stream_tags=rotate",
-             "-of", "json", path],
-            capture_output=True, timeout=PROBE_TIMEOUT, check=False,
-        )
-        streams = json.loads(probe.stdout or b"{}").get("streams") or []
-        if probe.returncode != 0 or not streams:
-            return 0, 0, None
-        width, height = int(streams[0].get("width") or 0), int(streams[0].get("height") or 0)
-        rotate = str((streams[0].get("tags") or {}).get("rotate") or "0")
-        if rotate.lstrip("-") in ("90", "270"):  # phone videos: stored sideways, shown upright
-            width, height = height, width
-        frame = subprocess.run(  # noqa: S603 - fixed arguments
-            [ffmpeg, "-v", "error", "-i", path, "-frames:v", "1", "-f", "image2pipe", "-vcodec", "mjpeg", "-"],
-            capture_output=True, timeout=PROBE_TIMEOUT, check=False,
-        )
-        poster = frame.stdout if frame.returncode == 0 and frame.stdout else None
-        return width, height, poster
-    except (OSError, ValueError, subprocess.SubprocessError):
-        log.warning("could not probe an uploaded video", exc_info=True)
-        return 0, 0, None
+        stream, duration = _read_stream(ffprobe, path, extension, deadline)
+        width, height = _dimensions(stream)
+        if duration is not None and not 0 < duration <= settings.VIDEO_MAX_SECONDS:
+            if duration <= 0:
+                raise UploadRejected(NOT_A_VIDEO, code="not_a_video")
+            raise UploadRejected(
+                f"This video is too long ({_clock(duration)}). The limit is {_clock(settings.VIDEO_MAX_SECONDS)}.",
+                code="too_long",
+            )
+        return width, height, _poster(path, extension, deadline)
     finally:
         os.unlink(path)
+
+
+def _run(args: list[str], deadline: float) -> subprocess.CompletedProcess:
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise subprocess.TimeoutExpired(args[0], 0)
+    return subprocess.run(args, capture_output=True, timeout=remaining, check=False, stdin=subprocess.DEVNULL)  # noqa: S603
+
+
+def _read_stream(ffprobe: str, path: str, extension: str, deadline: float) -> tuple[dict, float | None]:
+    args = [
+        ffprobe, "-v", "error", "-protocol_whitelist", "file", "-f", _DEMUXER[extension],
+        "-select_streams", "v:0", "-count_packets",
+        "-show_entries",
+        "format=duration:stream=codec_type,width,height,duration,nb_read_packets"
+        ":stream_disposition=attached_pic:stream_tags=rotate:stream_side_data=rotation",
+        "-of", "json", path,
+    ]
+    try:
+        probe = _run(args, deadline)
+    except subprocess.TimeoutExpired:
+        log.warning("ffprobe gave no answer within VIDEO_PROBE_TIMEOUT (%ss)", settings.VIDEO_PROBE_TIMEOUT)
+        raise UploadRejected(
+            "We couldn't check this video in time. Try again, or upload a shorter video.", code="probe_timeout"
+        ) from None
+    except OSError:
+        log.exception("could not run ffprobe")
+        raise UploadRejected(UNAVAILABLE, code="video_unavailable") from None
+    try:
+        info = json.loads(probe.stdout or b"{}")
+    except ValueError:
+        info = {}
+    streams = info.get("streams") or []
+    stream = streams[0] if streams else {}
+    if (
+        probe.returncode != 0
+        or stream.get("codec_type") != "video"
+        or (stream.get("disposition") or {}).get("attached_pic")  # cover art of a sound file
+        or not _number(stream.get("nb_read_packets"))
+    ):
+        raise UploadRejected(NOT_A_VIDEO, code="not_a_video")
+    duration = _number((info.get("format") or {}).get("duration")) or _number(stream.get("duration"))
+    return stream, duration
+
+
+def _dimensions(stream: dict) -> tuple[int, int]:
+    width, height = int(stream.get("width") or 0), int(stream.get("height") or 0)
+    if not (0 < width <= VIDEO_MAX_EDGE and 0 < height <= VIDEO_MAX_EDGE):
+        raise UploadRejected(
+            f"This video's picture size ({width} × {height}) isn't supported.", code="dimensions"
+        )
+    rotation = str((stream.get("tags") or {}).get("rotate") or "0")
+    for side_data in stream.get("side_data_list") or []:
+        rotation = str(side_data.get("rotation", rotation))
+    if rotation.lstrip("-") in ("90", "270"):  # phone videos: stored sideways, shown upright
+        width, height = height, width
+    return width, height
+
+
+def _poster(path: str, extension: str, deadline: float) -> bytes | None:
+    """One JPEG frame for thumbnails, when ffmpeg is installed and answers in time; else None."""
+    ffmpeg = shutil.which(settings.FFMPEG_PATH)
+    if not ffmpeg:
+        return None
+    args = [
+        ffmpeg, "-v", "error", "-nostdin", "-protocol_whitelist", "file", "-f", _DEMUXER[extension], "-i", path,
+        "-frames:v", "1", "-f", "image2pipe", "-vcodec", "mjpeg", "-",
+    ]
+    try:
+        frame = _run(args, deadline)
+    except (OSError, subprocess.SubprocessError):
+        log.warning("could not take a poster frame of an uploaded video", exc_info=True)
+        return None
+    return frame.stdout if frame.returncode == 0 and frame.stdout else None
+
+
+def _number(value) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _clock(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"

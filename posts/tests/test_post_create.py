@@ -165,15 +165,29 @@ def test_database_failure_deletes_the_stored_files(alice, media_root, monkeypatc
     _assert_nothing_saved(alice, media_root)
 
 
+@pytest.mark.skipif(real_mp4() is None, reason="ffmpeg not installed")
 def test_video_post_is_marked_has_video(alice, media_root):
-    content = real_mp4() or (MP4_HEADER + b"\x00" * 64)
-    post = post_create(author=alice, caption="", files=[(upload("clip.mov", content), "A clip"), (jpeg(), "")])
+    post = post_create(author=alice, caption="", files=[(upload("clip.mov", real_mp4()), "A clip"), (jpeg(), "")])
     video = post.media.get(position=0)
     assert video.kind == PostMedia.Kind.VIDEO and video.file.endswith(".mp4")
     assert post.has_video
-    if real_mp4():
-        assert (video.width, video.height) == (64, 48)
-        assert video.renditions  # poster frame copies for the grid
+    assert (video.width, video.height) == (64, 48)
+    assert video.renditions  # poster frame copies for the grid
+
+
+@pytest.mark.parametrize("missing_ffprobe", [False, True], ids=["fake-video", "no-ffprobe"])
+def test_post_with_a_fake_video_or_without_ffprobe_is_refused_and_stores_nothing(
+    alice, media_root, settings, tmp_path, missing_ffprobe
+):
+    content = MP4_HEADER + b"<html><script>alert(1)</script></html>"
+    if missing_ffprobe:
+        settings.FFPROBE_PATH = str(tmp_path / "missing-ffprobe")
+        content = real_mp4() or content
+    with pytest.raises(UploadRejected) as exc:
+        post_create(author=alice, caption="", files=[(jpeg(), ""), (upload("clip.mp4", content), "")])
+    assert exc.value.file_index == 1
+    assert exc.value.code == ("video_unavailable" if missing_ffprobe else "not_a_video")
+    _assert_nothing_saved(alice, media_root)
 
 
 def test_update_changes_caption_tags_mentions_and_alt_texts(alice, bob):

@@ -1,6 +1,7 @@
 """The upload pipeline itself (instaclone.media.images / videos / renditions), without posts."""
 
 import io
+import subprocess
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -133,10 +134,72 @@ def test_video_recognised_by_leading_bytes(head, expected):
     assert sniff_video(head) == expected
 
 
-def test_fake_video_with_right_header_accepted_without_dimensions():
-    video = process_video(upload("clip.bin", MP4_HEADER + b"\x00" * 100))
-    assert (video.extension, video.content_type) == ("mp4", "video/mp4")
-    assert (video.width, video.height, video.poster) == (0, 0, None)
+FAKE_MP4 = MP4_HEADER + b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
+FAKE_WEBM = WEBM_HEADER + b"<html><body><script>alert(document.cookie)</script></body></html>"
+needs_ffmpeg = pytest.mark.skipif(real_mp4() is None, reason="ffmpeg not installed")
+
+
+@needs_ffmpeg
+@pytest.mark.parametrize("content", [FAKE_MP4, FAKE_WEBM], ids=["ftyp-then-html", "ebml-then-html"])
+def test_video_header_followed_by_a_web_page_is_refused(content):
+    assert videos.is_video(upload("clip.mp4", content))  # the leading bytes alone look like a video
+    with pytest.raises(UploadRejected) as exc:
+        process_video(upload("clip.mp4", content))
+    assert exc.value.code == "not_a_video"
+    assert exc.value.messages[0] == "This file isn't a video we can play. Upload an MP4, MOV or WebM video."
+
+
+def _ffmpeg(tmp_path, name, *args) -> bytes:
+    path = tmp_path / name
+    subprocess.run(["/usr/bin/ffmpeg", "-v", "error", "-y", *args, str(path)], check=True, timeout=30)  # noqa: S603
+    return path.read_bytes()
+
+
+@needs_ffmpeg
+def test_audio_only_mp4_is_refused(tmp_path):
+    content = _ffmpeg(tmp_path, "sound.m4a", "-f", "lavfi", "-i", "sine=d=0.3", "-c:a", "aac", "-f", "mp4")
+    with pytest.raises(UploadRejected) as exc:
+        process_video(upload("clip.mp4", content))
+    assert exc.value.code == "not_a_video"
+
+
+@needs_ffmpeg
+def test_real_webm_accepted_with_its_size(tmp_path):
+    content = _ffmpeg(tmp_path, "clip.webm", "-f", "lavfi", "-i", "color=c=red:s=80x60:d=0.2", "-c:v", "libvpx")
+    video = process_video(upload("clip.webm", content))
+    assert (video.extension, video.width, video.height) == ("webm", 80, 60)
+
+
+@needs_ffmpeg
+def test_video_longer_than_the_limit_is_refused(settings):
+    settings.VIDEO_MAX_SECONDS = 0.1  # the test clip lasts 0.2 s
+    with pytest.raises(UploadRejected) as exc:
+        process_video(upload("clip.mp4", real_mp4()))
+    assert exc.value.code == "too_long"
+    assert "too long" in exc.value.messages[0]
+
+
+def test_without_ffprobe_videos_are_refused_not_accepted_blind(settings, tmp_path):
+    settings.FFPROBE_PATH = str(tmp_path / "no-ffprobe-here")
+    with pytest.raises(UploadRejected) as exc:
+        process_video(upload("clip.mp4", real_mp4() or MP4_HEADER + b"\x00" * 64))
+    assert exc.value.code == "video_unavailable"
+    assert exc.value.messages[0] == "Videos can't be accepted on this server right now."
+
+
+def test_a_hanging_ffprobe_is_stopped_by_the_timeout(settings, tmp_path):
+    import time
+
+    hang = tmp_path / "ffprobe"
+    hang.write_text("#!/bin/sh\nsleep 30\n")
+    hang.chmod(0o755)
+    settings.FFPROBE_PATH = str(hang)
+    settings.VIDEO_PROBE_TIMEOUT = 0.5
+    started = time.monotonic()
+    with pytest.raises(UploadRejected) as exc:
+        process_video(upload("clip.mp4", real_mp4() or MP4_HEADER + b"\x00" * 64))
+    assert time.monotonic() - started < 5
+    assert exc.value.code == "probe_timeout"
 
 
 def test_video_over_the_cap_rejected(settings):
