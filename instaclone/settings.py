@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "instaclone.middleware.MethodNotAllowedPageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.SessionLifetimeMiddleware",  # idle timeout and absolute lifetime
     "allauth.usersessions.middleware.UserSessionsMiddleware",
 ]
 
@@ -186,7 +187,18 @@ ACCOUNT_USERNAME_MIN_LENGTH = 2
 ACCOUNT_USERNAME_MAX_LENGTH = 30
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_SESSION_REMEMBER = True
+# "Remember me" is the person's choice (allauth shows the checkbox when this is None): unchecked, the
+# session cookie ends when the browser closes; checked, it lasts SESSION_COOKIE_AGE and is renewed
+# while used. Either way accounts.middleware.SessionLifetimeMiddleware enforces both limits below.
+ACCOUNT_SESSION_REMEMBER = None
+DAY_SECONDS = 24 * 60 * 60
+# Signed out after this long without a request (default 30 days, like staying signed in on a phone).
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", 30 * DAY_SECONDS))
+# Signed out this long after signing in, however active (default 90 days).
+SESSION_ABSOLUTE_LIFETIME = int(os.environ.get("SESSION_ABSOLUTE_LIFETIME", 90 * DAY_SECONDS))
+# "Last seen" is saved at most this often (a session write), so idle time is measured to within it.
+SESSION_ACTIVITY_RESOLUTION = int(os.environ.get("SESSION_ACTIVITY_RESOLUTION", 5 * 60))
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT  # a remembered cookie (and its session row) outlive idleness by no more
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Instaclone] "
