@@ -74,7 +74,12 @@ def retry_after(request: HttpRequest, *, action: str, key: str) -> float:
         cache_key = allauth_ratelimit.get_cache_key(
             request, app="allauth.account", action=action, rate=rate, key=key
         )
-        recent = sorted((ts for ts in cache.get(cache_key, []) if ts > now - rate.duration), reverse=True)
+        try:
+            history = cache.get(cache_key, [])
+        except Exception:  # the cache went away between allauth's check and this message
+            logger.warning("rate-limit cache unavailable; assuming a full %ss wait", rate.duration)
+            return float(rate.duration)
+        recent = sorted((ts for ts in history if ts > now - rate.duration), reverse=True)
         if len(recent) >= rate.amount:
             wait = max(wait, recent[rate.amount - 1] + rate.duration - now)
     return wait

@@ -137,3 +137,20 @@ def test_proxy_settings_come_from_the_environment(env, expected):
 @pytest.fixture
 def charlie(db):
     return make_user("charlie")
+
+
+@pytest.mark.django_db
+def test_a_password_reset_lifts_the_lockout_of_that_account(client, charlie):
+    import re
+
+    from django.core import mail
+
+    for login in ["charlie", "CHARLIE", "charlie@example.com", "charlie", "Charlie"]:
+        _login(client, login)
+    assert "Try again in" in _login(client, "charlie", DEFAULT_PASSWORD).content.decode()
+    client.post("/accounts/password/reset/", {"email": "charlie@example.com"})
+    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+/)", mail.outbox[-1].body).group(1)
+    response = client.get(link, follow=True)
+    form_url = response.redirect_chain[-1][0] if response.redirect_chain else link
+    client.post(form_url, {"password1": "an-entirely-new-one-77", "password2": "an-entirely-new-one-77"})
+    assert _login(client, "charlie", "an-entirely-new-one-77").status_code == 302
