@@ -308,6 +308,9 @@ IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", 32_000_000))
 IMAGE_MAX_EDGE = int(os.environ.get("IMAGE_MAX_EDGE", 2160))
 AVATAR_SIZE = 320
 POST_MAX_MEDIA = int(os.environ.get("POST_MAX_MEDIA", 10))
+# New posts per author (allauth's rate format: "amount/period", periods s/m/h/d, comma-separated for
+# several). Counted in the cache; fails open while Redis is down.
+POST_CREATE_RATE = os.environ.get("POST_CREATE_RATE", "30/h")
 # A whole new-post request larger than this is refused before its body is read (413).
 POST_MAX_REQUEST_BYTES = int(os.environ.get("POST_MAX_REQUEST_BYTES", 300 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

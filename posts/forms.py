@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.conf import settings
 
@@ -42,8 +44,14 @@ class PostCreateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "Write a caption… #hashtags and @mentions work"}),
     )
 
+    # One-time key, new on every render of an empty form: submitting the same form twice (a double
+    # click, a retry, the back button) creates one post (posts.services.post_create).
+    submission_key = forms.CharField(required=False, max_length=36, widget=forms.HiddenInput)
+
     def __init__(self, *args, files=None, **kwargs):
         super().__init__(*args, files=files, **kwargs)
+        if not self.is_bound:
+            self.fields["submission_key"].initial = str(uuid.uuid4())
         self.max_media = settings.POST_MAX_MEDIA
         for i in range(self.max_media):
             self.fields[f"alt_text_{i}"] = forms.CharField(
@@ -63,6 +71,12 @@ class PostCreateForm(forms.Form):
                 "media", f"A post can have at most {self.max_media} photos or videos (you chose {len(self.uploads)})."
             )
         return data
+
+    def clean_submission_key(self) -> uuid.UUID | None:
+        try:  # a missing or mangled key only loses the double-submit protection
+            return uuid.UUID(self.cleaned_data.get("submission_key") or "")
+        except ValueError:
+            return None
 
     def files_with_alt_texts(self) -> list[tuple]:
         return [(upload, self.cleaned_data.get(f"alt_text_{i}", "")) for i, upload in enumerate(self.uploads)]

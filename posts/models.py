@@ -21,6 +21,9 @@ class Post(models.Model):
     media_count = models.PositiveSmallIntegerField(default=0)
     has_video = models.BooleanField(default=False)
     is_hidden = models.BooleanField("hidden by moderators", default=False)
+    # One-time key from the new-post form: a retried or double-clicked submission finds this post
+    # instead of creating another (unique per author, enforced by the database).
+    idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
 
     hashtags = models.ManyToManyField(Hashtag, related_name="posts", blank=True, through="PostHashtag")
     mentions = models.ManyToManyField(
@@ -33,6 +36,13 @@ class Post(models.Model):
             models.Index(fields=["author", "-created", "-id"], name="post_author_created_idx"),
             # explore / global recency
             models.Index(fields=["-created", "-id"], name="post_created_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="post_author_idempotency_key_unique",
+            )
         ]
 
     def __str__(self) -> str:

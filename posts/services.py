@@ -8,11 +8,16 @@ transaction that also updates the author's stored post_count with F(). Domain si
 
 from __future__ import annotations
 
+import math
+import time
+import uuid
 from dataclasses import dataclass, field
 
+from allauth.core.internal.ratelimit import apply_rate, parse_rates
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 
@@ -143,9 +148,78 @@ def _set_mentions(post: Post, caption: str) -> list[User]:
     return new
 
 
-def post_create(*, author: User, caption: str, files: list[tuple]) -> Post:
+class PostRateLimited(ValidationError):
+    """The author has created POST_CREATE_RATE posts recently; `retry_after` is in seconds."""
+
+    def __init__(self, retry_after: float):
+        minutes = max(1, math.ceil(retry_after / 60))
+        when = "in a minute" if minutes == 1 else f"in {minutes} minutes"
+        super().__init__(
+            f"You're sharing posts too quickly. Nothing was posted; you can share again {when}.",
+            code="rate_limited",
+        )
+        self.retry_after = math.ceil(retry_after)
+
+
+def _consume_post_rate(author: User) -> None:
+    """Count one creation against POST_CREATE_RATE (allauth's rate format, e.g. "30/h" or
+    "10/10m,30/h", always per author), or raise PostRateLimited.
+
+    allauth's sliding-window arithmetic (`apply_rate`) on the cache directly, not its `consume()`:
+    that takes a cache lock first and, while Redis is down (our cache then answers every `add` with
+    False), waits a second and refuses. Here a Redis outage reads as "no history": the limit fails
+    open and posting keeps working. Two requests of one author at the same instant may both pass
+    (no lock); the idempotency key already makes a double click one post."""
+    now = time.time()
+    rates = [(rate, f"posts:create-rate:{author.pk}:{rate.amount}/{rate.duration}") for rate in
+             parse_rates(settings.POST_CREATE_RATE)]
+    histories = []
+    for rate, key in rates:
+        allowed, history = apply_rate(cache.get(key, []), now, rate, dry_run=True)
+        if not allowed:
+            raise PostRateLimited(history[rate.amount - 1] + rate.duration - now)
+        histories.append(history)
+    for (rate, key), history in zip(rates, histories, strict=True):
+        history.insert(0, now)
+        cache.set(key, history, int(rate.duration) + 1)
+
+
+def _post_for_key(author: User, key: uuid.UUID) -> Post | None:
+    return Post.objects.filter(author=author, idempotency_key=key).first()
+
+
+def post_create(
+    *,
+    author: User,
+    caption: str,
+    files: list[tuple],
+    idempotency_key: uuid.UUID | None = None,
+    rate_limited: bool = False,
+) -> Post:
     """Create a post from [(upload, alt_text), ...]. Raises ValidationError (caption, count),
-    UploadRejected or StorageError (with `file_index`); in every failure nothing remains."""
+    UploadRejected or StorageError (with `file_index`); in every failure nothing remains.
+
+    `idempotency_key` (the new-post form's one-time key): when this author already has a post with
+    that key, that post is returned and nothing is read or stored (a double click, a retry). Two
+    submissions racing past that check meet the unique constraint; the loser's files are deleted and
+    it returns the winner's post.
+
+    `rate_limited` (the new-post page): every other submission counts against POST_CREATE_RATE
+    before any file is read, whether it then succeeds or not (decoding is the cost being limited);
+    over the limit PostRateLimited is raised and nothing is read or stored."""
+    if idempotency_key is not None and (existing := _post_for_key(author, idempotency_key)):
+        return existing
+    if rate_limited:
+        _consume_post_rate(author)
+    try:
+        return _create(author=author, caption=caption, files=files, idempotency_key=idempotency_key)
+    except IntegrityError:
+        if idempotency_key is not None and (existing := _post_for_key(author, idempotency_key)):
+            return existing
+        raise
+
+
+def _create(*, author: User, caption: str, files: list[tuple], idempotency_key: uuid.UUID | None) -> Post:
     caption = _validate_caption(caption)
     files = list(files or [])
     if not files:
@@ -165,6 +239,7 @@ def post_create(*, author: User, caption: str, files: list[tuple]) -> Post:
                 caption=caption,
                 media_count=len(prepared),
                 has_video=any(item.video is not None for item in prepared),
+                idempotency_key=idempotency_key,
             )
             PostMedia.objects.bulk_create(
                 [

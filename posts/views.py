@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -29,6 +30,7 @@ def _error_message(exc: Exception) -> str:
 
 
 @require_http_methods(["GET", "POST"])
+@never_cache  # "back" after sharing fetches a fresh form (a new one-time key), not the used one
 @login_required_htmx
 def post_new(request):
     posted = request.method == "POST"
@@ -48,7 +50,11 @@ def post_new(request):
                     author=request.user,
                     caption=form.cleaned_data["caption"],
                     files=form.files_with_alt_texts(),
+                    idempotency_key=form.cleaned_data["submission_key"],
+                    rate_limited=True,
                 )
+            except services.PostRateLimited as exc:
+                return _too_many_posts(request, form, exc)
             except (UploadRejected, StorageError) as exc:
                 index = getattr(exc, "file_index", None)
                 if index is None:
@@ -73,6 +79,18 @@ def post_new(request):
             return render(request, "posts/new.html#upload-errors", context)
         return render(request, "posts/new.html", context, status=400)
     return render(request, "posts/new.html", _new_context(form, file_errors))
+
+
+def _too_many_posts(request, form, exc):
+    """429 with the message in the form's error region (htmx: the region alone, as a 200, because
+    htmx swaps only 2xx answers; the form keeps the chosen files)."""
+    context = {**_new_context(form, []), "request_error": exc.messages[0]}
+    if request.htmx:
+        response = render(request, "posts/new.html#upload-errors", context)
+    else:
+        response = render(request, "posts/new.html", context, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _request_too_big(request) -> str:

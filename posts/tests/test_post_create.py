@@ -252,3 +252,55 @@ def test_deleting_a_post_twice_decrements_post_count_once(alice, media_root):
     post_delete(post=stale)  # a double click / a second moderator with an old copy
     alice.refresh_from_db()
     assert alice.post_count == Post.objects.filter(author=alice).count() == 1
+
+
+# --- idempotent creation (issue 9, item 10) ----------------------------------------------------
+
+
+def test_same_submission_key_twice_creates_one_post_and_stores_files_once(alice, media_root):
+    import uuid
+
+    key = uuid.uuid4()
+    first = post_create(author=alice, caption="Once #only", files=[(jpeg(), "")], idempotency_key=key)
+    files = stored_files(media_root)
+    second = post_create(author=alice, caption="Once #only", files=[(jpeg(), "")], idempotency_key=key)
+    assert second.pk == first.pk
+    assert Post.objects.count() == 1 and PostMedia.objects.count() == 1
+    assert stored_files(media_root) == files  # the retry stored nothing
+    alice.refresh_from_db()
+    assert alice.post_count == 1
+
+
+def test_submission_keys_are_per_author(alice, bob):
+    import uuid
+
+    key = uuid.uuid4()
+    mine = post_create(author=alice, caption="", files=[(jpeg(), "")], idempotency_key=key)
+    theirs = post_create(author=bob, caption="", files=[(jpeg(), "")], idempotency_key=key)
+    assert mine.pk != theirs.pk and theirs.author == bob
+
+
+def test_duplicate_that_loses_the_race_returns_the_first_post_and_keeps_no_files(alice, media_root, monkeypatch):
+    """The second request passed the 'already created?' check before the first committed: the unique
+    constraint stops it, its files are deleted, and it answers with the first post."""
+    import uuid
+
+    from posts import services
+
+    key = uuid.uuid4()
+    first = post_create(author=alice, caption="", files=[(jpeg(), "")], idempotency_key=key)
+    files = stored_files(media_root)
+    real, calls = services._post_for_key, []
+
+    def miss_once(author, key):  # the first look finds nothing: the other request had not committed
+        calls.append(key)
+        return None if len(calls) == 1 else real(author, key)
+
+    monkeypatch.setattr(services, "_post_for_key", miss_once)
+    second = post_create(author=alice, caption="", files=[(jpeg(), ""), (jpeg(), "")], idempotency_key=key)
+    assert second.pk == first.pk
+    assert Post.objects.count() == 1
+    assert stored_files(media_root) == files
+    assert len(calls) == 2
+    alice.refresh_from_db()
+    assert alice.post_count == 1
