@@ -30,12 +30,22 @@ urlpatterns = [
 ]
 
 if settings.SERVE_MEDIA:
-    # Local storage without a separate web server (development, demo, benchmarks).
+    # Local storage: Django serves /media/ itself, because private accounts' media need their
+    # signed, expiring URLs checked (instaclone/media/serving.py); a web server in front must not
+    # serve MEDIA_ROOT directly.
     from django.urls import re_path
 
-    from .views import media
+    from instaclone.media.serving import serve_media
+    from posts.media_access import media_name_is_private
 
-    urlpatterns += [re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", media)]
+    urlpatterns += [
+        re_path(
+            rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$",
+            serve_media,
+            {"is_private_name": media_name_is_private},
+            name="media",
+        )
+    ]
 
 # Profiles last: /<username>/ must never shadow a route above (reserved names are refused).
 urlpatterns += [path("", include("social.profile_urls"))]

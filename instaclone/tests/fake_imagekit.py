@@ -30,6 +30,7 @@ import json
 import re
 import socket
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -80,6 +81,7 @@ class FakeImageKit:
         self.requests: list[RecordedRequest] = []
         self.mode = "ok"  # "ok" | "outage" | "hang"
         self.restrict_unsigned = False
+        self.clock = time.time  # the delivery's clock for `ik-t` (tests move it forward)
         self.hang_seconds = 3.0
         self.hang_times: int | None = None
         self.hang_then_store = False
@@ -433,7 +435,6 @@ def _signed_url_ok(fake: FakeImageKit, raw_path: str) -> bool:
     slash, without ik-t/ik-s> + <ik-t or 9999999999>), and ik-t (when present) not in the past."""
     import hashlib
     import hmac
-    import time
 
     match = re.search(r"[?&]ik-t=(\d+)&ik-s=([0-9a-f]+)$|[?&]ik-s=([0-9a-f]+)$", raw_path)
     if not match:
@@ -443,7 +444,7 @@ def _signed_url_ok(fake: FakeImageKit, raw_path: str) -> bool:
     unsigned = raw_path[: match.start()]
     relative = unsigned[len(URL_ENDPOINT_PATH) + 1 :]
     expected = hmac.new(fake.private_key.encode(), (relative + expiry).encode(), hashlib.sha1).hexdigest()
-    return hmac.compare_digest(expected, signature) and int(expiry) >= time.time()
+    return hmac.compare_digest(expected, signature) and int(expiry) >= fake.clock()
 
 
 def _parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, str], tuple[str, bytes, str] | None]:
@@ -492,6 +493,13 @@ def use_fake_imagekit(settings, fake: FakeImageKit) -> None:
     settings.IMAGEKIT_TIMEOUT = 0.5  # the hang switch sleeps longer than this
     settings.IMAGEKIT_MAX_RETRIES = 0
     settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "instaclone.media.storage.ImageKitStorage"}}
+    policy = getattr(settings, "CONTENT_SECURITY_POLICY", None)
+    if policy and "DIRECTIVES" in policy:  # as settings.py does for IMAGEKIT_URL_ENDPOINT at start-up
+        directives = dict(policy["DIRECTIVES"])
+        for directive in ("img-src", "media-src"):
+            if directive in directives:
+                directives[directive] = [*directives[directive], fake.url_endpoint + "/"]
+        settings.CONTENT_SECURITY_POLICY = {**policy, "DIRECTIVES": directives}
     reset_storage()
 
 

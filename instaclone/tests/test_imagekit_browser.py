@@ -21,7 +21,10 @@ def test_avatar_uploaded_to_imagekit_loads_from_its_imagekit_url(page, live_serv
 
     alice.refresh_from_db()
     avatar = page.locator("img.avatar--lg")
-    assert avatar.get_attribute("src") == f"{fake_imagekit.url_endpoint}/instaclone-test/{alice.avatar}"
+    # signed (ik-s, no expiry: avatars are public), so it also loads with "Restrict unsigned URLs" on
+    assert avatar.get_attribute("src").startswith(f"{fake_imagekit.url_endpoint}/instaclone-test/{alice.avatar}?ik-s=")
+    fake_imagekit.restrict_unsigned = True
+    page.reload()
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=avatar.element_handle())
 
     fake_imagekit.outage()
