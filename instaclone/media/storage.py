@@ -196,7 +196,9 @@ class ImageKitStorage(BaseStorage):
         """(name, created datetime or None) of every file under IMAGEKIT_FOLDER, from the list API
         (for `manage.py sweep_media`)."""
         for remote in imagekit.list_files(self.location):
-            yield self._name_from_path(remote.file_path), remote.created_at
+            name = self._name_from_path(remote.file_path)
+            self._remember(name, remote.file_id)  # so deleting an orphan needs no search call
+            yield name, remote.created_at
 
     def listdir(self, path):
         raise NotImplementedError("ImageKitStorage does not list folders; the database knows every file name.")

@@ -1,0 +1,94 @@
+"""Find stored media files that no row references, and rows whose file is missing.
+
+    python manage.py sweep_media                       # report only
+    python manage.py sweep_media --delete              # also delete orphans older than 60 minutes
+    python manage.py sweep_media --delete --older-than 1440
+
+A request killed mid-upload (a worker timeout, a crash, a clean-up that ran out of time while
+ImageKit was failing) can leave a file in storage with no row pointing at it. This lists every file
+in the default storage (MEDIA_ROOT on disk, or IMAGEKIT_FOLDER through ImageKit's list API), then
+reads what the database references: post media files, their renditions (local copies and video
+posters), avatars and the shared default avatar. Files nobody references are orphans; with
+`--delete` those older than the grace period (`--older-than`, minutes) are deleted, so uploads still
+in flight (file written, row not yet committed) are left alone. Rows whose file is missing are only
+reported: deleting content is a person's decision, not a sweep's.
+
+Files are listed before references are read, so a row committed in between never makes its file
+look orphaned. Run it from cron (e.g. daily with --delete); it prints one line per finding and a
+summary.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from django.core.files.storage import default_storage
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.avatars import DEFAULT_AVATAR_NAME
+from accounts.models import User
+from instaclone.media.files import StorageError, list_stored_files
+from posts.models import PostMedia
+
+
+def referenced_names() -> dict[str, str]:
+    """Every stored name the database points at -> a description of who points at it."""
+    refs: dict[str, str] = {DEFAULT_AVATAR_NAME: "the default avatar"}
+    for pk, post_id, file, renditions in PostMedia.objects.values_list("pk", "post_id", "file", "renditions").iterator():
+        if file:
+            refs[file] = f"post {post_id} media {pk}"
+        for name in (renditions or {}).values():
+            if name:
+                refs.setdefault(name, f"post {post_id} media {pk} rendition")
+    for username, avatar in User.objects.exclude(avatar="").values_list("username", "avatar").iterator():
+        refs[avatar] = f"avatar of {username}"
+    return refs
+
+
+class Command(BaseCommand):
+    help = "List (and with --delete remove) stored media files no row references; report rows whose file is missing."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--delete", action="store_true", help="Delete orphaned files older than --older-than.")
+        parser.add_argument(
+            "--older-than", type=int, default=60, metavar="MINUTES",
+            help="Grace period: only files written at least this many minutes ago are deleted (default 60).",
+        )
+
+    def handle(self, *args, delete: bool, older_than: int, verbosity: int, **options):
+        if older_than < 0:
+            raise CommandError("--older-than must be 0 or more minutes.")
+        cutoff = datetime.now(UTC) - timedelta(minutes=older_than)
+        storage = default_storage
+        try:
+            stored = dict(list_stored_files(storage))
+        except StorageError as exc:
+            raise CommandError(f"Could not list the stored files: {exc.message}") from exc
+        refs = referenced_names()
+
+        orphans = sorted(name for name in stored if name not in refs)
+        missing = sorted((name, who) for name, who in refs.items() if name not in stored and name != DEFAULT_AVATAR_NAME)
+        deleted = kept = failed = 0
+        for name in orphans:
+            written = stored[name]
+            old_enough = written is not None and written <= cutoff
+            when = written.strftime("%Y-%m-%d %H:%M UTC") if written else "unknown time"
+            if delete and old_enough:
+                try:
+                    storage.delete(name)
+                except (StorageError, OSError) as exc:
+                    failed += 1
+                    self.stderr.write(f"could not delete orphan {name}: {exc}")
+                    continue
+                deleted += 1
+                self.stdout.write(f"deleted orphan {name} (written {when})")
+            else:
+                kept += 1
+                note = "" if old_enough else f", newer than {older_than} min: kept"
+                self.stdout.write(f"orphan {name} (written {when}{note})")
+        for name, who in missing:
+            self.stdout.write(f"missing {name} ({who})")
+        self.stdout.write(
+            f"{len(stored)} stored files, {len(orphans)} orphaned ({deleted} deleted, {kept} kept"
+            f"{f', {failed} failed' if failed else ''}), {len(missing)} rows with a missing file."
+        )
