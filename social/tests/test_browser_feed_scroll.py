@@ -13,6 +13,6 @@ def test_feed_loads_older_posts_on_scroll_without_navigating(page, live_server, 
     login(page, "alice")
     assert page.locator(".post-card").count() == 12
     page.locator(".feed__more").scroll_into_view_if_needed()
-    page.wait_for_function("document.querySelectorAll('.post-card').length === 15")
+    page.wait_for_function("() => document.querySelectorAll('.post-card').length === 15")
     assert page.url == live_server.url + "/"
     assert page.locator(".feed__more").count() == 0
