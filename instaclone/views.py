@@ -55,6 +55,12 @@ ERRORS = {
         "It's not you, it's us. Please try again in a moment.",
         "Something went wrong on our side. Please try again.",
     ),
+    # For the database-outage page: error_response(request, 503, minimal=True, template="503.html").
+    503: (
+        "Back in a moment",
+        "We can't reach our database right now. Please try again in a minute.",
+        "We can't reach our database right now. Please try again in a minute.",
+    ),
 }
 CSRF_MESSAGE = "This form has expired (or cookies are off). Reload the page and try again."
 

@@ -8,16 +8,26 @@
 
   // Errors from htmx requests reach the person once, here. The server answers an htmx request that
   // fails with a short text/plain message (instaclone.views error handlers, social's SocialError);
-  // anything else gets a sentence by status.
+  // anything else gets a sentence by status. Shown as a toast (#toasts), removed after 8 s.
   var FALLBACK = {
     400: "That request could not be understood. Please reload the page.",
     403: "You can't do that.",
     404: "That is no longer available.",
     429: "Slow down a little and try again.",
   };
+  function toastBox() {
+    // Fixed at the bottom of the screen: the page may be scrolled far below its message region.
+    var box = document.getElementById("toasts");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "toasts";
+      box.className = "toasts";
+      document.body.appendChild(box);
+    }
+    return box;
+  }
   function showError(text) {
-    var box = document.getElementById("messages");
-    if (!box) return;
+    var box = toastBox();
     var div = document.createElement("div");
     div.className = "message message--error";
     div.setAttribute("role", "alert");
