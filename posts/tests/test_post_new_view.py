@@ -7,7 +7,7 @@ import pytest
 
 from posts.models import Post
 
-from .factories import MP4_HEADER, jpeg, post_files, upload
+from .factories import MP4_HEADER, jpeg, post_files, real_mp4, upload
 
 NEW = "/p/new/"
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -89,7 +89,11 @@ def test_rate_limit_fails_open_when_the_cache_remembers_nothing(alice_client, se
     assert Post.objects.count() == 3
 
 
-@pytest.mark.parametrize("missing_ffprobe", [False, True], ids=["fake-video", "no-ffprobe"])
+@pytest.mark.parametrize(
+    "missing_ffprobe",
+    [pytest.param(False, marks=pytest.mark.skipif(real_mp4() is None, reason="ffmpeg not installed")), True],
+    ids=["fake-video", "no-ffprobe"],
+)
 def test_refused_video_is_named_next_to_its_file(alice_client, settings, tmp_path, media_root, missing_ffprobe):
     content = MP4_HEADER + b"<html><script>alert(1)</script></html>"
     message = "This file isn&#x27;t a video we can play."
