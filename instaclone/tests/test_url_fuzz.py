@@ -176,3 +176,28 @@ def test_url_templates_cover_every_kind_of_parameter():
     templates = url_templates()
     for expected in ("/p/{pk}/like/", "/{username}/", "/explore/tags/{name}/", "/admin/posts/post/{object_id}/change/"):
         assert expected in templates
+
+
+FORM_FIELDS = ("body", "caption", "text", "reason", "next", "q", "display_name", "bio", "website", "username",
+               "email", "login", "password", "code", "notes", "action", "alt_text", "form_key", "cursor")
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "alice"])
+def test_no_hostile_form_value_is_a_server_error(client, world, persona):
+    """Every URL outside the admin, POSTed with hostile values in the usual form fields."""
+    client.raise_request_exception = False
+    user = world["personas"][persona]
+    failures: list[str] = []
+    for template in url_templates():
+        if template.startswith("/admin/") or "logout" in template:
+            continue
+        url = fill(template, benign=world["benign"])
+        for value in HOSTILE:
+            # sent percent-encoded as a browser would, so invalid UTF-8 reaches the form parser
+            body = "&".join(f"{field}={value}" for field in FORM_FIELDS)
+            if user is not None:
+                client.force_login(user)
+            response = client.post(url, body, content_type="application/x-www-form-urlencoded")
+            if response.status_code >= 500:
+                failures.append(f"POST {url} {value[:40]!r} as {persona} -> {response.status_code}")
+    assert not failures, "\n".join(failures)
