@@ -17,6 +17,7 @@ from allauth.core.internal.ratelimit import apply_rate, parse_rates
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
@@ -52,9 +53,36 @@ class _Prepared:
     kind: str
     alt_text: str
     image: ProcessedImage | None = None
-    pil_image: object = None
     video: ProcessedVideo | None = None
+    pending: _PendingFiles | None = None  # renditions, encoded, not yet stored
     renditions: dict = field(default_factory=dict)
+
+
+class _PendingFiles:
+    """Renditions are encoded while the decoded photo is at hand and written later with the post's
+    other files: a 10-photo post then holds ten small JPEGs, not ten 2160-px pixel buffers (about
+    19 MB each) while the other photos decode. Looks like a FileBatch to `make_renditions`."""
+
+    def __init__(self, storage):
+        self.storage = storage
+        self.files: list[tuple[str, str, bytes]] = []
+        self.names: dict[str, str] = {}  # width -> index into files
+
+    def save(self, folder: str, extension: str, content: bytes) -> str:
+        self.files.append((folder, extension, content))
+        return str(len(self.files) - 1)
+
+    @classmethod
+    def of(cls, img) -> _PendingFiles | None:
+        if img is None:
+            return None
+        pending = cls(default_storage)
+        pending.names = make_renditions(pending, img)
+        return pending
+
+    def store(self, batch) -> dict[str, str]:
+        stored = [batch.save(folder, extension, content) for folder, extension, content in self.files]
+        return {width: stored[int(token)] for width, token in self.names.items()}
 
 
 def _mark(exc: Exception, index: int) -> Exception:
@@ -94,9 +122,9 @@ def _prepare(upload, alt_text: str, index: int) -> _Prepared:
                     poster = still_image(video.poster)
                 except UploadRejected:
                     poster = None
-            return _Prepared(PostMedia.Kind.VIDEO, alt_text, video=video, pil_image=poster)
+            return _Prepared(PostMedia.Kind.VIDEO, alt_text, video=video, pending=_PendingFiles.of(poster))
         processed, img = process_image(upload)
-        return _Prepared(PostMedia.Kind.IMAGE, alt_text, image=processed, pil_image=img)
+        return _Prepared(PostMedia.Kind.IMAGE, alt_text, image=processed, pending=_PendingFiles.of(img))
     except UploadRejected as exc:
         raise _mark(exc, index)
 
@@ -107,8 +135,8 @@ def _store(batch, prepared: _Prepared, index: int) -> str:
             name = batch.save(VIDEO_FOLDER, prepared.video.extension, prepared.video.content)
         else:
             name = batch.save(IMAGE_FOLDER, prepared.image.extension, prepared.image.content)
-        if prepared.pil_image is not None:
-            prepared.renditions = make_renditions(batch, prepared.pil_image)
+        if prepared.pending is not None:
+            prepared.renditions = prepared.pending.store(batch)
         return name
     except StorageError as exc:
         raise _mark(exc, index)

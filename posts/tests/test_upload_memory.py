@@ -58,6 +58,33 @@ MEASURE = textwrap.dedent(
 )
 
 
+MEASURE_POST = textwrap.dedent(
+    """
+    import gc, os, resource, sys
+    sys.path.insert(0, os.getcwd())
+    import django
+    django.setup()
+    from django.conf import settings
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from posts import services
+
+    class Batch:  # stores nothing; post_create's steps otherwise exactly as for a real post
+        storage = object()
+        def save(self, folder, extension, content):
+            return f"{folder}/x.{extension}"
+
+    data = open(sys.argv[1], "rb").read()
+    uploads = [SimpleUploadedFile(f"{i}.png", data) for i in range(settings.POST_MAX_MEDIA)]
+    gc.collect()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    prepared = [services._prepare(upload, "", i) for i, upload in enumerate(uploads)]
+    names = [services._store(Batch(), item, i) for i, item in enumerate(prepared)]
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(len(names), sum(len(item.renditions) for item in prepared), (after - before) // 1024)
+    """
+)
+
+
 def _largest_square(fmt: str) -> int:
     """The side of the largest square image of this format the pipeline accepts."""
     side = int(images.pixel_limit(fmt) ** 0.5)
@@ -107,3 +134,20 @@ def test_one_pixel_row_over_the_limit_is_refused(settings):
     with pytest.raises(images.UploadRejected) as exc:
         images.process_image(SimpleUploadedFile("x.png", png_header_claiming(side, side + side // 100 + 1)))
     assert exc.value.code == "pixels"
+
+
+def test_a_post_of_the_most_largest_photos_costs_at_most_200_mb(tmp_path, settings):
+    """Photos are decoded one after another; only their encoded JPEGs wait for the others."""
+    side = _largest_square("PNG")
+    path = tmp_path / "largest.png"
+    subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "-c", MAKE, "PNG", "RGBA", str(side), str(side), str(path)], check=True, timeout=120
+    )
+    out = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "-c", MEASURE_POST, str(path)],
+        check=True, timeout=300, capture_output=True, text=True, cwd=ROOT,
+        env={"DJANGO_SETTINGS_MODULE": "instaclone.settings", "PATH": "/usr/bin:/bin"},
+    )
+    files, renditions, peak = (int(v) for v in out.stdout.split())
+    assert (files, renditions) == (settings.POST_MAX_MEDIA, 3 * settings.POST_MAX_MEDIA)
+    assert peak <= BUDGET_MB, f"{files} photos of {side}×{side}: peak RSS rose by {peak} MB"
