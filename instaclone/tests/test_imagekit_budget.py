@@ -28,7 +28,7 @@ def test_calls_in_one_request_share_one_budget_and_a_late_upload_leaves_nothing(
     fake_imagekit, alice_client, settings
 ):
     settings.IMAGEKIT_REQUEST_BUDGET = 1.0
-    settings.IMAGEKIT_CLEANUP_GRACE = 2.0
+    settings.IMAGEKIT_CLEANUP_GRACE = 3.0
     fake_imagekit.hang(seconds=0.3, then_store=True)  # every call is carried out, and answered late
     photos = [image_upload(f"p{i}.jpg", color=(i * 20, 10, 10)) for i in range(6)]  # 6 × 0.3 s > 1 s
 
@@ -38,7 +38,7 @@ def test_calls_in_one_request_share_one_budget_and_a_late_upload_leaves_nothing(
 
     assert response.status_code == 400
     assert "took too long to answer" in response.content.decode()
-    assert elapsed < 1.0 + 2.0  # the budget, plus the clean-up grace
+    assert elapsed < 1.0 + 3.0 + 0.5  # the budget, plus the clean-up grace (and a margin for a busy CI)
     assert len(fake_imagekit.uploads()) < 6  # calls that no longer fit were never made
     assert not Post.objects.exists()
     fake_imagekit.heal()
