@@ -32,12 +32,33 @@ def _test_settings(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
+def _clear_cache(settings):
+    """Tests never touch what isn't theirs: a Redis cache is moved to its own database number
+    (REDIS_TEST_DB, default 15) under this run's key prefix, and clearing deletes only that prefix."""
     from django.core.cache import cache
 
+    from instaclone.testing import test_cache_settings
+
+    settings.CACHES = test_cache_settings(settings.CACHES)
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def redis_server(settings, tmp_path):
+    """A redis-server of this test's own (free port, no persistence) that the site's cache and
+    sessions use; the test may `.stop()`, `.start()`, `.pause()` (hang) and `.resume()` it."""
+    from instaclone.testing import RedisServer, test_cache_settings
+
+    server = RedisServer(tmp_path / "redis").start()
+    backend = settings.CACHES["default"]["BACKEND"]
+    if "redis" not in backend.lower():
+        backend = "instaclone.cache.ResilientRedisCache"
+    settings.REDIS_BACKOFF = 0.5
+    settings.CACHES = test_cache_settings({"default": {"BACKEND": backend, "LOCATION": server.url}})
+    yield server
+    server.stop()
 
 
 @pytest.fixture

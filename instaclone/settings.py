@@ -127,17 +127,22 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache with short timeouts and a back-off: while Redis is down or hung a
+            # cache call answers "miss" at once and pages are served from the database.
+            "BACKEND": "instaclone.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "instaclone"),
         }
     }
-    # Sessions live in the database (the source of truth, so logout deletes them for good) and are
-    # read through Redis.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.3"))  # seconds per Redis connect / reply
+REDIS_BACKOFF = float(os.environ.get("REDIS_BACKOFF", "5"))  # seconds without Redis after a failure
+# Sessions live in the database only, with or without Redis. A cached copy (cached_db) would save
+# one primary-key query per request, but a logout while Redis is hung cannot delete that copy, and
+# the copy would bring the session back when Redis wakes up. The database is the one place a logout
+# (or "sign out other sessions") always reaches, so a replayed cookie is dead at once.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import io
+import os
+import signal
+import socket
+import subprocess  # noqa: S404 - starts redis-server for fault tests
+import time
+import uuid
+from pathlib import Path
 
 from allauth.account.models import EmailAddress
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -40,3 +47,83 @@ def stored_files(root) -> list[str]:
 
     root = Path(root)
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+# --- Redis for tests -------------------------------------------------------------------------------
+
+REDIS_SERVER = os.environ.get("REDIS_SERVER_PATH", "/usr/bin/redis-server")
+# One prefix per test run: the suite's clears delete only keys under it (see test_cache_settings).
+TEST_RUN_KEY_PREFIX = f"instaclone-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def test_cache_settings(caches: dict, *, db: int | None = None, prefix: str = TEST_RUN_KEY_PREFIX) -> dict:
+    """The suite's CACHES: a Redis cache moved to its own database number (env REDIS_TEST_DB,
+    default 15, whatever REDIS_URL says) under a per-run key prefix; other backends unchanged."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    default = dict(caches["default"])
+    if "redis" not in default["BACKEND"].lower():
+        return caches
+    db = int(os.environ.get("REDIS_TEST_DB", "15")) if db is None else db
+    parts = urlsplit(default["LOCATION"])
+    default["LOCATION"] = urlunsplit(parts._replace(path=f"/{db}"))
+    default["KEY_PREFIX"] = prefix
+    return {**caches, "default": default}
+
+
+test_cache_settings.__test__ = False  # a helper, not a test
+
+
+class RedisServer:
+    """A throw-away `redis-server` on a free loopback port (no persistence), which a test can stop,
+    start again on the same port, or freeze (SIGSTOP: accepts connections, never answers)."""
+
+    def __init__(self, workdir):
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.process = None
+        self.paused = False
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> RedisServer:
+        args = [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--dir", str(self.workdir), "--logfile", str(self.workdir / "redis.log")]
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as s:
+                    s.sendall(b"PING\r\n")
+                    if s.recv(16).startswith(b"+PONG"):
+                        return self
+            except OSError:
+                time.sleep(0.02)
+        raise RuntimeError(f"redis-server did not start on port {self.port}")
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        if self.paused:
+            self.resume()
+        self.process.terminate()
+        self.process.wait(timeout=5)
+        self.process = None
+
+    def pause(self) -> None:
+        os.kill(self.process.pid, signal.SIGSTOP)
+        self.paused = True
+
+    def resume(self) -> None:
+        os.kill(self.process.pid, signal.SIGCONT)
+        self.paused = False
+
+    def client(self):
+        import redis
+
+        return redis.Redis.from_url(self.url, socket_timeout=1)
