@@ -70,6 +70,8 @@ MIDDLEWARE = [
     # After WhiteNoise (static files need no policy), before everything that may answer or fail.
     "csp.middleware.CSPMiddleware",
     "instaclone.middleware.SecurityHeadersMiddleware",
+    # Database unreachable -> a 503 page with Retry-After (before anything that reads the database).
+    "instaclone.outages.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -120,6 +122,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    # A database that does not answer is a 503 page after this many seconds, never a hung worker.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(os.environ.get("DB_CONNECT_TIMEOUT", "3"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions ---------------------------------------------------------------------
