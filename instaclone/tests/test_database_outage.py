@@ -196,3 +196,25 @@ def test_postgres_cut_mid_post_leaves_no_row(alice, server_gone, media_root):
     alice.refresh_from_db()
     assert alice.post_count == 0
     assert stored_files(media_root) == []
+
+
+class TouchesTheDatabase:
+    """A middleware that queries before the view (as session or lifetime checks do)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from accounts.models import User
+
+        User.objects.exists()
+        return self.get_response(request)
+
+
+@pytest.mark.django_db
+def test_a_failure_inside_another_middleware_is_still_the_503_page(alice, settings):
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "instaclone.tests.test_database_outage.TouchesTheDatabase"]
+    client = Client(raise_request_exception=False)
+    with database_down():
+        response = client.get("/accounts/login/")
+    _assert_outage_page(response)

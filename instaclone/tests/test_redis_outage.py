@@ -123,3 +123,16 @@ def test_a_hung_redis_costs_one_timeout_per_back_off_not_one_per_call(redis_serv
     with pytest.raises(ValueError):
         cache.incr("k1")
     assert cache.add("k1:lock", 1) is True  # allauth's rate-limit lock: fail open, not 429
+
+
+def test_reporting_a_post_with_redis_down_is_accepted(redis_server, alice, bob):
+    from instaclone.testing import image_upload
+    from posts.services import post_create
+    from social.models import Report
+
+    post = post_create(author=alice, caption="hi", files=[(image_upload(), "")])
+    client = _login(Client(), "bob")
+    redis_server.stop()
+    response = client.post(f"/report/post/{post.pk}/", {"reason": "spam"})
+    assert response.status_code in (200, 302)
+    assert Report.objects.filter(reporter=bob, post=post).exists()
