@@ -218,3 +218,35 @@ def test_a_failure_inside_another_middleware_is_still_the_503_page(alice, settin
     with database_down():
         response = client.get("/accounts/login/")
     _assert_outage_page(response)
+
+
+@contextlib.contextmanager
+def database_down_in_every_thread(monkeypatch):
+    """The live server answers from its own thread and connection: fail queries at the cursor class."""
+    from django.db.backends import utils
+
+    def refuse(self, *args, **kwargs):
+        raise OperationalError("could not connect to server: Connection refused")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(utils.CursorWrapper, "execute", refuse)
+        patch.setattr(utils.CursorWrapper, "executemany", refuse)
+        yield
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_browser_shows_the_outage_as_a_message_then_as_a_page(page, login, live_server, alice, monkeypatch):
+    post = post_create(author=alice, caption="hi", files=[(image_upload(), "")])
+    login(page, "alice")
+    page.goto(f"{live_server.url}/p/{post.pk}/")
+    with database_down_in_every_thread(monkeypatch):
+        page.locator("form.like-form button").first.click()  # htmx: a message, the page stays
+        page.wait_for_selector(".message--error")
+        assert MESSAGE in page.locator(".message--error").inner_text()
+        response = page.goto(f"{live_server.url}/p/{post.pk}/")
+        assert response.status == 503
+        assert MESSAGE in page.inner_text("main, body")
+        assert page.get_by_role("link", name="Try again").get_attribute("href") == f"/p/{post.pk}/"
+    page.reload()
+    assert page.locator("form.like-form").count() >= 1  # back by itself
