@@ -136,3 +136,13 @@ def test_reporting_a_post_with_redis_down_is_accepted(redis_server, alice, bob):
     response = client.post(f"/report/post/{post.pk}/", {"reason": "spam"})
     assert response.status_code in (200, 302)
     assert Report.objects.filter(reporter=bob, post=post).exists()
+
+
+def test_a_quick_restart_nobody_noticed_costs_no_cache_miss(redis_server, caplog):
+    cache.set("before", 1)  # a pooled connection to the old process
+    redis_server.stop()
+    redis_server.start()
+    with caplog.at_level(logging.WARNING, logger="instaclone.cache"):
+        cache.set("after", 2)  # the stale connection fails once; one immediate retry on a new one
+        assert cache.get("after") == 2
+    assert not caplog.records
