@@ -2,27 +2,46 @@
 
 A file belongs to a private account when a post of that account uses it as its media file or as
 one of its renditions (local video posters are renditions too). Avatars and files no post uses are
-public. This is one query per unsigned media request; browsers then keep public files for a year
-(`immutable`), so each browser asks once per file.
+public. One indexed query per unsigned media request (none for avatars); browsers then keep public
+files for a year (`immutable`), so each browser asks once per file.
 """
 
 from __future__ import annotations
 
 import json
+import re
 
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 
+from instaclone.media.renditions import RENDITION_FOLDER
+
 from .models import PostMedia
+
+# Renditions are stored as <RENDITION_FOLDER>/<stem of the original>-<n>.jpg (posts.services).
+_RENDITION_NAME = re.compile(rf"^{re.escape(RENDITION_FOLDER)}/([0-9a-f]{{32}})-\d+\.jpg$")
+_POST_FOLDERS = ("posts/images/", "posts/videos/")
 
 
 def media_name_is_private(name: str) -> bool:
     """True when `name` is a private account's post media, a rendition or a poster of one."""
-    # Renditions are {"320": name, ...}: digit keys are read as array indexes by Django's JSON key
-    # lookups, so match the quoted name in the JSON text instead (works on SQLite and PostgreSQL).
-    uses = Q(file=name) | Q(renditions_text__contains=json.dumps(name))
+    private = PostMedia.objects.filter(post__author__is_private=True)
+    if name.startswith(_POST_FOLDERS):
+        return private.filter(file=name).exists()
+    match = _RENDITION_NAME.match(name)
+    if match:
+        stem = match.group(1)
+        originals = Q()
+        for folder in _POST_FOLDERS:
+            originals |= Q(file__startswith=f"{folder}{stem}.")
+        return private.filter(originals).exists()
+    if not name.startswith(f"{RENDITION_FOLDER}/"):
+        return False  # avatars, the default avatar: public
+    # Renditions stored before they were named after their original (random names): match the
+    # quoted name in the JSON text (digit keys defeat Django's JSON key lookups). A scan, only for
+    # those old files.
     return (
-        PostMedia.objects.annotate(renditions_text=Cast("renditions", output_field=TextField()))
-        .filter(uses, post__author__is_private=True)
+        private.annotate(renditions_text=Cast("renditions", output_field=TextField()))
+        .filter(renditions_text__contains=json.dumps(name))
         .exists()
     )

@@ -81,7 +81,8 @@ class PostMedia(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="media")
     position = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=5, choices=Kind.choices, default=Kind.IMAGE)
-    file = models.CharField(max_length=255)  # name in the default storage
+    # Name in the default storage; indexed for the media view's "whose file is this?" lookup.
+    file = models.CharField(max_length=255, db_index=True)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     alt_text = models.CharField(max_length=1000, blank=True)

@@ -12,6 +12,7 @@ import math
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 from allauth.core.internal.ratelimit import apply_rate, parse_rates
 from django.conf import settings
@@ -80,8 +81,14 @@ class _PendingFiles:
         pending.names = make_renditions(pending, img)
         return pending
 
-    def store(self, batch) -> dict[str, str]:
-        stored = [batch.save(folder, extension, content) for folder, extension, content in self.files]
+    def store(self, batch, original: str) -> dict[str, str]:
+        """Write the renditions, named after the original (`<its stem>-<n>`), so that the media view
+        finds the post a rendition belongs to with one indexed lookup (posts.media_access)."""
+        stem = PurePosixPath(original).stem
+        stored = [
+            batch.save(folder, extension, content, stem=f"{stem}-{i}")
+            for i, (folder, extension, content) in enumerate(self.files)
+        ]
         return {width: stored[int(token)] for width, token in self.names.items()}
 
 
@@ -136,7 +143,7 @@ def _store(batch, prepared: _Prepared, index: int) -> str:
         else:
             name = batch.save(IMAGE_FOLDER, prepared.image.extension, prepared.image.content)
         if prepared.pending is not None:
-            prepared.renditions = prepared.pending.store(batch)
+            prepared.renditions = prepared.pending.store(batch, name)
         return name
     except StorageError as exc:
         raise _mark(exc, index)

@@ -32,8 +32,8 @@ class StorageError(Exception):
         self.message = message or self.default_message
 
 
-def unique_name(folder: str, extension: str) -> str:
-    return f"{folder}/{uuid.uuid4().hex}.{extension}"
+def unique_name(folder: str, extension: str, stem: str | None = None) -> str:
+    return f"{folder}/{stem or uuid.uuid4().hex}.{extension}"
 
 
 class FileBatch:
@@ -41,9 +41,11 @@ class FileBatch:
         self.storage = storage
         self.names: list[str] = []
 
-    def save(self, folder: str, extension: str, content: bytes) -> str:
+    def save(self, folder: str, extension: str, content: bytes, *, stem: str | None = None) -> str:
+        """Store `content` as <folder>/<stem>.<extension>; the stem is random unless given (files
+        derived from another, like renditions, are named after it)."""
         try:
-            name = self.storage.save(unique_name(folder, extension), ContentFile(content))
+            name = self.storage.save(unique_name(folder, extension, stem), ContentFile(content))
         except StorageError:
             raise
         except Exception as exc:

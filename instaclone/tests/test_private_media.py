@@ -6,6 +6,7 @@ import html
 import re
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from instaclone.media import serving
@@ -211,3 +212,27 @@ def test_a_follower_sees_the_private_accounts_photo_load(page, live_server, logi
     img = page.locator("img.carousel__img").first
     assert "?e=" in img.get_attribute("src")
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle())
+
+
+def test_renditions_are_named_after_their_original(private_post):
+    media = private_post.media.get()
+    stem = media.file.rsplit("/", 1)[1].split(".")[0]
+    names = set(media.renditions.values())
+    assert names and all(n.startswith(f"posts/renditions/{stem}-") for n in names)
+
+
+def test_an_unsigned_rendition_is_checked_with_one_indexed_query(
+    private_post, client, django_assert_num_queries
+):
+    rendition = next(iter(private_post.media.get().renditions.values()))
+    with django_assert_num_queries(1):  # the post media whose original this rendition was named after
+        assert fetch(client, f"/media/{rendition}").status_code in (403, 404)
+
+
+def test_an_unsigned_rendition_with_an_old_random_name_is_still_refused(private_post, client):
+    media = private_post.media.get()
+    old_name = "posts/renditions/" + "ab" * 16 + ".jpg"  # how renditions were named before
+    default_storage.save(old_name, ContentFile(image_bytes()))
+    media.renditions = {**media.renditions, "320": old_name}
+    media.save(update_fields=["renditions"])
+    assert fetch(client, f"/media/{old_name}").status_code in (403, 404)

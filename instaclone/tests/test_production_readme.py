@@ -59,8 +59,8 @@ def test_production_refuses_to_start_without_allowed_hosts(tmp_path):
 def test_readme_local_production_block_serves_and_signs_in_over_http(tmp_path):
     port = _free_port()
     env = _production_env(tmp_path, PORT=str(port))
-    server = subprocess.Popen(
-        ["bash", "-c", _readme_block("production-local-try")],
+    server = subprocess.Popen(  # noqa: S603 - the README's own block, run as a reader would
+        ["bash", "-c", _readme_block("production-local-try")],  # noqa: S607
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
