@@ -335,6 +335,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+
 def _origin_path(url: str) -> list[str]:
     """A CSP source for an absolute URL prefix (scheme, host and path, ending in '/'); [] otherwise."""
     parts = urlsplit(url or "")

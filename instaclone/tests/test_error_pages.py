@@ -126,9 +126,10 @@ def test_500_is_a_page_and_never_touches_the_database(client, db):
     assert_htmx_text(htmx, 500, "try again")
 
 
-def test_500_for_a_signed_in_person_still_renders_while_the_database_is_down(client, alice):
-    """A session cookie, a user that cannot be loaded, a view that fails: still our page, not a
-    second crash inside the handler or a middleware."""
+def test_a_failing_view_for_a_signed_in_person_while_the_database_is_down_is_the_outage_page(client, alice):
+    """A session cookie, a user that cannot be loaded, a view that fails: still a page in our
+    layout, not a second crash inside the handler or a middleware. The session read is what fails
+    first, so this is the database-outage page (instaclone.outages), 503."""
     client.force_login(alice)
 
     def database_is_down(execute, sql, params, many, context):
@@ -136,8 +137,9 @@ def test_500_for_a_signed_in_person_still_renders_while_the_database_is_down(cli
 
     with connection.execute_wrapper(database_is_down):
         response = client.get("/test-errors/500/")
-    assert_layout_page(response, 500, "Something went wrong")
-    assert "no-store" in response["Cache-Control"]  # a session cookie counts as signed in
+    assert_layout_page(response, 503, "Back in a moment")
+    assert response["Retry-After"]
+    assert "no-store" in response["Cache-Control"]
 
 
 def test_405_page_keeps_its_status_and_allow_header(client, alice):

@@ -44,8 +44,8 @@ MEASURE = textwrap.dedent(
 
     class Batch:  # a local storage batch that keeps nothing: renditions are made, not written
         storage = object()
-        def save(self, folder, extension, content):
-            return f"{folder}/x.{extension}"
+        def save(self, folder, extension, content, stem=None):
+            return f"{folder}/{stem or 'x'}.{extension}"
 
     upload = SimpleUploadedFile("x", open(sys.argv[1], "rb").read())
     gc.collect()
@@ -70,8 +70,8 @@ MEASURE_POST = textwrap.dedent(
 
     class Batch:  # stores nothing; post_create's steps otherwise exactly as for a real post
         storage = object()
-        def save(self, folder, extension, content):
-            return f"{folder}/x.{extension}"
+        def save(self, folder, extension, content, stem=None):
+            return f"{folder}/{stem or 'x'}.{extension}"
 
     data = open(sys.argv[1], "rb").read()
     uploads = [SimpleUploadedFile(f"{i}.png", data) for i in range(settings.POST_MAX_MEDIA)]
