@@ -9,8 +9,7 @@ when either
   - SESSION_ABSOLUTE_LIFETIME seconds passed since they signed in, however active they were.
 
 "Last seen" is written at most once per SESSION_ACTIVITY_RESOLUTION seconds (5 minutes by
-default), not on every page: each write is a session save (an UPDATE of the session row, and a
-cache write with cached_db), and the feed should cost no writes. The idle timeout is therefore
+default), not on every page: each write is a session save (an UPDATE of the session row), and the feed should cost no writes. The idle timeout is therefore
 enforced to within that resolution. Each such save also slides the cookie's and the session row's
 expiry forward (Django recomputes them from the expiry age on save), so a remembered session lives
 while it is used, up to the absolute lifetime.

@@ -200,10 +200,10 @@ def _consume_post_rate(author: User) -> None:
     """Count one creation against POST_CREATE_RATE (allauth's rate format, e.g. "30/h" or
     "10/10m,30/h", always per author), or raise PostRateLimited.
 
-    allauth's sliding-window arithmetic (`apply_rate`) on the cache directly, not its `consume()`:
-    that takes a cache lock first and, while Redis is down (our cache then answers every `add` with
-    False), waits a second and refuses. Here a Redis outage reads as "no history": the limit fails
-    open and posting keeps working. Two requests of one author at the same instant may both pass
+    allauth's sliding-window arithmetic (`apply_rate`) on the cache directly, not its `consume()`,
+    which takes a cache lock first (a lock that cannot be taken makes it wait a second and refuse).
+    A Redis outage reads as "no history" (instaclone.cache): the limit fails open and posting keeps
+    working. Two requests of one author at the same instant may both pass
     (no lock); the idempotency key already makes a double click one post."""
     now = time.time()
     rates = [(rate, f"posts:create-rate:{author.pk}:{rate.amount}/{rate.duration}") for rate in

@@ -301,7 +301,7 @@ def _end_sessions(user: User) -> int:
         Session.objects.filter(session_key__in=keys).delete()
         engine = import_module(settings.SESSION_ENGINE)
 
-        def _purge_cache():  # cached_db keeps a copy in the cache
+        def _purge_cache():  # a cache-backed SESSION_ENGINE would keep a copy (today's 'db' keeps none)
             for key in keys:
                 engine.SessionStore(session_key=key).delete()
 
