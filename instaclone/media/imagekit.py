@@ -34,6 +34,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -224,14 +226,56 @@ def _allowance(action: str, *, writing: bool, cleanup: bool) -> tuple[float, int
     return timeout, retries
 
 
+# Calls run on these threads so that the request thread can stop waiting at a wall-clock limit.
+_runner = ThreadPoolExecutor(max_workers=4, thread_name_prefix="imagekit-call")
+
+
+def _wall_clock_limit(timeout: float, retries: int, *, cleanup: bool) -> float:
+    limit = (retries + 1) * timeout + retries * RETRY_BACKOFF_ALLOWANCE
+    left = remaining_budget()
+    if left is not None:
+        if cleanup:
+            left += _setting("IMAGEKIT_CLEANUP_GRACE", DEFAULT_CLEANUP_GRACE)
+        limit = min(limit, left)
+    return max(limit, 0.05)
+
+
+def _within(limit: float, action: str, run: Callable[[], T], *, undo: Callable[[T], None] | None = None) -> T:
+    """`run()` on a helper thread, waiting at most `limit` seconds of wall-clock time.
+
+    httpx's timeouts bound each network step (connect, each read, each write), not a whole call: a
+    server that answers one byte every half second never trips them and would hold the worker past
+    gunicorn's timeout (which kills it before any clean-up runs). Past the limit the request thread
+    gives up with a timeout; the abandoned call ends on its own (each step still has its timeout),
+    and if it still succeeds later, `undo(result)` removes what it made (an upload is deleted).
+    Hand-written: neither httpx nor the SDK offers a total deadline per call."""
+    future = _runner.submit(run)
+    try:
+        return future.result(timeout=limit)
+    except FutureTimeout:
+        if not future.cancel() and undo is not None:
+            future.add_done_callback(lambda f: f.exception() is None and _undo_late(undo, f.result()))
+        raise httpx.TimeoutException(f"no complete answer within {limit:.1f} s while {action}") from None
+
+
+def _undo_late(undo: Callable[[T], None], result: T) -> None:
+    try:
+        undo(result)
+    except Exception:  # the sweep (manage.py sweep_media) finds what is left
+        log.warning("could not undo a late ImageKit call", exc_info=True)
+
+
 def _call(action: str, operation: Callable[[imagekitio.ImageKit], T], *, writing: bool = False,
-          cleanup: bool = False, passthrough: tuple[type[Exception], ...] = ()) -> T:
+          cleanup: bool = False, passthrough: tuple[type[Exception], ...] = (),
+          undo: Callable[[T], None] | None = None) -> T:
     """Run `operation(client)` inside the time budget and the circuit breaker; SDK failures become
-    StorageError (exceptions in `passthrough`, e.g. NotFoundError, are re-raised for the caller)."""
+    StorageError (exceptions in `passthrough`, e.g. NotFoundError, are re-raised for the caller).
+    The whole call, retries included, ends within the wall-clock limit (`_within`)."""
     timeout, retries = _allowance(action, writing=writing, cleanup=cleanup)
     client = get_client().with_options(timeout=_timeout(timeout), max_retries=retries)
+    limit = _wall_clock_limit(timeout, retries, cleanup=cleanup)
     try:
-        result = operation(client)
+        result = _within(limit, action, lambda: operation(client), undo=undo)
     except passthrough:
         _close_circuit()
         raise
@@ -318,11 +362,20 @@ def upload(content: bytes, *, file_name: str, folder: str, content_type: str = "
             overwrite_file=overwrite,
         ),
         writing=True,
+        undo=_delete_late_upload,
     )
     if not response.file_id or not response.file_path:
         log.warning("ImageKit upload answered without fileId/filePath: %r", response)
         raise StorageError(f"The image service gave an unexpected answer to the upload. {_AGAIN.capitalize()}")
     return _remote(response)
+
+
+def _delete_late_upload(response) -> None:
+    """An upload answered after we stopped waiting: nothing will point at it, so delete it (one
+    short call, straight on the client: this runs on a call thread, outside any budget)."""
+    if getattr(response, "file_id", None):
+        timeout = _setting("IMAGEKIT_CLEANUP_TIMEOUT", DEFAULT_CLEANUP_TIMEOUT)
+        get_client().with_options(timeout=_timeout(timeout), max_retries=0).files.delete(response.file_id)
 
 
 def find(file_path: str, *, quick: bool = False) -> RemoteFile | None:
@@ -418,8 +471,11 @@ def rendition_transformation(width: int) -> list[dict]:
 def download(url: str) -> bytes:
     """Fetch a file's bytes from its delivery URL (used by Storage.open)."""
     timeout, _retries = _allowance("downloading a file", writing=False, cleanup=False)
+    limit = _wall_clock_limit(timeout, 0, cleanup=False)
     try:
-        response = httpx.get(url, timeout=_timeout(timeout), follow_redirects=True)
+        response = _within(
+            limit, "downloading a file", lambda: httpx.get(url, timeout=_timeout(timeout), follow_redirects=True)
+        )
         response.raise_for_status()
     except httpx.HTTPStatusError as exc:
         if exc.response.status_code == 404:

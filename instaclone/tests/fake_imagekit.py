@@ -85,6 +85,7 @@ class FakeImageKit:
         self.hang_seconds = 3.0
         self.hang_times: int | None = None
         self.hang_then_store = False
+        self.drip_interval: float | None = None  # send answers one byte per interval (see drip())
         self._fail_next = 0
         self._fail_after = 0
         self._lock = threading.RLock()
@@ -148,6 +149,12 @@ class FakeImageKit:
         self._wake.clear()
         self.mode = "hang"
 
+    def drip(self, interval: float = 0.2) -> None:
+        """Carry out every API call, then send the answer one byte every `interval` seconds: a
+        server (or a congested link) that is slow but never silent, so no single read times out."""
+        self.drip_interval = interval
+        self._wake.clear()
+
     def fail_next(self, n: int = 1, *, after: int = 0) -> None:
         """Answer 503 to `n` API calls, after letting `after` calls through normally."""
         with self._lock:
@@ -180,6 +187,7 @@ class FakeImageKit:
 
     def heal(self) -> None:
         self.mode = "ok"
+        self.drip_interval = None
         self._fail_next = self._fail_after = 0
         self._wake.set()
 
@@ -425,7 +433,17 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             if data and status != 204:
-                self.wfile.write(data)
+                interval = self.server_fake.drip_interval
+                if interval and self.server_fake.mode != "hang":
+                    self.wfile.flush()
+                    for i in range(len(data)):
+                        if self.server_fake._wake.wait(interval):  # healed or stopped: send the rest
+                            self.wfile.write(data[i:])
+                            break
+                        self.wfile.write(data[i : i + 1])
+                        self.wfile.flush()
+                else:
+                    self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout test)
             pass
 

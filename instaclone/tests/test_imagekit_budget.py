@@ -96,3 +96,24 @@ def test_a_feed_with_twenty_default_avatars_renders_fast_with_no_api_call_while_
     assert response.content.decode().count("/static/img/default-avatar.png") >= 12  # one per card
     assert len(fake_imagekit.requests) == before  # no API call at all
     assert elapsed < 1.0
+
+
+def test_a_server_that_answers_a_byte_at_a_time_is_cut_off_at_the_budget_and_its_upload_undone(
+    fake_imagekit, settings
+):
+    """The fake stands for ImageKit on a congested link: every read gets a byte before its timeout,
+    so only a wall-clock limit on the whole call stops it."""
+    settings.IMAGEKIT_TIMEOUT = 1.0
+    settings.IMAGEKIT_CLEANUP_GRACE = 0.5
+    fake_imagekit.drip(0.2)  # the upload's ~300-byte answer would take about a minute
+
+    started = time.monotonic()
+    with imagekit.budget(1.5), pytest.raises(StorageError, match="took too long"):
+        default_storage.save("posts/drip.jpg", ContentFile(b"data"))
+    assert time.monotonic() - started < 1.5 + 0.5 + 1.0  # the budget, the clean-up grace, a margin
+
+    fake_imagekit.heal()  # the rest of the answer arrives; the abandoned upload is then deleted
+    deadline = time.monotonic() + 5
+    while any(p.endswith("/posts/drip.jpg") for p in fake_imagekit.paths()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(p.endswith("/posts/drip.jpg") for p in fake_imagekit.paths())
