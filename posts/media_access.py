@@ -23,25 +23,32 @@ _RENDITION_NAME = re.compile(rf"^{re.escape(RENDITION_FOLDER)}/([0-9a-f]{{32}})-
 _POST_FOLDERS = ("posts/images/", "posts/videos/")
 
 
+def _only_private_authors_use(media) -> bool:
+    """One query: the privacy of every author whose post uses these media rows. A file is private
+    when private accounts use it and no public post does (demo data shares files between posts;
+    a file a public post shows is public anyway)."""
+    privacy = set(media.values_list("post__author__is_private", flat=True).distinct()[:2])
+    return privacy == {True}
+
+
 def media_name_is_private(name: str) -> bool:
     """True when `name` is a private account's post media, a rendition or a poster of one."""
-    private = PostMedia.objects.filter(post__author__is_private=True)
     if name.startswith(_POST_FOLDERS):
-        return private.filter(file=name).exists()
+        return _only_private_authors_use(PostMedia.objects.filter(file=name))
     match = _RENDITION_NAME.match(name)
     if match:
         stem = match.group(1)
         originals = Q()
         for folder in _POST_FOLDERS:
             originals |= Q(file__startswith=f"{folder}{stem}.")
-        return private.filter(originals).exists()
+        return _only_private_authors_use(PostMedia.objects.filter(originals))
     if not name.startswith(f"{RENDITION_FOLDER}/"):
         return False  # avatars, the default avatar: public
     # Renditions stored before they were named after their original (random names): match the
     # quoted name in the JSON text (digit keys defeat Django's JSON key lookups). A scan, only for
     # those old files.
-    return (
-        private.annotate(renditions_text=Cast("renditions", output_field=TextField()))
-        .filter(renditions_text__contains=json.dumps(name))
-        .exists()
+    return _only_private_authors_use(
+        PostMedia.objects.annotate(renditions_text=Cast("renditions", output_field=TextField())).filter(
+            renditions_text__contains=json.dumps(name)
+        )
     )

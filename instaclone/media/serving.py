@@ -34,6 +34,10 @@ def serve_media(request, path: str, is_private_name: Callable[[str], bool] | Non
     # NUL, or a name the filesystem refuses (ENAMETOOLONG would be a 500 from serve()).
     if "\x00" in path or len(path) > 1024 or any(len(part.encode()) > 255 for part in path.split("/")):
         raise Http404("No such file.")
+    # Only a stored name's one spelling: `serve()` normalises `./`, `//` and `x/../`, so another
+    # spelling of a private file's name would slip past the name check below.
+    if any(part in ("", ".", "..") for part in path.split("/")):
+        raise Http404("No such file.")
     expires, signature = request.GET.get("e"), request.GET.get("s")
     if expires is not None or signature is not None:
         try:

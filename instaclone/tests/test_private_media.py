@@ -236,3 +236,27 @@ def test_an_unsigned_rendition_with_an_old_random_name_is_still_refused(private_
     media.renditions = {**media.renditions, "320": old_name}
     media.save(update_fields=["renditions"])
     assert fetch(client, f"/media/{old_name}").status_code in (403, 404)
+
+
+@pytest.mark.parametrize("spelling", ["./{}", "{}", "x/../{}", "{}//"])
+def test_another_spelling_of_a_private_file_name_is_refused(private_post, client, spelling):
+    media = private_post.media.get()
+    for name in [media.file, *media.renditions.values()]:
+        folder, _, base = name.rpartition("/")
+        variants = {
+            "./{}": f"./{name}",
+            "{}": f"{folder}//{base}",
+            "x/../{}": f"{folder}/x/../{base}",
+            "{}//": f"{folder.replace('/', '//', 1)}/{base}",
+        }
+        assert fetch(client, f"/media/{variants[spelling]}").status_code == 404
+
+
+def test_a_file_a_public_post_also_shows_stays_public(private_post, bob, client):
+    """Demo data shares photos between posts: a file used by a public post is public."""
+    media = private_post.media.get()
+    public_post = make_post(bob, n=1)
+    public_post.media.update(file=media.file, renditions=media.renditions)
+    response = fetch(client, f"/media/{media.file}")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "public, max-age=31536000, immutable"
