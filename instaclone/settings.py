@@ -124,7 +124,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
     # A database that does not answer is a 503 page after this many seconds, never a hung worker.
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(os.environ.get("DB_CONNECT_TIMEOUT", "3"))
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        connect_timeout=int(os.environ.get("DB_CONNECT_TIMEOUT", "3")),
+        # An open connection to a host that vanished (network partition, a dead machine) is dropped
+        # within ~10 s instead of waiting for the kernel's default of minutes. libpq has no read
+        # timeout, so a server *process* that freezes with its host up can still hold a request
+        # until gunicorn's timeout.
+        keepalives=1, keepalives_idle=5, keepalives_interval=2, keepalives_count=3, tcp_user_timeout=10_000,
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions ---------------------------------------------------------------------
