@@ -5,6 +5,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from allauth.account.models import EmailAddress
 
 from accounts.models import User
 from posts.tests.factories import make_post
@@ -156,6 +157,7 @@ def pages(alice, bob, charlie, client):
     post = make_post(bob, caption="#sunset with @alice")
     admin = User.objects.create_superuser("root", "root@example.com", "pw-for-admin-1234")
     report = moderation.report_create(reporter=alice, target=post, reason="spam").report
+    EmailAddress.objects.create(user=charlie, email="charlie.new@example.com", verified=False, primary=False)
     pages = [
         ("feed", alice, "/", {}),
         ("own profile", alice, "/alice/", {}),
@@ -176,6 +178,7 @@ def pages(alice, bob, charlie, client):
         ("signup", None, "/accounts/signup/", {}),
         ("password", alice, "/accounts/password/change/", {}),
         ("emails", alice, "/accounts/email/", {}),
+        ("emails, a change pending", charlie, "/accounts/email/", {}),
         ("two-factor", alice, "/accounts/2fa/", {}),
         ("admin index", admin, "/admin/", {}),
         ("admin posts", admin, "/admin/posts/post/", {}),
