@@ -7,6 +7,7 @@ OperationalError a dead server gives); on PostgreSQL the tests cut the connectio
 
 import contextlib
 import socket
+import sqlite3
 import time
 
 import pytest
@@ -250,3 +251,56 @@ def test_browser_shows_the_outage_as_a_message_then_as_a_page(page, login, live_
         assert page.get_by_role("link", name="Try again").get_attribute("href") == f"/p/{post.pk}/"
     page.reload()
     assert page.locator("form.like-form").count() >= 1  # back by itself
+
+
+class _DriverError(Exception):
+    """Stands for psycopg's error classes, which carry the server's SQLSTATE."""
+
+    def __init__(self, sqlstate):
+        super().__init__(sqlstate)
+        self.sqlstate = sqlstate
+
+
+def _wrapped(cause) -> OperationalError:
+    try:
+        raise OperationalError(str(cause)) from cause
+    except OperationalError as error:
+        return error
+
+
+@pytest.mark.parametrize(
+    ("cause", "outage"),
+    [
+        (None, True),  # libpq could not connect: no SQLSTATE at all
+        (_DriverError("08006"), True),  # connection failure
+        (_DriverError("53300"), True),  # too many connections
+        (_DriverError("57P01"), True),  # the server is shutting down
+        (_DriverError("57014"), True),  # statement timeout
+        (_DriverError("54000"), False),  # program limit exceeded: a query the database refuses
+        (_DriverError("42P01"), False),  # undefined table: a bug
+        (sqlite3.OperationalError("database is locked"), True),
+        (sqlite3.OperationalError("too many SQL variables"), False),
+    ],
+)
+def test_only_errors_that_mean_the_database_is_unreachable_count_as_an_outage(cause, outage):
+    from instaclone.outages import is_outage
+
+    error = OperationalError("down") if cause is None else _wrapped(cause)
+    assert is_outage(error) is outage
+
+
+@pytest.mark.django_db
+def test_a_query_the_database_refuses_is_a_500_not_the_outage_page(alice, settings):
+    """Hostile input that makes a query too big is a bug to fix, not "try again in a minute"."""
+    settings.DEBUG = False
+    client = _client(alice)
+
+    def refuse(execute, sql, params, many, context):
+        if "posts_post" in sql:
+            raise OperationalError("too many SQL variables") from sqlite3.OperationalError("too many SQL variables")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(refuse):
+        response = client.get("/")
+    assert response.status_code == 500
+    assert MESSAGE not in response.content.decode()
