@@ -22,6 +22,8 @@ What this backend does:
   (default 5): during that time no call goes to Redis at all, so a page never waits on more than one
   timeout. The first call after the back-off tries Redis again; success closes the breaker (logged
   once at INFO), failure opens it for another back-off without a new warning.
+- An answer that means "cannot serve" counts as an outage too: a replica that refuses writes after a
+  failover (READONLY), OOM, MISCONF, MASTERDOWN, LOADING. Other error replies are bugs and raise.
 - ``clear()`` deletes only this site's keys (``KEY_PREFIX:*``, SCAN + DEL) when a key prefix is set,
   instead of ``FLUSHDB``: another application sharing the Redis database keeps its keys.
 
@@ -46,11 +48,23 @@ from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ReadOnlyError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger("instaclone.cache")
 
-OUTAGE_ERRORS = (RedisConnectionError, RedisTimeoutError, OSError)
+OUTAGE_ERRORS = (RedisConnectionError, RedisTimeoutError, OSError, ResponseError)
+# A Redis that answers but cannot serve: a read-only replica after a failover (ReadOnlyError), out
+# of memory, failing to persist, or its primary gone. Any other error reply is a bug and is raised.
+_UNAVAILABLE_REPLIES = ("READONLY", "OOM", "MISCONF", "MASTERDOWN", "NOREPLICAS", "LOADING", "CLUSTERDOWN")
+
+
+def _is_outage(error: Exception) -> bool:
+    if isinstance(error, ReadOnlyError):
+        return True
+    if isinstance(error, ResponseError):
+        return str(error).upper().startswith(_UNAVAILABLE_REPLIES)
+    return True
 _MISSING = object()
 
 
@@ -116,6 +130,8 @@ class ResilientRedisCache(RedisCache):
         try:
             result = call()
         except OUTAGE_ERRORS as error:
+            if not _is_outage(error):
+                raise
             self.breaker.failed(self.location, error, self.backoff)
             return fallback
         self.breaker.succeeded(self.location)

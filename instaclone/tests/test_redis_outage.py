@@ -146,3 +146,27 @@ def test_a_quick_restart_nobody_noticed_costs_no_cache_miss(redis_server, caplog
         cache.set("after", 2)  # the stale connection fails once; one immediate retry on a new one
         assert cache.get("after") == 2
     assert not caplog.records
+
+
+def test_a_read_only_replica_after_a_failover_is_an_outage_not_a_500(redis_server, alice):
+    """The server stands for a primary demoted to a replica (its primary gone): it still answers
+    reads, and refuses every write with READONLY."""
+    client = _login(Client(raise_request_exception=False))
+    redis_server.client().execute_command("REPLICAOF", "127.0.0.1", "1")  # nothing listens there
+    try:
+        for url in PAGES:
+            response, elapsed = _timed_get(client, url)
+            assert response.status_code == 200, url
+            assert elapsed < BUDGET
+        cache.set("replica-check", "x")  # dropped, not raised
+    finally:
+        redis_server.client().execute_command("REPLICAOF", "NO", "ONE")
+
+
+def test_an_error_reply_that_is_a_bug_is_not_hidden(redis_server):
+    cache.set("a-list", 1)
+    raw = cache._cache.get_client(write=True)  # the connection the site's cache uses
+    raw.delete(cache.make_key("a-list"))
+    raw.lpush(cache.make_key("a-list"), "x")
+    with pytest.raises(Exception, match="WRONGTYPE"):
+        cache.incr("a-list")  # INCRBY on a list: a programming error, raised
