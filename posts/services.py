@@ -118,11 +118,11 @@ def _validate_alt(alt_text: str, index: int) -> str:
     return alt_text
 
 
-def _prepare(upload, alt_text: str, index: int) -> _Prepared:
+def _prepare(upload, alt_text: str, index: int, video_deadline: float) -> _Prepared:
     alt_text = _validate_alt(alt_text, index)
     try:
         if is_video(upload):
-            video = process_video(upload)
+            video = process_video(upload, deadline=video_deadline)
             poster = None
             if video.poster:
                 try:
@@ -264,7 +264,9 @@ def _create(*, author: User, caption: str, files: list[tuple], idempotency_key: 
             {"media": f"A post can have at most {max_media()} photos or videos (you chose {len(files)})."},
             code="too_many_files",
         )
-    prepared = [_prepare(upload, alt, i) for i, (upload, alt) in enumerate(files)]
+    # All videos of one post share one probing budget (a request must end well inside gunicorn's).
+    video_deadline = time.monotonic() + settings.VIDEO_PROBE_TIMEOUT
+    prepared = [_prepare(upload, alt, i, video_deadline) for i, (upload, alt) in enumerate(files)]
 
     with stored_files() as batch:
         names = [_store(batch, item, i) for i, item in enumerate(prepared)]

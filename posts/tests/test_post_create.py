@@ -308,3 +308,26 @@ def test_duplicate_that_loses_the_race_returns_the_first_post_and_keeps_no_files
     assert len(calls) == 2
     alice.refresh_from_db()
     assert alice.post_count == 1
+
+
+def test_all_videos_of_a_post_share_one_probing_budget(alice, settings, tmp_path, media_root):
+    """A slow ffprobe (it stands for heavy files on a busy machine) costs VIDEO_PROBE_TIMEOUT per
+    post, not per video, so ten videos cannot hold a worker for ten times the budget."""
+    import shutil
+    import time
+
+    clip, ffprobe = real_mp4(), shutil.which("ffprobe")
+    if not (clip and ffprobe):
+        pytest.skip("needs ffmpeg and ffprobe")
+    slow = tmp_path / "ffprobe"
+    slow.write_text(f'#!/bin/sh\nsleep 0.3\nexec {ffprobe} "$@"\n')
+    slow.chmod(0o755)
+    settings.FFPROBE_PATH = str(slow)
+    settings.VIDEO_PROBE_TIMEOUT = 1.0  # each video alone fits; six of them together do not
+
+    started = time.monotonic()
+    with pytest.raises(UploadRejected) as exc:
+        post_create(author=alice, caption="six slow videos", files=[(upload(f"c{i}.mp4", clip), "") for i in range(6)])
+    assert time.monotonic() - started < 1.0 + 1.0  # one budget (and a margin), not six
+    assert exc.value.code == "probe_timeout"
+    assert not Post.objects.exists() and stored_files(media_root) == []
