@@ -21,7 +21,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.db.models.functions import Lower
 
 from accounts.models import User
 from instaclone.media.files import StorageError, delete_on_commit, stored_files
@@ -153,11 +152,7 @@ def _resolve_mentions(caption: str) -> list[User]:
     names = parse_mentions(caption)
     if not names:
         return []
-    return list(
-        User.objects.annotate(username_lower=Lower("username"))
-        .filter(username_lower__in=names, is_active=True)
-        .order_by("pk")
-    )
+    return list(User.objects.by_username(*names).filter(is_active=True).order_by("pk"))
 
 
 def _set_hashtags(post: Post, caption: str) -> None:
