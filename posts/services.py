@@ -117,7 +117,7 @@ def _validate_alt(alt_text: str, index: int) -> str:
     return alt_text
 
 
-def _prepare(upload, alt_text: str, index: int, video_deadline: float) -> _Prepared:
+def _prepare(upload, alt_text: str, index: int, video_deadline: float | None = None) -> _Prepared:
     alt_text = _validate_alt(alt_text, index)
     try:
         if is_video(upload):
