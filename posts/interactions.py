@@ -17,15 +17,15 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q, Window
+from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 
 from accounts.models import Block, Follow, User
 from accounts.visibility import visible_authors_q, visible_profiles_q
+from instaclone.pagination import Page, keyset_page
 
 from .models import Comment, Like, Post, Save
-from .pagination import Page, decode_cursor, encode_cursor, keyset_page
 from .selectors import post_get_for_viewer, users_who_may_see_posts_of
 from .signals import comment_created, post_liked, post_unliked
 from .text import parse_mentions, render_caption
@@ -155,20 +155,6 @@ def comment_delete(*, user: User, post_id: int, comment_id: int) -> Post:
     return post
 
 
-# --- Keyset pages ------------------------------------------------------------------------------
-
-
-def _keyset_page_oldest_first(qs, *, cursor: str | None, size: int) -> Page:
-    """posts.pagination pages newest first; comments read oldest first: ORDER BY created, id."""
-    if cursor:
-        created, pk = decode_cursor(cursor)
-        qs = qs.filter(Q(created__gt=created) | Q(created=created, id__gt=pk))
-    rows = list(qs.order_by("created", "id")[: size + 1])
-    items = rows[:size]
-    next_cursor = encode_cursor(items[-1].created, items[-1].pk) if len(rows) > size else None
-    return Page(items, next_cursor)
-
-
 # --- Selectors -----------------------------------------------------------------------------------
 
 
@@ -188,7 +174,7 @@ def with_body_html(comments):
 def comments_page(viewer, post: Post, *, cursor: str | None = None, size: int | None = None) -> Page:
     """A post's comments, oldest first, keyset "load more" (1 query). `post` must be visible."""
     qs = visible_comments(viewer).filter(post=post).select_related("author")
-    page = _keyset_page_oldest_first(qs, cursor=cursor, size=size or COMMENTS_PAGE_SIZE)
+    page = keyset_page(qs, cursor, size or COMMENTS_PAGE_SIZE, descending=False)
     with_body_html(page.items)
     return page
 

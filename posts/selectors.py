@@ -10,9 +10,9 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Block, Follow, User
 from accounts.visibility import visible_authors_q
+from instaclone.pagination import Page, keyset_page
 
 from .models import Hashtag, Post, PostHashtag, PostMedia
-from .pagination import Page, keyset_page
 
 
 def page_size() -> int:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Block, Follow, FollowRequest, User
 from accounts.visibility import visible_authors_q, visible_profiles_q
-from posts.pagination import Page, decode_cursor, encode_cursor
+from instaclone.pagination import Page, keyset_page
 from posts.selectors import post_queryset
 
 from .models import Notification
@@ -32,22 +32,6 @@ SEARCH_LIMIT = 20
 UNREAD_BADGE_CAP = 100  # the badge shows "99+" beyond this; the count query stops there
 
 
-# --- keyset cursors (posts/pagination.py: garbage cursors are a 400 through BadRequest) -------
-
-
-def keyset_q(cursor: str | None, created_field: str, pk_field: str) -> Q:
-    """Rows strictly older than the cursor in (created DESC, id DESC) order."""
-    if not cursor:
-        return Q()
-    created, pk = decode_cursor(cursor)
-    return Q(**{f"{created_field}__lt": created}) | Q(**{created_field: created, f"{pk_field}__lt": pk})
-
-
-def _page(rows: list, size: int, key) -> Page:
-    items = rows[:size]
-    return Page(items, encode_cursor(*key(items[-1])) if len(rows) > size and items else None)
-
-
 # --- posts ----------------------------------------------------------------------------------
 
 
@@ -57,11 +41,15 @@ def feed_page(viewer: User, cursor: str | None = None, size: int = FEED_PAGE_SIZ
     Reads the fan-out table through its (owner, -created, -post) index: a page costs the same at
     10 or 5,000 followees (docs/feed.md). The join condition and the keyset live in one filter()
     so that Django uses a single join to social_feeditem, which order_by then reuses."""
-    qs = post_queryset(viewer).filter(
-        Q(feed_items__owner=viewer) & keyset_q(cursor, "feed_items__created", "feed_items__post")
+    return keyset_page(
+        post_queryset(viewer),
+        cursor,
+        size,
+        where=Q(feed_items__owner=viewer),
+        created_field="feed_items__created",
+        id_field="feed_items__post",
+        key=lambda p: (p.created, p.pk),
     )
-    rows = list(qs.order_by("-feed_items__created", "-feed_items__post")[: size + 1])
-    return _page(rows, size, lambda p: (p.created, p.pk))
 
 
 def explore_posts(viewer, size: int = EXPLORE_SIZE) -> list:
@@ -126,12 +114,7 @@ def _attach_states(viewer, users: list[User]) -> list[User]:
 
 
 def _people_page(viewer, rows_qs, user_attr: str, cursor: str | None, size: int) -> Page:
-    rows = list(
-        rows_qs.filter(keyset_q(cursor, "created", "id"))
-        .select_related(user_attr)
-        .order_by("-created", "-id")[: size + 1]
-    )
-    page = _page(rows, size, lambda r: (r.created, r.pk))
+    page = keyset_page(rows_qs.select_related(user_attr), cursor, size)
     users = [getattr(r, user_attr) for r in page.items]
     page.items = _attach_states(viewer, users)
     return page
@@ -148,23 +131,14 @@ def following_page(viewer, owner: User, cursor: str | None = None, size: int = P
 
 
 def follow_requests_page(owner: User, cursor: str | None = None, size: int = PEOPLE_PAGE_SIZE) -> Page:
-    rows = list(
-        FollowRequest.objects.filter(Q(target_id=owner.pk) & visible_profiles_q(owner, "requester"))
-        .filter(keyset_q(cursor, "created", "id"))
-        .select_related("requester")
-        .order_by("-created", "-id")[: size + 1]
-    )
-    return _page(rows, size, lambda r: (r.created, r.pk))
+    qs = FollowRequest.objects.filter(Q(target_id=owner.pk) & visible_profiles_q(owner, "requester"))
+    return keyset_page(qs.select_related("requester"), cursor, size)
 
 
 def blocked_page(owner: User, cursor: str | None = None, size: int = PEOPLE_PAGE_SIZE) -> Page:
     """The people the owner blocked, newest first (shown only to the owner, to unblock them)."""
-    rows = list(
-        Block.objects.filter(Q(blocker_id=owner.pk) & keyset_q(cursor, "created", "id"))
-        .select_related("blocked")
-        .order_by("-created", "-id")[: size + 1]
-    )
-    return _page(rows, size, lambda r: (r.created, r.pk))
+    qs = Block.objects.filter(blocker_id=owner.pk).select_related("blocked")
+    return keyset_page(qs, cursor, size)
 
 
 def follow_request_pending_count(owner: User) -> int:
@@ -226,13 +200,7 @@ def notification_queryset(user: User):
 
 
 def notifications_page(user: User, cursor: str | None = None, size: int = NOTIFICATIONS_PAGE_SIZE) -> Page:
-    rows = list(
-        notification_queryset(user)
-        .filter(keyset_q(cursor, "created", "id"))
-        .select_related("actor", "post", "comment")
-        .order_by("-created", "-id")[: size + 1]
-    )
-    page = _page(rows, size, lambda n: (n.created, n.pk))
+    page = keyset_page(notification_queryset(user).select_related("actor", "post", "comment"), cursor, size)
     # pending requests, so that request notifications show Accept / Decline only while pending
     requester_ids = [n.actor_id for n in page.items if n.kind == Notification.Kind.FOLLOW_REQUEST]
     pending = set()

@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from instaclone.pagination import decode_cursor, encode_cursor
 from posts.models import Post
-from posts.pagination import decode_cursor, encode_cursor
 
 from .factories import make_post
 

@@ -86,7 +86,7 @@ def test_tag_only_on_hidden_posts_is_404(client, alice, bob):
 
 def test_later_page_of_a_tag_nobody_may_see_is_404(client, private_bob):
     """A cursor must not turn an invisible tag into an empty (200) page either."""
-    from posts.pagination import encode_cursor
+    from instaclone.pagination import encode_cursor
 
     post = make_post(private_bob, caption="#secretparty")
     cursor = encode_cursor(post.created, post.pk + 1)
