@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db.models import Q, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -17,8 +18,8 @@ from accounts.visibility import visible_authors_q, visible_profiles_q
 from instaclone.pagination import Page, keyset_page
 from posts.selectors import post_queryset
 
+from .follow_state import FollowState
 from .models import Notification
-from .services import FollowState
 
 FEED_PAGE_SIZE = 12
 PEOPLE_PAGE_SIZE = 20
@@ -30,6 +31,7 @@ EXPLORE_WINDOW_POSTS = 500
 EXPLORE_SIZE = 30
 SEARCH_LIMIT = 20
 UNREAD_BADGE_CAP = 100  # the badge shows "99+" beyond this; the count query stops there
+UNREAD_CACHE_SECONDS = 60  # the nav badge's cached count; services.unread_changed forgets it
 
 
 # --- posts ----------------------------------------------------------------------------------
@@ -99,7 +101,7 @@ def relation(viewer, other: User) -> str:
     if not viewer.is_authenticated:
         return FollowState.NONE.value
     if viewer.pk == other.pk:
-        return "self"
+        return FollowState.SELF.value
     return follow_states(viewer, [other]).get(other.pk, FollowState.NONE.value)
 
 
@@ -107,7 +109,7 @@ def _attach_states(viewer, users: list[User]) -> list[User]:
     states = follow_states(viewer, users)
     for u in users:
         if viewer.is_authenticated and u.pk == viewer.pk:
-            u.follow_state = "self"
+            u.follow_state = FollowState.SELF.value
         else:
             u.follow_state = states.get(u.pk, FollowState.NONE.value)
     return users
@@ -218,3 +220,18 @@ def notifications_page(user: User, cursor: str | None = None, size: int = NOTIFI
 def unread_count(user: User) -> int:
     """Unread visible notifications, counted up to UNREAD_BADGE_CAP (one bounded query)."""
     return notification_queryset(user).filter(read_at__isnull=True)[:UNREAD_BADGE_CAP].count()
+
+
+def unread_cache_key(user_id: int) -> str:
+    return f"social:unread:{user_id}"
+
+
+def unread_badge_count(user: User) -> int:
+    """The nav badge's count: unread_count, cached per user for UNREAD_CACHE_SECONDS. Services forget
+    it when a notification arrives or is read (services.unread_changed); nothing else writes it."""
+    key = unread_cache_key(user.pk)
+    value = cache.get(key)
+    if value is None:
+        value = unread_count(user)
+        cache.set(key, value, UNREAD_CACHE_SECONDS)
+    return value

@@ -8,14 +8,15 @@ the rows they count.
 
 from __future__ import annotations
 
-import enum
-
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Q
 
 from accounts.models import Block, Follow, FollowRequest, User
 
+from .follow_state import FollowState
 from .models import FeedItem, Notification
+from .selectors import UNREAD_CACHE_SECONDS, unread_cache_key
 
 # How many of an author's latest posts a new follower's feed receives at once.
 FEED_BACKFILL = 60
@@ -37,21 +38,11 @@ class NotVisibleError(SocialError):
     status = 404
 
 
-class FollowState(enum.StrEnum):
-    NONE = "none"
-    FOLLOWING = "following"
-    REQUESTED = "requested"
-
-
 # --- helpers --------------------------------------------------------------------------------
 
 
 def unread_changed(*user_ids: int) -> None:
     """Forget the cached nav badge count of these people once the transaction commits."""
-    from django.core.cache import cache
-
-    from .context_processors import unread_cache_key
-
     keys = [unread_cache_key(uid) for uid in user_ids]
     cache.delete_many(keys)  # now, and again after commit (a read in between may re-cache the old count)
     transaction.on_commit(lambda: cache.delete_many(keys))
@@ -273,4 +264,10 @@ def notifications_mark_read(*, user: User) -> int:
     from django.utils import timezone
 
     unread_changed(user.pk)
-    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).update(read_at=timezone.now())
+    marked = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).update(read_at=timezone.now())
+    # the badge knows it is zero now (and again after unread_changed's commit-time delete), so the
+    # page that marked them read does not count them again
+    key = unread_cache_key(user.pk)
+    cache.set(key, 0, UNREAD_CACHE_SECONDS)
+    transaction.on_commit(lambda: cache.set(key, 0, UNREAD_CACHE_SECONDS))
+    return marked

@@ -1,4 +1,3 @@
-from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -10,7 +9,7 @@ from instaclone.htmx import back_url, login_required_htmx
 
 from . import selectors as social_selectors
 from . import services as social_services
-from .context_processors import UNREAD_CACHE_SECONDS, unread_cache_key
+from .follow_state import FollowState
 
 
 def home(request):
@@ -51,7 +50,8 @@ def _profile_social_context(request, owner):
     viewer = request.user
     if not viewer.is_authenticated or viewer.pk == owner.pk:
         pending = social_selectors.follow_request_pending_count(owner) if viewer.is_authenticated else 0
-        return {"follow_state": "self" if viewer.is_authenticated else "none", "pending_requests": pending}
+        state = FollowState.SELF if viewer.is_authenticated else FollowState.NONE
+        return {"follow_state": state.value, "pending_requests": pending}
     owner.follow_state = social_selectors.relation(viewer, owner)
     return {"follow_state": owner.follow_state, "pending_requests": 0}
 
@@ -228,7 +228,6 @@ def notifications(request):
     # viewing the page marks them read; the page already holds them, so new ones are still
     # highlighted this once, and the nav badge knows it is zero without counting
     social_services.notifications_mark_read(user=request.user)
-    cache.set(unread_cache_key(request.user.pk), 0, UNREAD_CACHE_SECONDS)
     return render(request, "social/notifications.html", context)
 
 

@@ -1,4 +1,6 @@
-"""Browser journeys for likes, saves and comments (Playwright driving Debian's Chromium)."""
+"""Browser journeys for saves and comments on the post page (Playwright driving Debian's Chromium).
+The feed journeys (likes by button, double-tap, without JavaScript) are social pages: see
+social/tests/test_browser_feed_interactions.py."""
 
 from __future__ import annotations
 
@@ -6,60 +8,10 @@ import re
 
 import pytest
 
-from accounts.models import Follow
-from posts.models import Comment, Like, Save
+from posts.models import Comment, Save
 from posts.tests.factories import make_post
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def follow(follower, followee):
-    try:
-        from social.services import follow_create
-    except ImportError:  # before the social app's services exist
-        Follow.objects.create(follower=follower, followee=followee)
-    else:
-        follow_create(follower=follower, followee=followee)
-
-
-def test_like_by_button_and_by_double_tap_in_the_feed_without_navigating(page, login, live_server, alice, bob):
-    follow(alice, bob)
-    older = make_post(bob, caption="older post")
-    newer = make_post(bob, caption="newer post")
-    errors = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    login(page, "alice")
-    page.goto(f"{live_server.url}/")
-    page.evaluate("window.__marker = 'still here'")
-
-    # the button: the heart swaps itself and the count appears, the page does not navigate
-    card = page.locator(f"#post-{newer.pk}")
-    card.locator("form.like-form button").click()
-    page.wait_for_selector(f"#post-{newer.pk} form.like-form[data-liked=true]")
-    assert card.locator(f"#like-count-{newer.pk}").inner_text() == "1 like"
-    assert page.evaluate("window.__marker") == "still here"
-    assert Like.objects.filter(user=alice, post=newer).count() == 1
-
-    # double-tap on the other post's photo likes it
-    other = page.locator(f"#post-{older.pk}")
-    other.locator("[data-double-tap-like]").dblclick()
-    page.wait_for_selector(f"#post-{older.pk} form.like-form[data-liked=true]")
-    assert other.locator(f"#like-count-{older.pk}").inner_text() == "1 like"
-    # a second double-tap never unlikes
-    other.locator("[data-double-tap-like]").dblclick()
-    page.wait_for_timeout(300)
-    assert page.locator(f"#post-{older.pk} form.like-form[data-liked=true]").count() == 1
-    assert page.evaluate("window.__marker") == "still here"
-    assert Like.objects.filter(user=alice, post=older).count() == 1
-
-    # a comment from the card appears under it without a reload, and the count follows
-    page.locator(f"#comment-form-{newer.pk} textarea").fill("first!")
-    page.locator(f"#comment-form-{newer.pk} button[type=submit]").click()
-    page.wait_for_selector(f"#comments-{newer.pk} .comment")
-    assert page.locator(f"#comments-{newer.pk} .comment__body").inner_text() == "first!"
-    assert page.locator(f"#comment-count-{newer.pk}").inner_text() == "1 comment"
-    assert page.evaluate("window.__marker") == "still here"
-    assert errors == []
 
 
 def test_save_then_find_it_under_saved_and_comment_without_reload(page, login, live_server, alice, bob):
@@ -86,24 +38,3 @@ def test_save_then_find_it_under_saved_and_comment_without_reload(page, login, l
     page.goto(f"{live_server.url}/saved/")
     page.locator(f"#saved-{post.pk}").click()
     page.wait_for_url(re.compile(rf".*/p/{post.pk}/$"))
-
-
-def test_like_works_with_javascript_disabled(_browser, live_server, alice, bob):
-    """A plain form POST and a redirect back to the same place in the feed."""
-    from conftest import browser_login
-
-    follow(alice, bob)
-    post = make_post(bob, caption="no js")
-    context = _browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    try:
-        page = context.new_page()
-        browser_login(page, live_server, "alice")
-        page.goto(f"{live_server.url}/")
-        page.locator(f"#post-{post.pk} form.like-form button").click()
-        page.wait_for_url(re.compile(rf".*/#post-{post.pk}$"))
-        assert page.locator(f"#post-{post.pk} form.like-form").get_attribute("data-liked") == "true"
-        assert page.locator(f"#like-count-{post.pk}").inner_text() == "1 like"
-        assert Like.objects.filter(user=alice, post=post).count() == 1
-    finally:
-        context.close()
