@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from instaclone.errors import add_to_form
 from instaclone.media.files import StorageError
 from instaclone.media.images import UploadRejected
 
@@ -30,10 +31,8 @@ def profile_edit(request):
                 avatar_upload=data.get("avatar_upload"),
                 remove_avatar=data.get("remove_avatar", False),
             )
-        except UploadRejected as exc:
-            form.add_error("avatar_upload", exc.messages[0])
-        except StorageError as exc:
-            form.add_error("avatar_upload", exc.message)
+        except (UploadRejected, StorageError) as exc:
+            add_to_form(form, exc, field="avatar_upload")
         else:
             messages.success(request, "Profile saved.")
             return redirect("accounts:edit")

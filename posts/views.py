@@ -15,6 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.selectors import user_get_by_username
 from accounts.visibility import can_see_content, can_see_profile
+from instaclone.errors import add_to_form
 from instaclone.htmx import login_required_htmx
 from instaclone.media.files import StorageError
 from instaclone.media.images import UploadRejected
@@ -58,16 +59,12 @@ def post_new(request):
             except (UploadRejected, StorageError) as exc:
                 index = getattr(exc, "file_index", None)
                 if index is None:
-                    form.add_error(None, _error_message(exc))
+                    add_to_form(form, exc)
                 else:
                     name = form.uploads[index].name if index < len(form.uploads) else ""
                     file_errors.append((index, name, _error_message(exc)))
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for field, errors in exc.message_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, exc.messages)
+                add_to_form(form, exc)
             else:
                 messages.success(request, "Your post has been shared.")
                 if request.htmx:

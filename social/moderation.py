@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.visibility import can_see_profile
+from instaclone.errors import DomainError
 from posts.interactions import visible_comments
 from posts.models import Comment, Post
 from posts.selectors import post_queryset
@@ -41,15 +42,11 @@ REPORT_RATE_WINDOW = getattr(settings, "REPORT_RATE_WINDOW", 10 * 60)
 KINDS = ("post", "comment", "user")
 
 
-class ModerationError(Exception):
+class ModerationError(DomainError):
     """A request that cannot be honoured (reporting yourself, suspending a superuser...). The
     message is meant for the person; views answer 400."""
 
     status = 400
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class ReportRateLimited(ModerationError):

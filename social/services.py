@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from accounts.models import Block, Follow, FollowRequest, User
+from instaclone.errors import DomainError
 
 from .follow_state import FollowState
 from .models import FeedItem, Notification
@@ -22,7 +23,7 @@ from .selectors import UNREAD_CACHE_SECONDS, unread_cache_key
 FEED_BACKFILL = 60
 
 
-class SocialError(Exception):
+class SocialError(DomainError):
     """A graph action that cannot happen; `status` is the HTTP status a view should answer."""
 
     status = 400

@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 
+from instaclone.errors import add_to_form
 from instaclone.htmx import back_url, login_required_htmx
 
 from .models import Report
@@ -78,10 +79,9 @@ def report(request, kind, pk):
                 reason=form.cleaned_data["reason"], text=form.cleaned_data["text"],
             )
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+            add_to_form(form, exc)
         except ModerationError as exc:
-            form.add_error(None, exc.message)
+            add_to_form(form, exc)
             status = exc.status
         else:
             return _render(request, {**context, "done": True, "report": result.report, "repeat": not result.created})

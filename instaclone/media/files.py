@@ -18,18 +18,16 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
+from instaclone.errors import DomainError
+
 log = logging.getLogger(__name__)
 
 
-class StorageError(Exception):
+class StorageError(DomainError):
     """The storage backend (disk or ImageKit) failed. The message is meant for the person; storage
     backends raise it (or FileBatch wraps what they raise) so views can show it on the form."""
 
     default_message = "We couldn't store your upload right now. Nothing was posted; please try again in a moment."
-
-    def __init__(self, message: str | None = None):
-        super().__init__(message or self.default_message)
-        self.message = message or self.default_message
 
 
 def unique_name(folder: str, extension: str, stem: str | None = None) -> str:
