@@ -113,7 +113,7 @@ def layer_violations(graph: dict[str, set[str]]) -> list[str]:
             target_app = target.split(".")[0]
             if LAYERS.index(target_app) > LAYERS.index(app):
                 problems.append(f"{module} imports {target} ({app} may not depend on {target_app})")
-            elif target in TEST_WIRING and not _is_test_code(module):
+            elif (target in TEST_WIRING or _is_test_code(target)) and not _is_test_code(module):
                 problems.append(f"{module} imports {target} (test helpers are for tests only)")
     return problems
 
@@ -190,6 +190,7 @@ def test_checker_catches_layer_violations():
         "posts.views": {"social.selectors", "accounts.models"},  # upward: caught
         "instaclone.htmx": {"accounts.models"},  # infrastructure importing an app: caught
         "social.views": {"instaclone.testing"},  # application code importing test helpers: caught
+        "social.receivers": {"social.tests.factories"},  # ... or an app's test factories: caught
         "instaclone.urls": {"social.views"},  # wiring: allowed
         "instaclone.tests.test_x": {"social.views"},  # infrastructure tests: allowed
         "social.tests.test_x": {"posts.models", "instaclone.testing"},  # downward: allowed
@@ -201,5 +202,6 @@ def test_checker_catches_layer_violations():
         "accounts.tests.test_x imports posts.models (accounts may not depend on posts)",
         "instaclone.htmx imports accounts.models (instaclone may not depend on accounts)",
         "posts.views imports social.selectors (posts may not depend on social)",
+        "social.receivers imports social.tests.factories (test helpers are for tests only)",
         "social.views imports instaclone.testing (test helpers are for tests only)",
     ]
