@@ -2,6 +2,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from instaclone.pagination import encode_cursor
 from instaclone.testing import make_user
 from social import services
 from social.selectors import FEED_PAGE_SIZE
@@ -103,6 +104,22 @@ def test_feed_query_count_is_constant(alice_client, alice, bob, django_assert_nu
         r = alice_client.get("/")
     assert r.status_code == 200
     assert len(r.context["page"].items) == min(n_posts, FEED_PAGE_SIZE)
+
+
+@pytest.mark.parametrize("n_posts", [1, 20])
+def test_feed_next_page_fragment_query_count_is_constant(alice_client, alice, bob, django_assert_num_queries, n_posts):
+    services.follow_create(follower=alice, followee=bob)
+    posts = [make_post(bob, f"post {i}") for i in range(n_posts + 1)]
+    alice_client.get("/")  # warms the cached unread badge
+    cursor = encode_cursor(posts[-1].created, posts[-1].pk)  # the page after the newest post
+    # 1 session, 2 user, 3 feed page after the cursor (LIMIT size + 1), 4 media prefetch,
+    # 5 liked ids, 6 saved ids, 7 latest comments per post, 8 "liked by" friend per post
+    with django_assert_num_queries(8) as queries:
+        r = alice_client.get(f"/?cursor={cursor}", **HX)
+    assert b"<html" not in r.content
+    assert len(r.context["page"].items) == min(n_posts, FEED_PAGE_SIZE)
+    # the fan-out condition and the keyset share one join (a second one would multiply rows)
+    assert queries.captured_queries[2]["sql"].count('JOIN "social_feeditem"') == 1
 
 
 def test_feed_query_count_same_for_1_and_20_posts(alice, bob, client):
