@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
 
+from . import visibility
 from .usernames import lookup_key
 from .validators import validate_username
 
@@ -17,6 +18,20 @@ class UserQuerySet(models.QuerySet):
             return self.none()
         qs = self.alias(username_lower=Lower("username"))
         return qs.filter(username_lower=keys[0]) if len(keys) == 1 else qs.filter(username_lower__in=keys)
+
+    # The visibility rule (accounts.visibility, where it is written once) as queryset filters.
+    def visible_to(self, viewer):
+        """People whose profile header the viewer may see: active, no block either way."""
+        return self.filter(visibility.visible_profiles_q(viewer))
+
+    def content_visible_to(self, viewer):
+        """People whose posts the viewer may see: also public, the viewer, or followed."""
+        return self.filter(visibility.visible_authors_q(viewer, prefix=""))
+
+    def audience_of(self, author):
+        """People who may see `author`'s posts (the rule read the other way: who a mention may
+        notify)."""
+        return self.filter(visibility.audience_q(author))
 
 
 class InstacloneUserManager(UserManager.from_queryset(UserQuerySet)):

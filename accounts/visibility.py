@@ -1,74 +1,106 @@
 """The one visibility rule: whose content may a viewer see?
 
-Every page, fragment, feed, search, notification and HTMX endpoint filters through these helpers
-(posts and social build their querysets on `visible_authors_q`). A second code path that forgets a
-block or a private account is how photo sites leak, so there is no other.
+This module is the only place the rule is written. Pages never call it directly: they start from
+the queryset methods built on it — `User.objects.visible_to(viewer)` (profiles),
+`Post.objects.visible_to(viewer)` and `Comment.objects.visible_to(viewer)` (content, which add the
+content's own hidden-by-moderators flag) — or, for a row that points at a user or a post (a save, a
+notification, a follow row), the `*_q(viewer, prefix)` filter those methods are made of. A second
+code path that forgets a block or a private account is how photo sites leak, so there is no other.
 
 A viewer may see an author's content when all of these hold:
 - the author's account is active (suspended accounts are inactive);
 - neither has blocked the other;
 - the author is public, or is the viewer, or the viewer follows the author (accepted follow).
-Hidden-by-moderator content is filtered on the content's own model, on top of this.
+A profile header (name, avatar) needs only the first two.
+
+The graph models are read through the app registry, not imported: `accounts.models`' querysets
+call this module, and an import back would be a cycle.
 """
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.db.models import Q
 
-from .models import Block, Follow, User
+
+def _model(name: str):
+    return apps.get_model("accounts", name)
 
 
 def _is_signed_in(viewer) -> bool:
     return viewer is not None and getattr(viewer, "is_authenticated", False)
 
 
+def _field(prefix: str, name: str) -> str:
+    return f"{prefix}__{name}" if prefix else name
+
+
+def _active_q(prefix: str) -> Q:
+    return Q(**{_field(prefix, "is_active"): True})
+
+
+def not_blocked_q(user_id: int, prefix: str = "") -> Q:
+    """Users (at `prefix`, "" for User itself) with no block either way with user `user_id`."""
+    field = _field(prefix, "pk")
+    block = _model("Block")
+    blocked_by_user = block.objects.filter(blocker_id=user_id).values("blocked_id")
+    who_blocked_user = block.objects.filter(blocked_id=user_id).values("blocker_id")
+    return ~Q(**{f"{field}__in": blocked_by_user}) & ~Q(**{f"{field}__in": who_blocked_user})
+
+
 def visible_authors_q(viewer, prefix: str = "author") -> Q:
-    """A Q for any model with a user foreign key at `prefix` ("" for User itself: use "pk")."""
-    field = prefix or "pk"
-    active = Q(**{f"{prefix}__is_active" if prefix else "is_active": True})
-    public = Q(**{f"{prefix}__is_private" if prefix else "is_private": False})
+    """Authors whose content the viewer may see: a Q for any model with a user foreign key at
+    `prefix` ("" for User itself)."""
+    field = _field(prefix, "pk")
+    public = Q(**{_field(prefix, "is_private"): False})
     if not _is_signed_in(viewer):
-        return active & public
-    blocked_ids = Block.objects.filter(blocker_id=viewer.pk).values("blocked_id")
-    blocker_ids = Block.objects.filter(blocked_id=viewer.pk).values("blocker_id")
-    followed_ids = Follow.objects.filter(follower_id=viewer.pk).values("followee_id")
+        return _active_q(prefix) & public
+    followed_ids = _model("Follow").objects.filter(follower_id=viewer.pk).values("followee_id")
     return (
-        active
-        & ~Q(**{f"{field}__in": blocked_ids})
-        & ~Q(**{f"{field}__in": blocker_ids})
+        _active_q(prefix)
+        & not_blocked_q(viewer.pk, prefix)
         & (public | Q(**{field: viewer.pk}) | Q(**{f"{field}__in": followed_ids}))
     )
 
 
 def visible_profiles_q(viewer, prefix: str = "") -> Q:
     """Whose profile header (name, avatar) a viewer may see: active and not blocked either way.
-    Used for people lists, search, suggestions and notification actors. `prefix` "" means User."""
-    field = prefix or "pk"
-    active = Q(**{f"{prefix}__is_active" if prefix else "is_active": True})
+    People lists, search, suggestions, commenters, likers and notification actors."""
     if not _is_signed_in(viewer):
-        return active
-    blocked_ids = Block.objects.filter(blocker_id=viewer.pk).values("blocked_id")
-    blocker_ids = Block.objects.filter(blocked_id=viewer.pk).values("blocker_id")
-    return active & ~Q(**{f"{field}__in": blocked_ids}) & ~Q(**{f"{field}__in": blocker_ids})
+        return _active_q(prefix)
+    return _active_q(prefix) & not_blocked_q(viewer.pk, prefix)
 
 
-def is_blocked_between(viewer, other: User) -> bool:
-    if not _is_signed_in(viewer) or viewer.pk == other.pk:
+def audience_q(author) -> Q:
+    """The same rule read the other way: the users who may see `author`'s content (who a mention
+    may notify). Active, no block either way, and the author is public, is them, or they follow
+    the author."""
+    may_see = Q(pk=author.pk) | Q(pk__in=_model("Follow").objects.filter(followee_id=author.pk).values("follower_id"))
+    if not author.is_private:
+        may_see = Q()
+    return _active_q("") & not_blocked_q(author.pk) & may_see
+
+
+def blocked_between(a_id: int, b_id: int) -> bool:
+    """Whether either of two (existing) users blocked the other (one query)."""
+    if a_id == b_id:
         return False
-    return Block.objects.filter(
-        Q(blocker_id=viewer.pk, blocked_id=other.pk) | Q(blocker_id=other.pk, blocked_id=viewer.pk)
-    ).exists()
+    return not _model("User").objects.filter(not_blocked_q(a_id), pk=b_id).exists()
 
 
-def can_see_profile(viewer, owner: User) -> bool:
+def is_blocked_between(viewer, other) -> bool:
+    return _is_signed_in(viewer) and blocked_between(viewer.pk, other.pk)
+
+
+def can_see_profile(viewer, owner) -> bool:
     """The profile header: hidden only by blocks and suspension."""
     return owner.is_active and not is_blocked_between(viewer, owner)
 
 
-def can_see_content(viewer, owner: User) -> bool:
-    """Posts, followers lists and the like on a profile (one query at most)."""
+def can_see_content(viewer, owner) -> bool:
+    """Posts, followers lists and the like on a profile (one query at most; none for oneself)."""
     if not owner.is_active:
         return False
     if _is_signed_in(viewer) and viewer.pk == owner.pk:
         return True
-    return User.objects.filter(visible_authors_q(viewer, prefix=""), pk=owner.pk).exists()
+    return _model("User").objects.filter(visible_authors_q(viewer, prefix=""), pk=owner.pk).exists()

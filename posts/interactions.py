@@ -8,9 +8,10 @@ the final word: liking twice, double clicks and replayed requests leave one row.
 
 Selectors never run a query per card: `cards_context(viewer, posts)` computes everything a page of
 post cards needs in a constant number of queries. Every read goes through the visibility rule:
-posts through `visible_authors_q`; comments and likes (always on a post the viewer may see) through
-`visible_profiles_q` — as on Instagram, a comment by a private account shows on a public post, while
-blocks either way and suspended authors hide it.
+posts through `Post.objects.visible_to` (or `post_visible_q` for rows pointing at a post), comments
+through `Comment.objects.visible_to`, likers through `visible_profiles_q` — as on Instagram, a
+comment by a private account shows on a public post, while blocks either way and suspended authors
+hide it.
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 
-from accounts.models import Block, Follow, User
-from accounts.visibility import visible_authors_q, visible_profiles_q
+from accounts.models import Follow, User
+from accounts.visibility import visible_profiles_q
 from instaclone.pagination import Page, keyset_page
 
-from .models import Comment, Like, Post, Save
+from .models import Comment, Like, Post, Save, post_visible_q
 from .selectors import post_get_for_viewer, users_who_may_see_posts_of
 from .signals import comment_created, post_liked, post_unliked
 from .text import parse_mentions, render_caption
@@ -114,11 +115,9 @@ def _mentionable_users(*, author: User, post: Post, names: list[str]) -> list[Us
     if not names:
         return []
     ids = (
-        User.objects.filter(is_active=True)
+        User.objects.visible_to(author)  # active, no block either way with the commenter
         .by_username(*names)  # compared like the unique constraint, never iexact (accounts.usernames)
         .exclude(pk=author.pk)
-        .exclude(pk__in=Block.objects.filter(blocker_id=author.pk).values("blocked_id"))
-        .exclude(pk__in=Block.objects.filter(blocked_id=author.pk).values("blocker_id"))
         .values_list("pk", flat=True)
     )
     return users_who_may_see_posts_of(post.author, list(ids))
@@ -159,9 +158,10 @@ def comment_delete(*, user: User, post_id: int, comment_id: int) -> Post:
 
 
 def visible_comments(viewer):
-    """Comments a viewer may see (on posts they may see): not hidden, by an active author with no
-    block either way. A private account's comment on a public post is visible, as on Instagram."""
-    return Comment.objects.filter(is_hidden=False).filter(visible_profiles_q(viewer, "author"))
+    """Comments a viewer may see (`Comment.objects.visible_to`): not hidden, by an active author
+    with no block either way, on a post they may see. A private account's comment on a public post
+    is visible, as on Instagram."""
+    return Comment.objects.visible_to(viewer)
 
 
 def with_body_html(comments):
@@ -187,10 +187,10 @@ def likers_page(viewer, post: Post, *, cursor: str | None = None, size: int | No
 
 def saved_page(viewer, *, cursor: str | None = None, size: int | None = None) -> Page:
     """The viewer's own Saved posts, newest saved first (2 queries: saves+posts, media). Posts that
-    became invisible (hidden, blocked, no longer followed private account) drop out."""
+    became invisible (hidden, blocked, no longer followed private account) drop out; the viewer's
+    own hidden posts stay, with the notice, as everywhere else (`post_visible_q`)."""
     qs = (
-        Save.objects.filter(user=viewer, post__is_hidden=False)
-        .filter(visible_authors_q(viewer, "post__author"))
+        Save.objects.filter(post_visible_q(viewer, "post"), user=viewer)
         .select_related("post", "post__author")
         .prefetch_related("post__media")
     )

@@ -1,5 +1,52 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+
+from accounts.visibility import visible_authors_q, visible_profiles_q
+
+
+def _field(prefix: str, name: str) -> str:
+    return f"{prefix}__{name}" if prefix else name
+
+
+def post_visible_q(viewer, prefix: str = "", *, published_only: bool = False) -> Q:
+    """Posts (at `prefix`, "" for Post itself) the viewer may see: the author passes the accounts
+    rule (accounts.visibility) and the post is not hidden by moderators — except that its author
+    sees it (with a notice) and so do staff (privacy and blocks still apply to them; moderators
+    review the rest in the admin). `published_only` drops hidden posts for everyone, author and
+    staff included: what may be notified about or reported. Used by `Post.objects.visible_to` and
+    by rows that point at a post (saves, notifications, hashtag rows)."""
+    signed_in = viewer is not None and getattr(viewer, "is_authenticated", False)
+    rule = visible_authors_q(viewer, _field(prefix, "author"))
+    if signed_in and viewer.is_staff and not published_only:
+        return rule
+    shown = Q(**{_field(prefix, "is_hidden"): False})
+    if signed_in and not published_only:
+        shown |= Q(**{_field(prefix, "author"): viewer.pk})
+    return rule & shown
+
+
+def comment_visible_q(viewer, prefix: str = "", *, published_only: bool = False) -> Q:
+    """Comments (at `prefix`) the viewer may see: not hidden by moderators (for anyone), by an
+    author whose profile the viewer may see, on a post the viewer may see. A private account's
+    comment on a public post is visible, as on Instagram."""
+    return (
+        Q(**{_field(prefix, "is_hidden"): False})
+        & visible_profiles_q(viewer, _field(prefix, "author"))
+        & post_visible_q(viewer, _field(prefix, "post"), published_only=published_only)
+    )
+
+
+class PostQuerySet(models.QuerySet):
+    def visible_to(self, viewer, *, published_only: bool = False):
+        """The posts `viewer` may see (`post_visible_q`); every page reading posts starts here."""
+        return self.filter(post_visible_q(viewer, published_only=published_only))
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible_to(self, viewer, *, published_only: bool = False):
+        """The comments `viewer` may see (`comment_visible_q`)."""
+        return self.filter(comment_visible_q(viewer, published_only=published_only))
 
 
 class Hashtag(models.Model):
@@ -29,6 +76,8 @@ class Post(models.Model):
     mentions = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="mentioned_in", blank=True, through="PostMention"
     )
+
+    objects = PostQuerySet.as_manager()
 
     class Meta:
         indexes = [
@@ -127,6 +176,8 @@ class Comment(models.Model):
     body = models.TextField(max_length=2200)
     created = models.DateTimeField(auto_now_add=True)
     is_hidden = models.BooleanField("hidden by moderators", default=False)
+
+    objects = CommentQuerySet.as_manager()
 
     class Meta:
         # a post's comments oldest first, "load more" by keyset on (created, id)

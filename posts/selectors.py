@@ -1,18 +1,17 @@
-"""Reads for posts. Every posts page and fragment starts from `post_queryset(viewer)`: the one
-place that applies the visibility rule (accounts.visibility) and moderation to posts."""
+"""Reads for posts. Every posts page and fragment starts from `post_queryset(viewer)`, which starts
+from `Post.objects.visible_to(viewer)` (the visibility rule of accounts.visibility plus moderation)."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Block, Follow, User
-from accounts.visibility import visible_authors_q
+from accounts.models import User
 from instaclone.pagination import Page, keyset_page
 
-from .models import Hashtag, Post, PostHashtag, PostMedia
+from .models import Hashtag, Post, PostHashtag, PostMedia, post_visible_q
 
 
 def page_size() -> int:
@@ -23,21 +22,15 @@ def _signed_in(viewer) -> bool:
     return viewer is not None and getattr(viewer, "is_authenticated", False)
 
 
-def post_queryset(viewer) -> QuerySet[Post]:
-    """Posts the viewer may see, with author joined and media prefetched (2 queries per list).
-
-    Visible: the author passes `visible_authors_q` and the post is not hidden by moderators. Authors
-    always see their own posts (hidden ones with a notice). Staff also see hidden posts, but privacy
-    and blocks apply to them like to anyone (moderators review everything else in the admin)."""
-    qs = Post.objects.select_related("author").prefetch_related(
-        Prefetch("media", queryset=PostMedia.objects.order_by("position"))
+def post_queryset(viewer, *, published_only: bool = False) -> QuerySet[Post]:
+    """Posts the viewer may see (`Post.objects.visible_to`: authors see their own hidden posts with
+    a notice, staff see hidden posts, privacy and blocks apply to everyone; `published_only` drops
+    hidden posts for all), with the author joined and media prefetched (2 queries per list)."""
+    return (
+        Post.objects.visible_to(viewer, published_only=published_only)
+        .select_related("author")
+        .prefetch_related(Prefetch("media", queryset=PostMedia.objects.order_by("position")))
     )
-    visible = visible_authors_q(viewer, "author")
-    if not (_signed_in(viewer) and viewer.is_staff):
-        visible &= Q(is_hidden=False)
-    if _signed_in(viewer):
-        visible |= Q(author_id=viewer.pk)
-    return qs.filter(visible)
 
 
 def post_get_for_viewer(viewer, pk, *, with_media: bool = True) -> Post:
@@ -96,9 +89,7 @@ def hashtag_post_count(tag: Hashtag) -> int:
     """How many public, visible posts use the tag (what anyone may see, as Instagram shows), counted
     up to HASHTAG_COUNT_CAP so a popular tag costs a bounded index walk. Private, hidden and
     suspended authors' posts are not counted: the number must not reveal them."""
-    public = PostHashtag.objects.filter(
-        hashtag=tag, post__is_hidden=False, post__author__is_private=False, post__author__is_active=True
-    )
+    public = PostHashtag.objects.filter(post_visible_q(None, "post"), hashtag=tag)  # what anonymous sees
     return public[: HASHTAG_COUNT_CAP + 1].count()
 
 
@@ -120,11 +111,4 @@ def users_who_may_see_posts_of(author: User, user_ids) -> list[User]:
     user_ids = [pk for pk in user_ids if pk != author.pk]
     if not user_ids:
         return []
-    qs = (
-        User.objects.filter(pk__in=user_ids, is_active=True)
-        .exclude(pk__in=Block.objects.filter(blocker_id=author.pk).values("blocked_id"))
-        .exclude(pk__in=Block.objects.filter(blocked_id=author.pk).values("blocker_id"))
-    )
-    if author.is_private:
-        qs = qs.filter(pk__in=Follow.objects.filter(followee_id=author.pk).values("follower_id"))
-    return list(qs.order_by("pk"))
+    return list(User.objects.audience_of(author).filter(pk__in=user_ids).order_by("pk"))

@@ -57,9 +57,9 @@ class ReportRateLimited(ModerationError):
 
 
 def _visible_posts(viewer):
-    """Posts the viewer may see and report: the posts app's base queryset, minus hidden ones (which
-    it still shows to their author and to staff)."""
-    return post_queryset(viewer).filter(is_hidden=False)
+    """Posts the viewer may see and report: the posts app's base queryset, without hidden ones
+    (which it still shows to their author and to staff)."""
+    return post_queryset(viewer, published_only=True)
 
 
 def report_target_get(*, viewer, kind: str, pk: int):

@@ -14,8 +14,9 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import Block, Follow, FollowRequest, User
-from accounts.visibility import visible_authors_q, visible_profiles_q
+from accounts.visibility import visible_profiles_q
 from instaclone.pagination import Page, keyset_page
+from posts.models import comment_visible_q, post_visible_q
 from posts.selectors import post_queryset
 
 from .follow_state import FollowState
@@ -192,12 +193,13 @@ def search_hashtags(viewer, q: str, limit: int = SEARCH_LIMIT) -> list:
 
 def notification_queryset(user: User):
     """The recipient's notifications that are still visible: actor not blocked either way and
-    active; the post (if any) not hidden and visible to the recipient; the comment not hidden."""
+    active; the post and comment (if any) visible to the recipient and not hidden by moderators,
+    even to their own author (`published_only`: a hidden post's likes are no news)."""
     return Notification.objects.filter(
         Q(recipient_id=user.pk)
         & visible_profiles_q(user, "actor")
-        & (Q(post__isnull=True) | (Q(post__is_hidden=False) & visible_authors_q(user, "post__author")))
-        & (Q(comment__isnull=True) | Q(comment__is_hidden=False))
+        & (Q(post__isnull=True) | post_visible_q(user, "post", published_only=True))
+        & (Q(comment__isnull=True) | comment_visible_q(user, "comment", published_only=True))
     )
 
 

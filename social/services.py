@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 
 from accounts.models import Block, Follow, FollowRequest, User
+from accounts.visibility import blocked_between
 from instaclone.errors import DomainError
 
 from .follow_state import FollowState
@@ -52,12 +53,6 @@ def unread_changed(*user_ids: int) -> None:
 def _lock_pair(a: User, b: User) -> dict[int, User]:
     rows = User.objects.select_for_update().filter(pk__in=[a.pk, b.pk]).order_by("pk")
     return {u.pk: u for u in rows}
-
-
-def _blocked_between(a_id: int, b_id: int) -> bool:
-    return Block.objects.filter(
-        Q(blocker_id=a_id, blocked_id=b_id) | Q(blocker_id=b_id, blocked_id=a_id)
-    ).exists()
 
 
 def _bump(user_id: int, field: str, delta: int) -> None:
@@ -108,7 +103,7 @@ def follow_create(*, follower: User, followee: User) -> FollowState:
         raise SelfActionError("You can't follow yourself.")
     locked = _lock_pair(follower, followee)
     target = locked.get(followee.pk)
-    if target is None or not target.is_active or _blocked_between(follower.pk, followee.pk):
+    if target is None or not target.is_active or blocked_between(follower.pk, followee.pk):
         raise NotVisibleError("No such user.")
     if Follow.objects.filter(follower_id=follower.pk, followee_id=followee.pk).exists():
         return FollowState.FOLLOWING
@@ -253,7 +248,7 @@ def notification_create(*, recipient: User, actor: User, kind: str, post=None, c
     """One notification, unless it would go to the actor themself or between blocked people."""
     recipient_id = getattr(recipient, "pk", recipient)
     actor_id = getattr(actor, "pk", actor)
-    if recipient_id == actor_id or _blocked_between(recipient_id, actor_id):
+    if recipient_id == actor_id or blocked_between(recipient_id, actor_id):
         return None
     unread_changed(recipient_id)
     return Notification.objects.create(

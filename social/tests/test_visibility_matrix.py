@@ -2,15 +2,20 @@
 private and a public author. One rule (accounts.visibility) decides; this checks every door.
 
 Viewers: anonymous, stranger, follower, requested (asked, not accepted; private author only),
-blocked (the author blocked the viewer), blocker (the viewer blocked the author), author."""
+blocked (the author blocked the viewer), blocker (the viewer blocked the author), author.
+
+Besides the pages, it checks the paths that once re-assembled the rule by hand (saved page,
+notifications, hashtag counts, report previews) and the queryset methods every page starts from
+(`User/Post/Comment.objects.visible_to`). Each clause of the rule was deleted by hand in turn and
+made this module fail (the table is in the issue 10 report)."""
 
 import pytest
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
-from accounts.models import Block, FollowRequest
+from accounts.models import Block, FollowRequest, User
 from instaclone.testing import make_user
-from posts.models import Comment, Like, Save
+from posts.models import Comment, Like, Post, Save
 from social import services
 from social.models import Notification
 
@@ -48,6 +53,7 @@ def setup_case(alice, bob, viewer, private):
         services.follow_create(follower=bob, followee=alice)
         assert FollowRequest.objects.filter(requester=bob, target=alice).exists()
     post = make_post(alice, "matrix #matrixtag")
+    Comment.objects.create(post=post, author=alice, body="the author's own words")
     if viewer == "blocked":
         services.block_create(blocker=alice, blocked=bob)
     elif viewer == "blocker":
@@ -104,6 +110,17 @@ def test_visibility_matrix(world, viewer, private):
         r = client.get(tag_url)
         check("hashtag never 500", r.status_code in (200, 404))
         check("hashtag post link", (post_link in r.content.decode()) == sees)
+        # the count is what anyone may see: public posts only, whoever looks
+        if r.status_code == 200:
+            check("hashtag count", r.context["post_count"] == (0 if private else 1))
+
+    # the queryset methods every page starts from
+    blocked_pair = viewer in ("blocked", "blocker")
+    check("User.visible_to", User.objects.visible_to(me).filter(pk=alice.pk).exists() == (not blocked_pair))
+    check("User.content_visible_to", User.objects.content_visible_to(me).filter(pk=alice.pk).exists() == sees)
+    check("Post.visible_to", Post.objects.visible_to(me).filter(pk=post.pk).exists() == sees)
+    own_comment = Comment.objects.get(post=post, author=alice)
+    check("Comment.visible_to", Comment.objects.visible_to(me).filter(pk=own_comment.pk).exists() == sees)
 
     # followers list
     r = client.get(reverse("followers", args=["alice"]))
@@ -124,7 +141,8 @@ def test_visibility_matrix(world, viewer, private):
             check(f"{name} anonymous HX-Redirect", "HX-Redirect" in r)
         r = client.post(reverse("posts:comments", args=[post.pk]), {"body": "hi"}, **HX)
         check("comment anonymous HX-Redirect", "HX-Redirect" in r)
-        check("nothing written", not (Like.objects.exists() or Save.objects.exists() or Comment.objects.exists()))
+        nothing = not (Like.objects.exists() or Save.objects.exists() or Comment.objects.exclude(author=alice).exists())
+        check("nothing written", nothing)
         assert errors == []
         return
 
@@ -153,6 +171,22 @@ def test_visibility_matrix(world, viewer, private):
     r = client.post(reverse("posts:comments", args=[post.pk]), {"body": "hello"}, **HX)
     check("comment status", (r.status_code < 300) if sees else r.status_code == 404)
     check("comment row", Comment.objects.filter(author=me, post=post).exists() == sees)
+
+    # saved page: a save made while the post was visible (row made directly) shows iff it still is
+    Save.objects.get_or_create(user=me, post=post)
+    r = client.get(reverse("saved"))
+    check("saved status", r.status_code == 200)
+    check("saved post link", (post_link in r.content.decode()) == sees)
+
+    # notifications about the post (rows made directly, to test the read filter)
+    Notification.objects.create(recipient=me, actor=bob if viewer == "author" else alice, kind="like", post=post)
+    r = client.get(reverse("social:notifications"))
+    check("notification about the post", (post_link in r.content.decode()) == sees)
+
+    # report previews: the post and the author's comment, shown iff visible; own content is refused
+    for kind, pk in (("post", post.pk), ("comment", own_comment.pk)):
+        r = client.get(reverse("social:report", args=[kind, pk]))
+        check(f"report {kind} preview", r.status_code == (400 if viewer == "author" else 200 if sees else 404))
 
     # follow: across a block is 404; the author gets 400
     r = client.post(reverse("social:follow", args=["alice"]))
@@ -188,3 +222,93 @@ def test_suspended_author_disappears_everywhere(alice, bob):
     assert b"/alice/" not in c.get(reverse("social:search"), {"q": "ali"}).content
     assert make_user("zed")  # a fresh account still works
     assert not Block.objects.exists()
+
+
+def test_private_author_sees_their_own_content_on_every_path(alice, bob):
+    """The rule's "you may see yourself" clause: a private author, followed by nobody, on every
+    page that reads content."""
+    make_private(alice)
+    post = make_post(alice, "just me #selftag")
+    Comment.objects.create(post=post, author=alice, body="note to self")
+    Save.objects.create(user=alice, post=post)
+    Notification.objects.create(recipient=alice, actor=bob, kind="like", post=post)
+    c = Client()
+    c.force_login(alice)
+    link = f"/p/{post.pk}/"
+
+    assert link in c.get("/").content.decode()  # feed
+    profile = c.get("/alice/").content.decode()
+    assert link in profile and "This account is private" not in profile
+    assert link in c.get(reverse("posts:grid", args=["alice"]), **HX).content.decode()
+    detail = c.get(link)
+    assert detail.status_code == 200 and "note to self" in detail.content.decode()
+    tag = c.get(reverse("hashtag", args=["selftag"]))
+    assert tag.status_code == 200 and link in tag.content.decode()
+    assert tag.context["post_count"] == 0  # the public count does not reveal a private post
+    assert link not in c.get(reverse("social:explore")).content.decode()  # explore is other people's
+    assert link in c.get(reverse("saved")).content.decode()
+    assert link in c.get(reverse("social:notifications")).content.decode()
+    search = c.get(reverse("social:search"), {"q": "selft"}).content.decode()
+    assert reverse("hashtag", args=["selftag"]) in search  # a tag only on one's own private post
+    assert "/alice/" in c.get(reverse("social:search"), {"q": "ali"}).content.decode()
+    # and nobody else sees any of it
+    c.force_login(bob)
+    assert c.get(link).status_code == 404
+    assert c.get(reverse("hashtag", args=["selftag"])).status_code == 404
+    assert reverse("hashtag", args=["selftag"]) not in c.get(reverse("social:search"), {"q": "selft"}).content.decode()
+
+
+@pytest.mark.parametrize("private", [False, True])
+def test_author_keeps_their_hidden_post_on_saved_and_profile_but_not_in_notifications(alice, bob, private):
+    """A post hidden by moderators stays visible to its author, with the notice, on every page that
+    shows it (the saved page once dropped it); notifications about it go, even for the author."""
+    if private:
+        make_private(alice)
+    post = make_post(alice, "hidden later #hidtag")
+    Save.objects.create(user=alice, post=post)
+    Notification.objects.create(recipient=alice, actor=bob, kind="like", post=post)
+    Post.objects.filter(pk=post.pk).update(is_hidden=True)
+    c = Client()
+    c.force_login(alice)
+    link = f"/p/{post.pk}/"
+    assert link in c.get(reverse("saved")).content.decode()
+    assert link in c.get("/alice/").content.decode()
+    assert c.get(link).status_code == 200
+    assert link not in c.get(reverse("social:notifications")).content.decode()
+    c.force_login(bob)
+    assert c.get(link).status_code == 404
+
+
+def test_suspended_accounts_disappear_for_anonymous_visitors(alice, bob, charlie):
+    from posts.models import Hashtag
+    from posts.selectors import hashtag_post_count
+
+    post = make_post(alice, "gone #suspendtag")
+    other = make_post(charlie, "still here")
+    Comment.objects.create(post=other, author=bob, body="words of a suspended account")
+    c = Client()
+    assert "words of a suspended account" in c.get(f"/p/{other.pk}/").content.decode()
+    User.objects.filter(pk__in=[alice.pk, bob.pk]).update(is_active=False)
+    assert c.get("/alice/").status_code == 404
+    assert c.get(f"/p/{post.pk}/").status_code == 404
+    assert c.get(reverse("hashtag", args=["suspendtag"])).status_code == 404
+    assert hashtag_post_count(Hashtag.objects.get(name="suspendtag")) == 0
+    assert "words of a suspended account" not in c.get(f"/p/{other.pk}/").content.decode()
+
+
+@pytest.mark.parametrize("viewer,private", [(v, p) for v, p in CASES if v not in ("anonymous", "author")])
+def test_a_mention_notifies_only_someone_who_may_see_the_post(world, viewer, private):
+    """The rule read the other way (`User.objects.audience_of`): who a caption mention notifies."""
+    alice, bob = world
+    setup_case(alice, bob, viewer, private)
+    post = make_post(alice, "hello @bob")
+    notified = Notification.objects.filter(recipient=bob, kind="mention", post=post).exists()
+    assert notified == sees_content(viewer, private)
+
+
+def test_a_mention_never_notifies_a_suspended_account(alice, bob):
+    from posts.selectors import users_who_may_see_posts_of
+
+    assert users_who_may_see_posts_of(alice, [bob.pk]) == [bob]
+    User.objects.filter(pk=bob.pk).update(is_active=False)
+    assert users_who_may_see_posts_of(alice, [bob.pk]) == []
