@@ -21,7 +21,7 @@ def bare(request):
 
 def _feed_context(user) -> dict:
     try:
-        from posts.interactions import cards_context
+        from posts.selectors import cards_context
         from social.selectors import feed_page
     except ImportError:
         raise Http404("The feed does not exist yet.")

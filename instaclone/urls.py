@@ -4,7 +4,6 @@ from django.urls import include, path, register_converter
 
 from instaclone import views as instaclone_views
 from posts import views as posts_views
-from posts import views_interactions as posts_interactions_views
 from posts.converters import HashtagConverter
 
 register_converter(HashtagConverter, "hashtag")
@@ -25,7 +24,7 @@ urlpatterns = [
     path("settings/", include("accounts.urls")),
     path("p/", include("posts.urls")),
     path("explore/tags/<hashtag:name>/", posts_views.hashtag, name="hashtag"),
-    path("saved/", posts_interactions_views.saved, name="saved"),
+    path("saved/", posts_views.saved, name="saved"),
     path("", include("social.urls")),
 ]
 

@@ -1,17 +1,32 @@
-"""Reads for posts. Every posts page and fragment starts from `post_queryset(viewer)`, which starts
-from `Post.objects.visible_to(viewer)` (the visibility rule of accounts.visibility plus moderation)."""
+"""Reads for posts and what people do to them (likes, saves, comments).
+
+Every posts page and fragment starts from `post_queryset(viewer)`, which starts from
+`Post.objects.visible_to(viewer)` (the visibility rule of accounts.visibility plus moderation);
+comments from `Comment.objects.visible_to`, likers through `visible_profiles_q`, rows pointing at a
+post through `post_visible_q`. As on Instagram, a comment by a private account shows on a public
+post, while blocks either way and suspended authors hide it.
+
+Nothing here runs a query per card: `cards_context(viewer, posts)` computes everything a page of
+post cards needs in a constant number of queries."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.models import User
+from accounts.models import Follow, User
+from accounts.visibility import visible_profiles_q
 from instaclone.pagination import Page, keyset_page
 
-from .models import Hashtag, Post, PostHashtag, PostMedia, post_visible_q
+from .models import Comment, Hashtag, Like, Post, PostHashtag, PostMedia, Save, post_visible_q
+from .text import render_caption
+
+COMMENTS_PAGE_SIZE = 20
+LIKERS_PAGE_SIZE = 30
+SAVED_PAGE_SIZE = 24
 
 
 def page_size() -> int:
@@ -112,3 +127,123 @@ def users_who_may_see_posts_of(author: User, user_ids) -> list[User]:
     if not user_ids:
         return []
     return list(User.objects.audience_of(author).filter(pk__in=user_ids).order_by("pk"))
+
+
+# --- Likes, saves and comments ------------------------------------------------------------------
+
+
+
+def visible_comments(viewer):
+    """Comments a viewer may see (`Comment.objects.visible_to`): not hidden, by an active author
+    with no block either way, on a post they may see. A private account's comment on a public post
+    is visible, as on Instagram."""
+    return Comment.objects.visible_to(viewer)
+
+
+def with_body_html(comments):
+    """Set `comment.body_html`: the text escaped, with @mentions and #hashtags linked (posts.text)."""
+    for comment in comments:
+        comment.body_html = render_caption(comment.body)
+    return comments
+
+
+def comments_page(viewer, post: Post, *, cursor: str | None = None, size: int | None = None) -> Page:
+    """A post's comments, oldest first, keyset "load more" (1 query). `post` must be visible."""
+    qs = visible_comments(viewer).filter(post=post).select_related("author")
+    page = keyset_page(qs, cursor, size or COMMENTS_PAGE_SIZE, descending=False)
+    with_body_html(page.items)
+    return page
+
+
+def likers_page(viewer, post: Post, *, cursor: str | None = None, size: int | None = None) -> Page:
+    """Who liked a post, newest first (1 query). Likes by people the viewer may not see are left out."""
+    qs = Like.objects.filter(post=post).filter(visible_profiles_q(viewer, "user")).select_related("user")
+    return keyset_page(qs, cursor, size or LIKERS_PAGE_SIZE)
+
+
+def saved_page(viewer, *, cursor: str | None = None, size: int | None = None) -> Page:
+    """The viewer's own Saved posts, newest saved first (2 queries: saves+posts, media). Posts that
+    became invisible (hidden, blocked, no longer followed private account) drop out; the viewer's
+    own hidden posts stay, with the notice, as everywhere else (`post_visible_q`)."""
+    qs = (
+        Save.objects.filter(post_visible_q(viewer, "post"), user=viewer)
+        .select_related("post", "post__author")
+        .prefetch_related("post__media")
+    )
+    return keyset_page(qs, cursor, size or SAVED_PAGE_SIZE)
+
+
+def viewer_state(viewer, post_ids) -> tuple[set[int], set[int]]:
+    """(liked_ids, saved_ids) among `post_ids` for the viewer: one query each, none if anonymous."""
+    post_ids = list(post_ids)
+    if not post_ids or not getattr(viewer, "is_authenticated", False):
+        return set(), set()
+    liked = set(Like.objects.filter(user=viewer, post_id__in=post_ids).values_list("post_id", flat=True))
+    saved = set(Save.objects.filter(user=viewer, post_id__in=post_ids).values_list("post_id", flat=True))
+    return liked, saved
+
+
+def latest_comments(post_ids, viewer, n: int = 2) -> dict[int, list[Comment]]:
+    """The latest `n` visible comments of each post (shown oldest first), in one query."""
+    post_ids = list(post_ids)
+    if not post_ids:
+        return {}
+    rows = (
+        visible_comments(viewer)
+        .filter(post_id__in=post_ids)
+        .select_related("author")
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("post_id")], order_by=[F("created").desc(), F("id").desc()])
+        )
+        .filter(rank__lte=n)
+        .order_by("post_id", "created", "id")
+    )
+    result: dict[int, list[Comment]] = {pk: [] for pk in post_ids}
+    for comment in with_body_html(list(rows)):
+        result[comment.post_id].append(comment)
+    return result
+
+
+def liked_by_friend(post_ids, viewer) -> dict[int, User]:
+    """For each post, the most recent liker among people the viewer follows (one query)."""
+    post_ids = list(post_ids)
+    if not post_ids or not getattr(viewer, "is_authenticated", False):
+        return {}
+    followed = Follow.objects.filter(follower_id=viewer.pk).values("followee_id")
+    rows = (
+        Like.objects.filter(post_id__in=post_ids, user_id__in=followed)
+        .filter(visible_profiles_q(viewer, "user"))
+        .select_related("user")
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("post_id")], order_by=[F("created").desc(), F("id").desc()])
+        )
+        .filter(rank=1)
+    )
+    return {like.post_id: like.user for like in rows}
+
+
+def cards_context(viewer, posts) -> dict:
+    """Everything a page of post cards needs, in a constant number of queries (0 for no posts;
+    otherwise 2 for a signed-in viewer's liked/saved ids, 1 for the latest comments, 1 for
+    "liked by <a friend>"; anonymous: 1).
+
+    Returns {"liked_ids": set, "saved_ids": set, "latest_comments": {post_id: [Comment]},
+    "liked_by": {post_id: User}} and also sets `post.card_comments` and `post.card_liked_by` on each
+    post, which is what posts/_card.html reads (templates cannot index a dict by a variable).
+    """
+    posts = list(posts)
+    ids = [p.pk for p in posts]
+    liked_ids, saved_ids = viewer_state(viewer, ids)
+    comments = latest_comments(ids, viewer)
+    friends = liked_by_friend(ids, viewer)
+    for post in posts:
+        post.card_comments = comments.get(post.pk, [])
+        post.card_liked_by = friends.get(post.pk)
+    return {"liked_ids": liked_ids, "saved_ids": saved_ids, "latest_comments": comments, "liked_by": friends}
+
+
+def detail_context(viewer, post: Post) -> dict:
+    """What the post detail page needs for its like/save buttons and comments, in constant
+    queries (liked, saved, one page of comments): `context.update(detail_context(viewer, post))`."""
+    liked_ids, saved_ids = viewer_state(viewer, [post.pk])
+    return {"liked_ids": liked_ids, "saved_ids": saved_ids, "comments": comments_page(viewer, post)}

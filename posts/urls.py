@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_interactions
+from . import views
 
 app_name = "posts"
 urlpatterns = [
@@ -10,12 +10,12 @@ urlpatterns = [
     path("<int:pk>/delete/", views.post_delete, name="delete"),
     path("<int:pk>/delete/confirm/", views.post_delete_confirm, name="delete_confirm"),
     path("u/<str:username>/grid/", views.profile_grid, name="grid"),
-    # likes, saves, comments (posts/views_interactions.py)
-    path("<int:pk>/like/", views_interactions.like, name="like"),
-    path("<int:pk>/unlike/", views_interactions.unlike, name="unlike"),
-    path("<int:pk>/save/", views_interactions.save, name="save"),
-    path("<int:pk>/unsave/", views_interactions.unsave, name="unsave"),
-    path("<int:pk>/likes/", views_interactions.liked_by, name="liked_by"),
-    path("<int:pk>/comments/", views_interactions.comments, name="comments"),
-    path("<int:pk>/comments/<int:comment_id>/delete/", views_interactions.comment_delete, name="comment_delete"),
+    # likes, saves, comments
+    path("<int:pk>/like/", views.like, name="like"),
+    path("<int:pk>/unlike/", views.unlike, name="unlike"),
+    path("<int:pk>/save/", views.save, name="save"),
+    path("<int:pk>/unsave/", views.unsave, name="unsave"),
+    path("<int:pk>/likes/", views.liked_by, name="liked_by"),
+    path("<int:pk>/comments/", views.comments, name="comments"),
+    path("<int:pk>/comments/<int:comment_id>/delete/", views.comment_delete, name="comment_delete"),
 ]

@@ -1,13 +1,19 @@
-"""Post pages: thin views over posts.selectors (reads, with the visibility rule) and
-posts.services (writes)."""
+"""Post pages, likes, saves and comments: thin views over posts.selectors (reads, with the
+visibility rule and the access-checked fetch) and posts.services (writes).
+
+Every like, save and comment change is POST-only (GET → 405), needs a signed-in user (an anonymous
+HTMX request gets `HX-Redirect` to login), and answers an HTMX request with the partial that swaps
+itself in; a plain form POST is redirected back to the page it came from (`next`, validated).
+One module rather than a package: the views are a few lines each and share the response helpers."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,11 +22,11 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.selectors import user_get_by_username
 from accounts.visibility import can_see_content, can_see_profile
 from instaclone.errors import add_to_form
-from instaclone.htmx import login_required_htmx
+from instaclone.htmx import back_url, login_required_htmx
 from instaclone.media.files import StorageError
 from instaclone.media.images import UploadRejected
 
-from . import interactions, selectors, services
+from . import selectors, services
 from .forms import PostCreateForm, PostEditForm
 
 
@@ -122,8 +128,8 @@ def post_detail(request, pk):
         "media": list(post.media.all()),
         "is_author": request.user.is_authenticated and request.user.pk == post.author_id,
     }
-    # Like/save state and the first page of comments (the interactions engineer's contract).
-    context.update(interactions.detail_context(request.user, post))
+    # Like/save state and the first page of comments.
+    context.update(selectors.detail_context(request.user, post))
     return render(request, "posts/detail.html", context)
 
 
@@ -221,3 +227,137 @@ def _grid_context(page, *, more_url: str, more_hx_url: str, first_page: bool, **
         "eager_count": 6 if first_page else 0,
         **extra,
     }
+
+
+# --- Likes, saves and comments -------------------------------------------------------------------
+
+CARD = "posts/_card.html"
+COMMENTS = "posts/_comments.html"
+
+
+def _back(request, post, anchor: str = "") -> HttpResponseRedirect:
+    url = back_url(request, default=post.get_absolute_url())
+    if anchor and "#" not in url:
+        url += anchor
+    return HttpResponseRedirect(url)
+
+
+def _partials(request, template: str, names: list[str], context: dict) -> HttpResponse:
+    """Several partials of one template in one response (the first swaps in place, the others
+    carry hx-swap-oob)."""
+    html = "".join(render_to_string(f"{template}#{name}", context, request=request) for name in names)
+    return HttpResponse(html)
+
+
+def _like_response(request, post, liked: bool):
+    if not request.htmx:
+        return _back(request, post, f"#post-{post.pk}")
+    context = {"post": post, "liked_ids": {post.pk} if liked else set(), "next": back_url(request), "oob": True}
+    return _partials(request, CARD, ["like-button", "like-count"], context)
+
+
+def _save_response(request, post, saved: bool):
+    if not request.htmx:
+        return _back(request, post, f"#post-{post.pk}")
+    context = {"post": post, "saved_ids": {post.pk} if saved else set(), "next": back_url(request)}
+    return _partials(request, CARD, ["save-button"], context)
+
+
+@require_POST
+@login_required_htmx
+def like(request, pk: int):
+    post = services.like_create(user=request.user, post_id=pk)
+    return _like_response(request, post, liked=True)
+
+
+@require_POST
+@login_required_htmx
+def unlike(request, pk: int):
+    post = services.like_delete(user=request.user, post_id=pk)
+    return _like_response(request, post, liked=False)
+
+
+@require_POST
+@login_required_htmx
+def save(request, pk: int):
+    post = services.save_create(user=request.user, post_id=pk)
+    return _save_response(request, post, saved=True)
+
+
+@require_POST
+@login_required_htmx
+def unsave(request, pk: int):
+    post = services.save_delete(user=request.user, post_id=pk)
+    return _save_response(request, post, saved=False)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def comments(request, pk: int):
+    """GET: a page of a post's comments, oldest first ("load more"). POST: add a comment."""
+    if request.method == "POST":
+        return _comment_add(request, pk)
+    post = selectors.post_get_for_viewer(request.user, pk, with_media=False)
+    page = selectors.comments_page(request.user, post, cursor=request.GET.get("cursor"))
+    context = {"post": post, "comments": page}
+    if request.htmx:
+        # ?section=1: the whole section (count, list, "load more"), for a page that loads it late
+        partial = "comments-section" if request.GET.get("section") else "comments-page"
+        return render(request, f"{COMMENTS}#{partial}", context)
+    return render(request, COMMENTS, context)
+
+
+@login_required_htmx
+def _comment_add(request, pk: int):
+    body = request.POST.get("body", "")
+    try:
+        comment = services.comment_create(user=request.user, post_id=pk, body=body)
+    except ValidationError as exc:
+        post = selectors.post_get_for_viewer(request.user, pk, with_media=False)
+        error = " ".join(exc.messages)
+        if request.htmx:
+            context = {"post": post, "comment_error": error, "comment_body": body, "next": back_url(request)}
+            return render(request, f"{COMMENTS}#comment-form", context)
+        messages.error(request, error)
+        return _back(request, post, f"#comment-form-{post.pk}")
+    post = comment.post
+    if not request.htmx:
+        return _back(request, post, f"#comment-{comment.pk}")
+    context = {
+        "post": post,
+        "comment": comment,
+        "new_comments": [comment],
+        "next": back_url(request),
+        "oob": True,
+    }
+    return _partials(request, COMMENTS, ["comment-form", "comment-appended", "comment-count"], context)
+
+
+@require_POST
+@login_required_htmx
+def comment_delete(request, pk: int, comment_id: int):
+    post = services.comment_delete(user=request.user, post_id=pk, comment_id=comment_id)
+    if not request.htmx:
+        return _back(request, post, "#comments")
+    # The comment's <li> is the target (outerHTML): an empty body removes it; the count updates.
+    return _partials(request, COMMENTS, ["comment-count"], {"post": post, "oob": True})
+
+
+@require_GET
+def liked_by(request, pk: int):
+    post = selectors.post_get_for_viewer(request.user, pk, with_media=False)
+    page = selectors.likers_page(request.user, post, cursor=request.GET.get("cursor"))
+    context = {"post": post, "likes": page}
+    if request.htmx:
+        return render(request, "posts/liked_by.html#likers-page", context)
+    return render(request, "posts/liked_by.html", context)
+
+
+@require_GET
+@login_required_htmx
+def saved(request):
+    """The signed-in person's Saved posts (only ever their own: there is no user in the URL)."""
+    page = selectors.saved_page(request.user, cursor=request.GET.get("cursor"))
+    context = {"saves": page}
+    if request.htmx:
+        return render(request, "posts/saved.html#saved-page", context)
+    return render(request, "posts/saved.html", context)

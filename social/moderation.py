@@ -28,9 +28,8 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.visibility import can_see_profile
 from instaclone.errors import DomainError
-from posts.interactions import visible_comments
 from posts.models import Comment, Post
-from posts.selectors import post_queryset
+from posts.selectors import post_queryset, visible_comments
 from posts.services import post_delete
 
 from .models import Report

@@ -58,7 +58,7 @@ def _profile_social_context(request, owner):
 
 def _cards(viewer, posts) -> dict:
     """Per-page card state (liked, saved, latest comments, liked by) in constant queries."""
-    from posts.interactions import cards_context
+    from posts.selectors import cards_context
 
     return cards_context(viewer, posts)
 

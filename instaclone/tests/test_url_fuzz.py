@@ -101,7 +101,7 @@ def fill(template: str, value: str | None = None, benign: dict | None = None) ->
 @pytest.fixture
 def world(alice, bob, charlie):
     """A little site to aim at: a public and a private account, a post with a comment, a superuser."""
-    from posts.interactions import comment_create
+    from posts.services import comment_create
 
     bob.is_private = True
     bob.save(update_fields=["is_private"])

@@ -17,7 +17,7 @@ def _bulk_posts(author, n, *, caption=""):
         media.pk, media.post = None, post
         media.save()
         if caption:
-            from posts.services import _set_hashtags
+            from posts.services.posts import _set_hashtags
 
             _set_hashtags(post, caption)
     return list(Post.objects.filter(author=author).order_by("-created", "-id"))

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from accounts.models import Follow
 from instaclone.testing import make_user
-from posts import interactions
+from posts import selectors, services
 from posts.selectors import post_queryset
 
 from .test_interactions_services import make_post
@@ -35,7 +35,7 @@ def people(db):
 def test_liked_by_page_query_count_does_not_grow(client, alice, bob, people, n, django_assert_num_queries):
     post = make_post(bob)
     for user in people[:n]:
-        interactions.like_create(user=user, post_id=post.pk)
+        services.like_create(user=user, post_id=post.pk)
     client.force_login(alice)
     # 1 session, 2 user, 3 post (visibility subqueries inlined), 4 likes page with the users
     # joined (LIMIT size + 1), 5 the nav's unread badge (cache cold)
@@ -47,7 +47,7 @@ def test_liked_by_page_query_count_does_not_grow(client, alice, bob, people, n, 
 @pytest.mark.parametrize("n", [1, 20])
 def test_saved_page_query_count_does_not_grow(client, alice, bob, n, django_assert_num_queries):
     for _ in range(n):
-        interactions.save_create(user=alice, post_id=make_post(bob, media=2).pk)
+        services.save_create(user=alice, post_id=make_post(bob, media=2).pk)
     client.force_login(alice)
     # 1 session, 2 user, 3 saves + posts + authors (one join, LIMIT size + 1), 4 media prefetch,
     # 5 the nav's unread badge (cache cold)
@@ -60,7 +60,7 @@ def test_saved_page_query_count_does_not_grow(client, alice, bob, n, django_asse
 def test_comments_page_query_count_does_not_grow(client, alice, bob, people, n, django_assert_num_queries):
     post = make_post(bob)
     for user in people[:n]:
-        interactions.comment_create(user=user, post_id=post.pk, body=f"hello @{bob.username} #{user.username}")
+        services.comment_create(user=user, post_id=post.pk, body=f"hello @{bob.username} #{user.username}")
     client.force_login(alice)
     # 1 session, 2 user, 3 post (visibility inlined), 4 comments page with authors joined
     # (LIMIT size + 1), 5 the nav's unread badge (cache cold)
@@ -74,13 +74,13 @@ def test_cards_context_is_four_queries_for_any_page_size(alice, bob, people, n):
     Follow.objects.create(follower=alice, followee=bob)
     posts_made = [make_post(bob, f"post {i} #tag @alice") for i in range(n)]
     for post in posts_made:
-        interactions.like_create(user=people[0], post_id=post.pk)
-        interactions.like_create(user=alice, post_id=post.pk)
+        services.like_create(user=people[0], post_id=post.pk)
+        services.like_create(user=alice, post_id=post.pk)
         for user in people[:3]:
-            interactions.comment_create(user=user, post_id=post.pk, body="nice")
+            services.comment_create(user=user, post_id=post.pk, body="nice")
     posts = list(post_queryset(alice).filter(pk__in=[p.pk for p in posts_made]))
     # liked ids, saved ids, latest comments (window function), liked-by-a-friend (window function)
-    assert count_queries(lambda: interactions.cards_context(alice, posts)) == 4
+    assert count_queries(lambda: selectors.cards_context(alice, posts)) == 4
     assert all(len(p.card_comments) == 2 for p in posts)
 
 
@@ -88,12 +88,12 @@ def test_cards_context_is_four_queries_for_any_page_size(alice, bob, people, n):
 def test_rendering_a_page_of_cards_runs_no_query(alice, bob, n):
     posts_made = [make_post(bob, f"caption {i} @alice") for i in range(n)]
     for post in posts_made:
-        interactions.comment_create(user=alice, post_id=post.pk, body="<b>hi</b>")
-        interactions.like_create(user=alice, post_id=post.pk)
+        services.comment_create(user=alice, post_id=post.pk, body="<b>hi</b>")
+        services.like_create(user=alice, post_id=post.pk)
     posts = list(post_queryset(alice).filter(pk__in=[p.pk for p in posts_made]).order_by("-created"))
     request = RequestFactory().get("/")
     request.user = alice
-    context = interactions.cards_context(alice, posts)
+    context = selectors.cards_context(alice, posts)
     html = {}
 
     def render():
@@ -113,10 +113,10 @@ def test_post_detail_query_count_does_not_grow_with_comments_and_likes(
 ):
     post = make_post(bob, media=3)
     for user in people[:n]:
-        interactions.like_create(user=user, post_id=post.pk)
-        interactions.comment_create(user=user, post_id=post.pk, body="wow")
+        services.like_create(user=user, post_id=post.pk)
+        services.comment_create(user=user, post_id=post.pk, body="wow")
     client.force_login(alice)
-    # 1 session, 2 user, 3 post + author, 4 media prefetch, then interactions.detail_context:
+    # 1 session, 2 user, 3 post + author, 4 media prefetch, then selectors.detail_context:
     # 5 liked ids, 6 saved ids, 7 comments page with authors joined; 8 the nav's unread badge
     with django_assert_num_queries(8):
         response = client.get(post.get_absolute_url())

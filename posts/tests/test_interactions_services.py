@@ -1,4 +1,4 @@
-"""Services and selectors of posts/interactions.py: likes, saves, comments."""
+"""Services and selectors of posts/services.py: likes, saves, comments."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from accounts.models import Block, Follow
-from posts import interactions
+from posts import selectors, services
 from posts.models import Comment, Like, Post, PostMedia, Save
 from posts.signals import comment_created, post_liked, post_unliked
 
@@ -54,8 +54,8 @@ def catch():
 
 def test_like_twice_keeps_one_like_and_count_one(alice, bob, catch):
     post = make_post(bob)
-    interactions.like_create(user=alice, post_id=post.pk)
-    result = interactions.like_create(user=alice, post_id=post.pk)
+    services.like_create(user=alice, post_id=post.pk)
+    result = services.like_create(user=alice, post_id=post.pk)
     assert result.like_count == 1
     assert Like.objects.filter(post=post).count() == 1
     post.refresh_from_db()
@@ -65,9 +65,9 @@ def test_like_twice_keeps_one_like_and_count_one(alice, bob, catch):
 
 def test_unlike_twice_leaves_zero_and_never_negative(alice, bob, catch):
     post = make_post(bob)
-    interactions.like_create(user=alice, post_id=post.pk)
-    interactions.like_delete(user=alice, post_id=post.pk)
-    result = interactions.like_delete(user=alice, post_id=post.pk)
+    services.like_create(user=alice, post_id=post.pk)
+    services.like_delete(user=alice, post_id=post.pk)
+    result = services.like_delete(user=alice, post_id=post.pk)
     assert result.like_count == 0
     assert not Like.objects.filter(post=post).exists()
     assert catch["unliked"] == [(alice.pk, post.pk)]
@@ -76,11 +76,11 @@ def test_unlike_twice_leaves_zero_and_never_negative(alice, bob, catch):
 def test_counters_equal_rows_after_mixed_likes_and_comments(alice, bob, charlie):
     post = make_post(bob)
     for user in (alice, bob, charlie, alice, charlie):
-        interactions.like_create(user=user, post_id=post.pk)
-    interactions.like_delete(user=charlie, post_id=post.pk)
-    first = interactions.comment_create(user=alice, post_id=post.pk, body="one")
-    interactions.comment_create(user=charlie, post_id=post.pk, body="two")
-    interactions.comment_delete(user=alice, post_id=post.pk, comment_id=first.pk)
+        services.like_create(user=user, post_id=post.pk)
+    services.like_delete(user=charlie, post_id=post.pk)
+    first = services.comment_create(user=alice, post_id=post.pk, body="one")
+    services.comment_create(user=charlie, post_id=post.pk, body="two")
+    services.comment_delete(user=alice, post_id=post.pk, comment_id=first.pk)
     post.refresh_from_db()
     assert post.like_count == Like.objects.filter(post=post).count() == 2
     assert post.comment_count == Comment.objects.filter(post=post).count() == 1
@@ -92,9 +92,9 @@ def test_acting_on_a_private_post_of_someone_not_followed_is_404(alice, bob, ser
     bob.save()
     post = make_post(bob)
     with pytest.raises(Http404):
-        getattr(interactions, service)(user=alice, post_id=post.pk)
+        getattr(services, service)(user=alice, post_id=post.pk)
     Follow.objects.create(follower=alice, followee=bob)
-    getattr(interactions, service)(user=alice, post_id=post.pk)  # now allowed
+    getattr(services, service)(user=alice, post_id=post.pk)  # now allowed
 
 
 @pytest.mark.parametrize("blocker_is_author", [True, False])
@@ -105,18 +105,18 @@ def test_blocked_users_cannot_like_or_comment_each_others_posts(alice, bob, bloc
     else:
         Block.objects.create(blocker=alice, blocked=bob)
     with pytest.raises(Http404):
-        interactions.like_create(user=alice, post_id=post.pk)
+        services.like_create(user=alice, post_id=post.pk)
     with pytest.raises(Http404):
-        interactions.comment_create(user=alice, post_id=post.pk, body="hi")
+        services.comment_create(user=alice, post_id=post.pk, body="hi")
     assert not Like.objects.exists() and not Comment.objects.exists()
 
 
 def test_hidden_post_cannot_be_liked_saved_or_commented(alice, bob):
     post = make_post(bob, hidden=True)
     for call in (
-        lambda: interactions.like_create(user=alice, post_id=post.pk),
-        lambda: interactions.save_create(user=alice, post_id=post.pk),
-        lambda: interactions.comment_create(user=alice, post_id=post.pk, body="x"),
+        lambda: services.like_create(user=alice, post_id=post.pk),
+        lambda: services.save_create(user=alice, post_id=post.pk),
+        lambda: services.comment_create(user=alice, post_id=post.pk, body="x"),
     ):
         with pytest.raises(Http404):
             call()
@@ -124,11 +124,11 @@ def test_hidden_post_cannot_be_liked_saved_or_commented(alice, bob):
 
 def test_save_twice_keeps_one_save(alice, bob):
     post = make_post(bob)
-    interactions.save_create(user=alice, post_id=post.pk)
-    interactions.save_create(user=alice, post_id=post.pk)
+    services.save_create(user=alice, post_id=post.pk)
+    services.save_create(user=alice, post_id=post.pk)
     assert Save.objects.filter(user=alice, post=post).count() == 1
-    interactions.save_delete(user=alice, post_id=post.pk)
-    interactions.save_delete(user=alice, post_id=post.pk)
+    services.save_delete(user=alice, post_id=post.pk)
+    services.save_delete(user=alice, post_id=post.pk)
     assert not Save.objects.exists()
 
 
@@ -139,14 +139,14 @@ def test_save_twice_keeps_one_save(alice, bob):
 def test_empty_or_overlong_comment_is_refused_and_nothing_saved(alice, bob, body):
     post = make_post(bob)
     with pytest.raises(ValidationError):
-        interactions.comment_create(user=alice, post_id=post.pk, body=body)
+        services.comment_create(user=alice, post_id=post.pk, body=body)
     post.refresh_from_db()
     assert post.comment_count == 0 and not Comment.objects.exists()
 
 
 def test_comment_of_exactly_2200_characters_is_accepted(alice, bob):
     post = make_post(bob)
-    comment = interactions.comment_create(user=alice, post_id=post.pk, body="y" * 2200)
+    comment = services.comment_create(user=alice, post_id=post.pk, body="y" * 2200)
     assert len(comment.body) == 2200 and comment.post.comment_count == 1
 
 
@@ -157,7 +157,7 @@ def test_comment_mentions_notify_only_people_allowed(alice, bob, charlie, catch)
     post = make_post(bob)
     Block.objects.create(blocker=charlie, blocked=alice)  # charlie blocked the commenter
     body = "hi @Bob @charlie @dave @nobody @alice"
-    comment = interactions.comment_create(user=alice, post_id=post.pk, body=body)
+    comment = services.comment_create(user=alice, post_id=post.pk, body=body)
     (sent_comment, mentioned), = catch["comment"]
     assert sent_comment == comment
     # bob is the post's author (told by the comment notification itself), charlie blocked alice,
@@ -170,14 +170,14 @@ def test_comment_mention_is_not_sent_to_someone_who_cannot_see_the_private_post(
     bob.save()
     Follow.objects.create(follower=alice, followee=bob)
     post = make_post(bob)
-    interactions.comment_create(user=alice, post_id=post.pk, body="@charlie look")
+    services.comment_create(user=alice, post_id=post.pk, body="@charlie look")
     (_, mentioned), = catch["comment"]
     assert mentioned == []
 
 
 def test_comment_body_is_escaped_and_mentions_linked(alice, bob):
     post = make_post(bob)
-    comment = interactions.comment_create(user=alice, post_id=post.pk, body='<script>alert(1)</script> @bob')
+    comment = services.comment_create(user=alice, post_id=post.pk, body='<script>alert(1)</script> @bob')
     assert "<script>" not in comment.body_html
     assert "&lt;script&gt;" in comment.body_html
     assert 'href="/bob/"' in comment.body_html
@@ -185,23 +185,23 @@ def test_comment_body_is_escaped_and_mentions_linked(alice, bob):
 
 def test_delete_own_comment(alice, bob):
     post = make_post(bob)
-    comment = interactions.comment_create(user=alice, post_id=post.pk, body="mine")
-    result = interactions.comment_delete(user=alice, post_id=post.pk, comment_id=comment.pk)
+    comment = services.comment_create(user=alice, post_id=post.pk, body="mine")
+    result = services.comment_delete(user=alice, post_id=post.pk, comment_id=comment.pk)
     assert result.comment_count == 0 and not Comment.objects.exists()
 
 
 def test_post_author_may_delete_any_comment_on_their_post(alice, bob):
     post = make_post(bob)
-    comment = interactions.comment_create(user=alice, post_id=post.pk, body="rude")
-    interactions.comment_delete(user=bob, post_id=post.pk, comment_id=comment.pk)
+    comment = services.comment_create(user=alice, post_id=post.pk, body="rude")
+    services.comment_delete(user=bob, post_id=post.pk, comment_id=comment.pk)
     assert not Comment.objects.exists()
 
 
 def test_deleting_someone_elses_comment_on_their_post_is_forbidden(alice, bob, charlie):
     post = make_post(bob)
-    comment = interactions.comment_create(user=bob, post_id=post.pk, body="my own post")
+    comment = services.comment_create(user=bob, post_id=post.pk, body="my own post")
     with pytest.raises(PermissionDenied):
-        interactions.comment_delete(user=charlie, post_id=post.pk, comment_id=comment.pk)
+        services.comment_delete(user=charlie, post_id=post.pk, comment_id=comment.pk)
     assert Comment.objects.filter(pk=comment.pk).exists()
     post.refresh_from_db()
     assert post.comment_count == 1
@@ -209,9 +209,9 @@ def test_deleting_someone_elses_comment_on_their_post_is_forbidden(alice, bob, c
 
 def test_comment_id_of_another_post_is_404(alice, bob):
     post, other = make_post(bob), make_post(alice)
-    comment = interactions.comment_create(user=alice, post_id=other.pk, body="elsewhere")
+    comment = services.comment_create(user=alice, post_id=other.pk, body="elsewhere")
     with pytest.raises(Http404):
-        interactions.comment_delete(user=bob, post_id=post.pk, comment_id=comment.pk)
+        services.comment_delete(user=bob, post_id=post.pk, comment_id=comment.pk)
 
 
 # --- selectors -------------------------------------------------------------------------------------
@@ -220,9 +220,9 @@ def test_comment_id_of_another_post_is_404(alice, bob):
 def test_latest_comments_gives_the_last_two_per_post_oldest_first(alice, bob, charlie):
     p1, p2, p3 = make_post(bob), make_post(bob), make_post(bob)
     for text in ("a", "b", "c"):
-        interactions.comment_create(user=alice, post_id=p1.pk, body=text)
-    interactions.comment_create(user=charlie, post_id=p2.pk, body="only")
-    latest = interactions.latest_comments([p1.pk, p2.pk, p3.pk], alice)
+        services.comment_create(user=alice, post_id=p1.pk, body=text)
+    services.comment_create(user=charlie, post_id=p2.pk, body="only")
+    latest = selectors.latest_comments([p1.pk, p2.pk, p3.pk], alice)
     assert [c.body for c in latest[p1.pk]] == ["b", "c"]
     assert [c.body for c in latest[p2.pk]] == ["only"]
     assert latest[p3.pk] == []
@@ -230,46 +230,46 @@ def test_latest_comments_gives_the_last_two_per_post_oldest_first(alice, bob, ch
 
 def test_hidden_and_blocked_comments_are_not_shown(alice, bob, charlie):
     post = make_post(bob)
-    interactions.comment_create(user=alice, post_id=post.pk, body="visible")
-    hidden = interactions.comment_create(user=alice, post_id=post.pk, body="hidden")
+    services.comment_create(user=alice, post_id=post.pk, body="visible")
+    hidden = services.comment_create(user=alice, post_id=post.pk, body="hidden")
     Comment.objects.filter(pk=hidden.pk).update(is_hidden=True)
-    interactions.comment_create(user=charlie, post_id=post.pk, body="by charlie")
+    services.comment_create(user=charlie, post_id=post.pk, body="by charlie")
     Block.objects.create(blocker=alice, blocked=charlie)
-    bodies = [c.body for c in interactions.comments_page(alice, post).items]
+    bodies = [c.body for c in selectors.comments_page(alice, post).items]
     assert bodies == ["visible"]
-    assert [c.body for c in interactions.latest_comments([post.pk], alice)[post.pk]] == ["visible"]
+    assert [c.body for c in selectors.latest_comments([post.pk], alice)[post.pk]] == ["visible"]
     # bob (no block) still sees charlie's comment
-    assert [c.body for c in interactions.comments_page(bob, post).items] == ["visible", "by charlie"]
+    assert [c.body for c in selectors.comments_page(bob, post).items] == ["visible", "by charlie"]
 
 
 def test_comments_page_loads_more_oldest_first_without_repeats(alice, bob):
     post = make_post(bob)
     for i in range(5):
-        interactions.comment_create(user=alice, post_id=post.pk, body=f"c{i}")
-    first = interactions.comments_page(bob, post, size=2)
-    second = interactions.comments_page(bob, post, cursor=first.next_cursor, size=2)
-    third = interactions.comments_page(bob, post, cursor=second.next_cursor, size=2)
+        services.comment_create(user=alice, post_id=post.pk, body=f"c{i}")
+    first = selectors.comments_page(bob, post, size=2)
+    second = selectors.comments_page(bob, post, cursor=first.next_cursor, size=2)
+    third = selectors.comments_page(bob, post, cursor=second.next_cursor, size=2)
     assert [c.body for c in first.items + second.items + third.items] == [f"c{i}" for i in range(5)]
     assert third.next_cursor is None
 
 
 def test_viewer_state_and_cards_context(alice, bob, charlie):
     p1, p2 = make_post(bob), make_post(bob)
-    interactions.like_create(user=alice, post_id=p1.pk)
-    interactions.save_create(user=alice, post_id=p2.pk)
-    interactions.like_create(user=charlie, post_id=p2.pk)
+    services.like_create(user=alice, post_id=p1.pk)
+    services.save_create(user=alice, post_id=p2.pk)
+    services.like_create(user=charlie, post_id=p2.pk)
     Follow.objects.create(follower=alice, followee=charlie)
     posts = [p1, p2]
-    ctx = interactions.cards_context(alice, posts)
+    ctx = selectors.cards_context(alice, posts)
     assert ctx["liked_ids"] == {p1.pk} and ctx["saved_ids"] == {p2.pk}
     assert p2.card_liked_by == charlie and p1.card_liked_by is None
-    assert interactions.viewer_state(None, [p1.pk]) == (set(), set())
+    assert selectors.viewer_state(None, [p1.pk]) == (set(), set())
 
 
 def test_saved_page_drops_posts_that_became_invisible(alice, bob, charlie):
     kept, hidden, blocked = make_post(bob), make_post(bob), make_post(charlie)
     for post in (kept, hidden, blocked):
-        interactions.save_create(user=alice, post_id=post.pk)
+        services.save_create(user=alice, post_id=post.pk)
     Post.objects.filter(pk=hidden.pk).update(is_hidden=True)
     Block.objects.create(blocker=charlie, blocked=alice)
-    assert [s.post_id for s in interactions.saved_page(alice).items] == [kept.pk]
+    assert [s.post_id for s in selectors.saved_page(alice).items] == [kept.pk]

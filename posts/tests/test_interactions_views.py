@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Block, Follow
-from posts import interactions
+from posts import selectors, services
 from posts.models import Comment, Like, Save
 
 from .test_interactions_services import make_post
@@ -49,7 +49,7 @@ def test_like_twice_over_http_keeps_one_like(alice_client, post):
 
 
 def test_htmx_unlike_swaps_back(alice_client, alice, post):
-    interactions.like_create(user=alice, post_id=post.pk)
+    services.like_create(user=alice, post_id=post.pk)
     response = alice_client.post(url("unlike", post), **HX)
     html = response.content.decode()
     assert 'aria-pressed="false"' in html and url("like", post) in html
@@ -90,7 +90,7 @@ def test_get_on_a_state_changing_url_is_405(alice_client, post, name):
 
 
 def test_get_on_comment_delete_is_405(alice_client, alice, post):
-    comment = interactions.comment_create(user=alice, post_id=post.pk, body="x")
+    comment = services.comment_create(user=alice, post_id=post.pk, body="x")
     assert alice_client.get(url("comment_delete", post, comment_id=comment.pk)).status_code == 405
 
 
@@ -142,8 +142,8 @@ def test_htmx_save_swaps_the_button(alice_client, alice, post):
 
 def test_saved_page_shows_only_the_viewers_own_saves(client, alice, bob, charlie):
     mine, theirs = make_post(charlie), make_post(charlie)
-    interactions.save_create(user=alice, post_id=mine.pk)
-    interactions.save_create(user=bob, post_id=theirs.pk)
+    services.save_create(user=alice, post_id=mine.pk)
+    services.save_create(user=bob, post_id=theirs.pk)
     client.force_login(alice)
     html = client.get("/saved/").content.decode()
     assert f'id="saved-{mine.pk}"' in html and f'id="saved-{theirs.pk}"' not in html
@@ -207,7 +207,7 @@ def test_hostile_comment_is_escaped(alice_client, post):
 
 
 def test_delete_someone_elses_comment_on_their_post_is_403(client, alice, bob, charlie, post):
-    comment = interactions.comment_create(user=bob, post_id=post.pk, body="author's own")
+    comment = services.comment_create(user=bob, post_id=post.pk, body="author's own")
     client.force_login(charlie)
     response = client.post(url("comment_delete", post, comment_id=comment.pk), **HX)
     assert response.status_code == 403
@@ -215,7 +215,7 @@ def test_delete_someone_elses_comment_on_their_post_is_403(client, alice, bob, c
 
 
 def test_delete_a_comment_on_your_own_post_works(client, alice, bob, post):
-    comment = interactions.comment_create(user=alice, post_id=post.pk, body="spam")
+    comment = services.comment_create(user=alice, post_id=post.pk, body="spam")
     client.force_login(bob)
     response = client.post(url("comment_delete", post, comment_id=comment.pk), **HX)
     html = response.content.decode()
@@ -225,15 +225,15 @@ def test_delete_a_comment_on_your_own_post_works(client, alice, bob, post):
 
 
 def test_no_js_delete_own_comment_redirects_back(alice_client, alice, post):
-    comment = interactions.comment_create(user=alice, post_id=post.pk, body="oops")
+    comment = services.comment_create(user=alice, post_id=post.pk, body="oops")
     response = alice_client.post(url("comment_delete", post, comment_id=comment.pk), {"next": post.get_absolute_url()})
     assert response.status_code == 302 and not Comment.objects.exists()
 
 
 def test_comments_load_more_page(client, alice, post):
     for i in range(25):
-        interactions.comment_create(user=alice, post_id=post.pk, body=f"comment number {i}")
-    first = interactions.comments_page(None, post)
+        services.comment_create(user=alice, post_id=post.pk, body=f"comment number {i}")
+    first = selectors.comments_page(None, post)
     response = client.get(url("comments", post) + f"?cursor={first.next_cursor}", **HX)
     html = response.content.decode()
     assert "<html" not in html
@@ -252,7 +252,7 @@ def test_comments_page_with_a_garbage_cursor_is_400(client, post):
 
 def test_liked_by_lists_likers_newest_first_without_blocked_people(client, alice, bob, charlie, post):
     for user in (bob, charlie):
-        interactions.like_create(user=user, post_id=post.pk)
+        services.like_create(user=user, post_id=post.pk)
     Block.objects.create(blocker=alice, blocked=charlie)
     client.force_login(alice)
     html = client.get(url("liked_by", post)).content.decode().split('id="likers"')[1]
@@ -276,15 +276,15 @@ def _render_detail(viewer, post):
     request.user = viewer
     request.htmx = False
     context = {"post": post, "media": list(post.media.all()), "is_author": viewer.pk == post.author_id}
-    context.update(interactions.detail_context(viewer, post))
+    context.update(selectors.detail_context(viewer, post))
     return render_to_string("posts/detail.html", context, request=request)
 
 
 def test_detail_with_detail_context_shows_like_state_comments_delete_buttons_and_form(alice, bob, charlie, post):
-    interactions.like_create(user=alice, post_id=post.pk)
-    interactions.save_create(user=alice, post_id=post.pk)
-    own = interactions.comment_create(user=alice, post_id=post.pk, body="mine @charlie")
-    other = interactions.comment_create(user=charlie, post_id=post.pk, body="charlie's")
+    services.like_create(user=alice, post_id=post.pk)
+    services.save_create(user=alice, post_id=post.pk)
+    own = services.comment_create(user=alice, post_id=post.pk, body="mine @charlie")
+    other = services.comment_create(user=charlie, post_id=post.pk, body="charlie's")
     html = _render_detail(alice, post)
     assert url("unlike", post) in html and url("unsave", post) in html
     assert f'href="{url("liked_by", post)}"><strong>1 like</strong>' in html
@@ -299,21 +299,21 @@ def test_detail_with_detail_context_shows_like_state_comments_delete_buttons_and
 
 
 def test_detail_comments_load_more_link_when_there_are_more(alice, post):
-    for i in range(interactions.COMMENTS_PAGE_SIZE + 1):
-        interactions.comment_create(user=alice, post_id=post.pk, body=f"c{i}")
+    for i in range(selectors.COMMENTS_PAGE_SIZE + 1):
+        services.comment_create(user=alice, post_id=post.pk, body=f"c{i}")
     html = _render_detail(alice, post)
-    assert "Load more comments" in html and html.count('class="comment"') == interactions.COMMENTS_PAGE_SIZE
+    assert "Load more comments" in html and html.count('class="comment"') == selectors.COMMENTS_PAGE_SIZE
 
 
 def test_comments_section_fragment_for_late_loading(client, alice, post):
-    interactions.comment_create(user=alice, post_id=post.pk, body="late")
+    services.comment_create(user=alice, post_id=post.pk, body="late")
     html = client.get(url("comments", post) + "?section=1", **HX).content.decode()
     assert html.lstrip().startswith('<section class="comments" id="comments"') and "late" in html
 
 
 def test_post_detail_page_shows_the_viewers_like_and_comments(alice_client, alice, post):
-    interactions.like_create(user=alice, post_id=post.pk)
-    interactions.comment_create(user=alice, post_id=post.pk, body="server-rendered")
+    services.like_create(user=alice, post_id=post.pk)
+    services.comment_create(user=alice, post_id=post.pk, body="server-rendered")
     html = alice_client.get(post.get_absolute_url()).content.decode()
     assert url("unlike", post) in html
     assert "server-rendered" in html
@@ -326,8 +326,8 @@ def test_anonymous_htmx_comment_gets_hx_redirect_and_nothing_saved(client, post)
 
 
 def test_anonymous_may_read_comments_and_likers_of_a_public_post(client, alice, post):
-    interactions.comment_create(user=alice, post_id=post.pk, body="public words")
-    interactions.like_create(user=alice, post_id=post.pk)
+    services.comment_create(user=alice, post_id=post.pk, body="public words")
+    services.like_create(user=alice, post_id=post.pk)
     assert "public words" in client.get(url("comments", post)).content.decode()
     assert 'href="/alice/"' in client.get(url("liked_by", post)).content.decode()
 
@@ -335,27 +335,27 @@ def test_anonymous_may_read_comments_and_likers_of_a_public_post(client, alice, 
 def test_liked_by_pages_newest_first_with_more_link(client, alice, post, monkeypatch):
     from instaclone.testing import make_user
 
-    monkeypatch.setattr(interactions, "LIKERS_PAGE_SIZE", 2)
+    monkeypatch.setattr(selectors, "LIKERS_PAGE_SIZE", 2)
     for i in range(3):
-        interactions.like_create(user=make_user(f"liker{i}"), post_id=post.pk)
+        services.like_create(user=make_user(f"liker{i}"), post_id=post.pk)
     client.force_login(alice)
     first = client.get(url("liked_by", post)).content.decode()
     assert "liker2" in first and "liker1" in first and "liker0" not in first
-    cursor = interactions.likers_page(alice, post).next_cursor
+    cursor = selectors.likers_page(alice, post).next_cursor
     assert f"?cursor={cursor}" in first
     more = client.get(url("liked_by", post) + f"?cursor={cursor}", **HX).content.decode()
     assert "<html" not in more and "liker0" in more and "liker1" not in more and "likers-more" not in more
 
 
 def test_saved_pages_newest_saved_first_with_more_link(client, alice, bob, monkeypatch):
-    monkeypatch.setattr(interactions, "SAVED_PAGE_SIZE", 2)
+    monkeypatch.setattr(selectors, "SAVED_PAGE_SIZE", 2)
     posts = [make_post(bob) for _ in range(3)]
     for p in posts:
-        interactions.save_create(user=alice, post_id=p.pk)
+        services.save_create(user=alice, post_id=p.pk)
     client.force_login(alice)
     first = client.get("/saved/").content.decode()
     assert f'id="saved-{posts[2].pk}"' in first and f'id="saved-{posts[0].pk}"' not in first
-    cursor = interactions.saved_page(alice).next_cursor
+    cursor = selectors.saved_page(alice).next_cursor
     more = client.get(f"/saved/?cursor={cursor}", **HX).content.decode()
     assert "<html" not in more and f'id="saved-{posts[0].pk}"' in more and 'id="saved-more"' not in more
 

@@ -4,7 +4,8 @@
 import pytest
 
 from accounts.models import Block
-from posts.interactions import comment_create, comments_page, like_create, likers_page
+from posts.selectors import comments_page, likers_page
+from posts.services import comment_create, like_create
 
 from .factories import make_post
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from accounts.models import User
-from posts.interactions import comment_create
+from posts.services import comment_create
 from posts.signals import comment_created
 from posts.tests.factories import make_post
 

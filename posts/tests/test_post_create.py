@@ -289,7 +289,7 @@ def test_duplicate_that_loses_the_race_returns_the_first_post_and_keeps_no_files
     constraint stops it, its files are deleted, and it answers with the first post."""
     import uuid
 
-    from posts import services
+    from posts.services import posts as services
 
     key = uuid.uuid4()
     first = post_create(author=alice, caption="", files=[(jpeg(), "")], idempotency_key=key)

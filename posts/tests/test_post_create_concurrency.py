@@ -11,8 +11,8 @@ import pytest
 from django.db import connection, connections
 
 from instaclone.testing import make_user
-from posts import services
 from posts.models import Post, PostMedia
+from posts.services import posts as services
 
 from .factories import jpeg, post_files
 

@@ -149,7 +149,7 @@ def test_detail_query_count_same_for_1_and_10_media(client, alice, bob, n, djang
     post = make_post(alice, n=n)
     client.force_login(bob)
     client.get(f"/p/{post.pk}/")  # warm the default avatar and the nav's unread badge
-    # 1 session, 2 user, 3 post + author, 4 media prefetch, then interactions.detail_context:
+    # 1 session, 2 user, 3 post + author, 4 media prefetch, then selectors.detail_context:
     # 5 liked ids, 6 saved ids, 7 comments page with authors joined
     with django_assert_num_queries(7):
         html = client.get(f"/p/{post.pk}/").content.decode()

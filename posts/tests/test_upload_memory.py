@@ -66,7 +66,7 @@ MEASURE_POST = textwrap.dedent(
     django.setup()
     from django.conf import settings
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from posts import services
+    from posts.services import posts as services
 
     class Batch:  # stores nothing; post_create's steps otherwise exactly as for a real post
         storage = object()

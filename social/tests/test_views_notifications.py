@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from instaclone.testing import make_user
-from posts import interactions
+from posts import services as posts_services
 from social import services
 from social.models import Notification
 
@@ -20,21 +20,21 @@ def kinds(user):
 
 def test_like_notifies_the_author_and_unlike_removes_it(alice, bob):
     post = make_post(alice)
-    interactions.like_create(user=bob, post_id=post.pk)
+    posts_services.like_create(user=bob, post_id=post.pk)
     assert kinds(alice) == ["like"]
-    interactions.like_delete(user=bob, post_id=post.pk)
+    posts_services.like_delete(user=bob, post_id=post.pk)
     assert kinds(alice) == []
 
 
 def test_liking_your_own_post_notifies_nobody(alice):
     post = make_post(alice)
-    interactions.like_create(user=alice, post_id=post.pk)
+    posts_services.like_create(user=alice, post_id=post.pk)
     assert not Notification.objects.exists()
 
 
 def test_comment_notifies_author_and_mentions(alice, bob, charlie):
     post = make_post(alice)
-    interactions.comment_create(user=bob, post_id=post.pk, body="nice @charlie and @alice")
+    posts_services.comment_create(user=bob, post_id=post.pk, body="nice @charlie and @alice")
     assert kinds(alice) == ["comment"]
     assert kinds(charlie) == ["mention"]
 
@@ -52,14 +52,14 @@ def test_mention_of_someone_who_cannot_see_the_post_is_not_notified(alice, bob):
 
 def test_deleted_post_takes_its_notifications_along(alice, bob):
     post = make_post(alice)
-    interactions.like_create(user=bob, post_id=post.pk)
+    posts_services.like_create(user=bob, post_id=post.pk)
     post.delete()
     assert not Notification.objects.exists()
 
 
 def test_it_lists_notifications_and_marks_them_read(client, alice, bob):
     post = make_post(alice)
-    interactions.like_create(user=bob, post_id=post.pk)
+    posts_services.like_create(user=bob, post_id=post.pk)
     services.follow_create(follower=bob, followee=alice)
     client.force_login(alice)
     r = client.get("/")
@@ -78,7 +78,7 @@ def test_hidden_post_notifications_disappear_on_read(client, alice, bob):
     from posts.models import Post
 
     post = make_post(alice)
-    interactions.like_create(user=bob, post_id=post.pk)
+    posts_services.like_create(user=bob, post_id=post.pk)
     Post.objects.filter(pk=post.pk).update(is_hidden=True)
     client.force_login(alice)
     assert client.get(reverse("social:notifications")).context["page"].items == []
@@ -133,7 +133,7 @@ def test_notifications_query_count_is_constant(client, alice, django_assert_num_
     for i in range(n):
         u = make_user(f"u{i}")
         services.follow_create(follower=u, followee=alice)  # a request
-        interactions.comment_create(user=alice, post_id=post.pk, body=f"hi @u{i}")
+        posts_services.comment_create(user=alice, post_id=post.pk, body=f"hi @u{i}")
         services.notification_create(recipient=alice, actor=u, kind="like", post=post)
     client.force_login(alice)
     # 1 session, 2 user, 3 notifications page with actor/post/comment joined (LIMIT size + 1),

@@ -33,10 +33,10 @@ from instaclone.media.images import (
 from instaclone.media.renditions import make_renditions, rendition_names
 from instaclone.media.videos import ProcessedVideo, is_video, process_video
 
-from . import signals
-from .models import Hashtag, Post, PostHashtag, PostMedia, PostMention
-from .selectors import users_who_may_see_posts_of
-from .text import parse_hashtags, parse_mentions
+from .. import signals
+from ..models import Hashtag, Post, PostHashtag, PostMedia, PostMention
+from ..selectors import users_who_may_see_posts_of
+from ..text import parse_hashtags, parse_mentions
 
 CAPTION_MAX_LENGTH = Post._meta.get_field("caption").max_length
 ALT_TEXT_MAX_LENGTH = PostMedia._meta.get_field("alt_text").max_length
