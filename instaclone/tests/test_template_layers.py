@@ -1,0 +1,97 @@
+"""Templates follow the layers, and small components exist once (docs/architecture.md, "Templates").
+
+Read from the template source like test_architecture.py reads imports:
+
+* A template may ``include``/``extend`` (or name in ``{% partial %}``) templates of its own layer and
+  the layers below it: ``social`` → ``posts`` → ``accounts`` → the shared ``templates/``. So a posts
+  template never includes ``social/...``, an accounts template never ``posts/...`` or ``social/...``,
+  and the shared ``templates/`` directory (base, nav, components, error pages) never an app's
+  templates. The allauth overrides in ``templates/allauth/`` and ``templates/account/`` count as
+  accounts templates (see ``ACCOUNTS_OVERRIDES``).
+* The shared components in ``templates/components/`` are written once: their markup (the heart
+  path, the person row, the keyset "More" link, the toggle form's button) appears nowhere else.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+# Lowest layer first; "shared" is templates/ at the project root.
+LAYERS = ("shared", "accounts", "posts", "social")
+APP_PREFIXES = {"accounts/": "accounts", "posts/": "posts", "social/": "social"}
+REFERENCE = re.compile(r"""{%\s*(?:include|extends)\s+["']([^"'#]+)""")
+
+
+# django-allauth's pages restyled (templates/allauth/, templates/account/) are the accounts layer's
+# sign-in and settings UI; they sit in the project's templates/ only because that directory is searched
+# before allauth's own app templates (accounts comes after allauth in INSTALLED_APPS).
+ACCOUNTS_OVERRIDES = ("allauth", "account")
+
+
+def _template_files():
+    for layer in LAYERS:
+        base = ROOT / "templates" if layer == "shared" else ROOT / layer / "templates"
+        for path in sorted(base.rglob("*.html")):
+            in_overrides = layer == "shared" and path.relative_to(base).parts[0] in ACCOUNTS_OVERRIDES
+            yield ("accounts" if in_overrides else layer), path
+
+
+def _layer_of(name: str) -> str:
+    for prefix, layer in APP_PREFIXES.items():
+        if name.startswith(prefix):
+            return layer
+    return "shared"  # components/, includes/, base.html, errors/, admin/, allauth's own templates
+
+
+def layer_violations(files) -> list[str]:
+    found = []
+    for layer, path, text in files:
+        for name in REFERENCE.findall(text):
+            target = _layer_of(name)
+            if LAYERS.index(target) > LAYERS.index(layer):
+                found.append(f"{path}: {layer} template uses {name} ({target})")
+    return found
+
+
+def test_checker_reports_a_posts_template_that_includes_a_social_one():
+    fake = [("posts", "posts/x.html", '{% include "social/_report_link.html" with kind="post" %}')]
+    assert layer_violations(fake) == ["posts/x.html: posts template uses social/_report_link.html (social)"]
+    assert layer_violations([("social", "social/x.html", '{% include "posts/_card.html" %}')]) == []
+
+
+def test_no_template_includes_a_template_of_a_higher_layer():
+    files = [(layer, path.relative_to(ROOT), path.read_text()) for layer, path in _template_files()]
+    assert len(files) > 40
+    assert layer_violations(files) == []
+
+
+COMPONENT_MARKUP = {
+    "components/icons/_heart.html": "M12 20.5s-8-4.7-8-10.3",
+    "components/icons/_bookmark.html": "M6 3h12v18l-6-5-6 5z",
+    "components/icons/_comment.html": "M20 12a8 8 0 0 1-11.6 7.1",
+    "components/_person_row.html": 'class="person__names"',
+    "components/_more_link.html": 'hx-swap="outerHTML" hx-target="{{ target',
+    "components/_toggle_form.html": 'name="next" value="{{ next|default:request.get_full_path }}">\n  <button',
+}
+
+
+@pytest.mark.parametrize("component,markup", COMPONENT_MARKUP.items())
+def test_it_writes_each_component_once(component, markup):
+    holders = [
+        str(path.relative_to(ROOT)) for _, path in _template_files() if markup in path.read_text()
+    ]
+    assert holders == [f"templates/{component}"]
+
+
+def test_more_links_and_person_rows_come_from_the_components():
+    """No hand-written htmx "More" link (hx-get on a ?cursor= URL) or person row outside components."""
+    for _, path in _template_files():
+        if "components" in path.parts:
+            continue
+        text = path.read_text()
+        assert 'hx-get="?cursor=' not in text, path
+        assert 'class="person__username"' not in text, path
