@@ -1,6 +1,26 @@
+"""Domain events that the follow graph's services (accounts/services/graph.py) send explicitly,
+inside their transaction, after the graph rows and counters have changed. The social app (which
+depends on accounts, not the other way round) connects receivers that keep the home feed and the
+notifications in step, in the same transaction. Never connected to model save signals.
+
+All arguments are user ids (ints), except `actor`/`target` where noted as User.
+"""
+
 from django.dispatch import Signal
 
-# Sent by accounts.services.profile_update when an account goes from private to public, so that
-# the social app (which depends on accounts, not the other way round) can accept pending requests.
-# Arguments: user.
-account_made_public = Signal()
+# An accepted follow row was created (public follow, request accepted, account made public).
+# follower_id, followee_id
+follow_added = Signal()
+# An accepted follow row was deleted (unfollow, follower removed, block). follower_id, followee_id
+follow_removed = Signal()
+# Someone followed a public account directly (not through a request). follower: User, followee: User
+followed = Signal()
+# A new follow request was made to a private account. requester: User, target: User
+follow_requested = Signal()
+# A follow request is gone or never was (cancelled, declined, block; sent even when no row was
+# deleted, so that a left-over "requested to follow you" goes too). requester_id, target_id
+follow_request_removed = Signal()
+# A pending request became a follow (follow_added was sent just before). target: User, requester_id
+follow_request_accepted = Signal()
+# A block was made (or re-confirmed); the graph rows between the two are gone. blocker_id, blocked_id
+block_created = Signal()

@@ -1,6 +1,6 @@
 """The one domain-error type, and the one helper that puts an error on a form.
 
-A service raises a `DomainError` (or a subclass: `SocialError`, `ModerationError`, `StorageError`)
+A service raises a `DomainError` (or a subclass: `RelationshipError`, `ModerationError`, `StorageError`)
 when it refuses an action; the message is meant for the person and is shown as it is. Views either
 answer with it (`status`, where the subclass has one) or put it on the form they re-render with
 `add_to_form`. Infrastructure: imports no app.

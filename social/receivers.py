@@ -1,33 +1,41 @@
 """Receivers for the domain events that posts and accounts send from inside their services'
-transactions (posts/signals.py, accounts/signals.py). Connected in SocialConfig.ready()."""
+transactions (posts/signals.py, accounts/signals.py): the feed rows, notifications and unread
+badges that must change with a post, a like, a comment or the follow graph, written in the
+sender's transaction. Connected in SocialConfig.ready()."""
 
 from __future__ import annotations
 
 from social import services
-from social.models import Notification
+from social.models import FeedItem, Notification
 
 
 def on_post_created(sender, post, mentioned=(), **kwargs):
     services.feed_fan_out(post=post)
     for user in mentioned or ():
-        services.notification_create(recipient=user, actor=post.author_id, kind=Notification.Kind.MENTION, post=post)
+        services.notification_create(
+            recipient=user, actor=post.author_id, kind=Notification.Kind.MENTION, post=post
+        )
 
 
 def on_post_mentions_added(sender, post, mentioned=(), **kwargs):
     for user in mentioned or ():
-        services.notification_create(recipient=user, actor=post.author_id, kind=Notification.Kind.MENTION, post=post)
+        services.notification_create(
+            recipient=user, actor=post.author_id, kind=Notification.Kind.MENTION, post=post
+        )
 
 
 def on_post_liked(sender, like, **kwargs):
     post = like.post
-    services.notification_create(recipient=post.author_id, actor=like.user_id, kind=Notification.Kind.LIKE, post=post)
+    services.notification_create(
+        recipient=post.author_id, actor=like.user_id, kind=Notification.Kind.LIKE, post=post
+    )
 
 
 def on_post_unliked(sender, like_user_id, post_id, **kwargs):
     recipients = list(
-        Notification.objects.filter(actor_id=like_user_id, post_id=post_id, kind=Notification.Kind.LIKE).values_list(
-            "recipient_id", flat=True
-        )
+        Notification.objects.filter(
+            actor_id=like_user_id, post_id=post_id, kind=Notification.Kind.LIKE
+        ).values_list("recipient_id", flat=True)
     )
     Notification.objects.filter(actor_id=like_user_id, post_id=post_id, kind=Notification.Kind.LIKE).delete()
     services.unread_changed(*recipients)
@@ -36,18 +44,72 @@ def on_post_unliked(sender, like_user_id, post_id, **kwargs):
 def on_comment_created(sender, comment, mentioned=(), **kwargs):
     post = comment.post
     services.notification_create(
-        recipient=post.author_id, actor=comment.author_id, kind=Notification.Kind.COMMENT, post=post, comment=comment
+        recipient=post.author_id,
+        actor=comment.author_id,
+        kind=Notification.Kind.COMMENT,
+        post=post,
+        comment=comment,
     )
     for user in mentioned or ():
         if getattr(user, "pk", user) == post.author_id:
             continue  # the comment notification already tells them
         services.notification_create(
-            recipient=user, actor=comment.author_id, kind=Notification.Kind.MENTION, post=post, comment=comment
+            recipient=user,
+            actor=comment.author_id,
+            kind=Notification.Kind.MENTION,
+            post=post,
+            comment=comment,
         )
 
 
-def on_account_made_public(sender, user, **kwargs):
-    services.follow_requests_accept_all(user=user)
+# --- the follow graph (accounts/services/graph.py) -----------------------------------------
+
+
+def on_follow_added(sender, follower_id, followee_id, **kwargs):
+    services.feed_backfill(owner_id=follower_id, author_id=followee_id)
+
+
+def on_follow_removed(sender, follower_id, followee_id, **kwargs):
+    FeedItem.objects.filter(owner_id=follower_id, author_id=followee_id).delete()
+    Notification.objects.filter(
+        recipient_id=followee_id, actor_id=follower_id, kind=Notification.Kind.FOLLOW
+    ).delete()
+    services.unread_changed(followee_id)
+
+
+def on_followed(sender, follower, followee, **kwargs):
+    services.notification_create(recipient=followee, actor=follower, kind=Notification.Kind.FOLLOW)
+
+
+def on_follow_requested(sender, requester, target, **kwargs):
+    services.notification_create(recipient=target, actor=requester, kind=Notification.Kind.FOLLOW_REQUEST)
+
+
+def on_follow_request_removed(sender, requester_id, target_id, **kwargs):
+    Notification.objects.filter(
+        recipient_id=target_id, actor_id=requester_id, kind=Notification.Kind.FOLLOW_REQUEST
+    ).delete()
+    services.unread_changed(target_id)
+
+
+def on_follow_request_accepted(sender, target, requester_id, **kwargs):
+    # the owner's "requested to follow you" becomes "started following you"
+    Notification.objects.filter(
+        recipient_id=target.pk, actor_id=requester_id, kind=Notification.Kind.FOLLOW_REQUEST
+    ).update(kind=Notification.Kind.FOLLOW)
+    Notification.objects.create(
+        recipient_id=requester_id, actor=target, kind=Notification.Kind.FOLLOW_ACCEPTED
+    )
+    services.unread_changed(requester_id)
+
+
+def on_block_created(sender, blocker_id, blocked_id, **kwargs):
+    """Feed rows and notifications between the two go, both ways (the follows and requests, and
+    with them their own notifications, went just before)."""
+    for a, b in ((blocker_id, blocked_id), (blocked_id, blocker_id)):
+        FeedItem.objects.filter(owner_id=a, author_id=b).delete()
+        Notification.objects.filter(recipient_id=a, actor_id=b).delete()
+    services.unread_changed(blocker_id, blocked_id)
 
 
 def connect() -> None:
@@ -55,8 +117,20 @@ def connect() -> None:
     from posts import signals as post_signals
 
     post_signals.post_created.connect(on_post_created, dispatch_uid="social.post_created")
-    post_signals.post_mentions_added.connect(on_post_mentions_added, dispatch_uid="social.post_mentions_added")
+    post_signals.post_mentions_added.connect(
+        on_post_mentions_added, dispatch_uid="social.post_mentions_added"
+    )
     post_signals.post_liked.connect(on_post_liked, dispatch_uid="social.post_liked")
     post_signals.post_unliked.connect(on_post_unliked, dispatch_uid="social.post_unliked")
     post_signals.comment_created.connect(on_comment_created, dispatch_uid="social.comment_created")
-    account_signals.account_made_public.connect(on_account_made_public, dispatch_uid="social.account_made_public")
+    account_signals.follow_added.connect(on_follow_added, dispatch_uid="social.follow_added")
+    account_signals.follow_removed.connect(on_follow_removed, dispatch_uid="social.follow_removed")
+    account_signals.followed.connect(on_followed, dispatch_uid="social.followed")
+    account_signals.follow_requested.connect(on_follow_requested, dispatch_uid="social.follow_requested")
+    account_signals.follow_request_removed.connect(
+        on_follow_request_removed, dispatch_uid="social.follow_request_removed"
+    )
+    account_signals.follow_request_accepted.connect(
+        on_follow_request_accepted, dispatch_uid="social.follow_request_accepted"
+    )
+    account_signals.block_created.connect(on_block_created, dispatch_uid="social.block_created")

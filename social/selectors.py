@@ -1,7 +1,9 @@
 """Reads for the social app: the home feed, people lists, notifications, explore and search.
 
-Every read goes through accounts.visibility (visible_authors_q for content, visible_profiles_q for
-people); lists are keyset-paginated on (created, id) and fetch per-viewer state once per page.
+Every read goes through the one visibility rule (accounts/visibility.py): people through
+`User.objects.visible_to(viewer)`, rows that point at a person (follows, requests, notifications)
+through its `visible_profiles_q(viewer, prefix)`; lists are keyset-paginated on (created, id) and
+fetch per-viewer state once per page.
 """
 
 from __future__ import annotations
@@ -13,13 +15,13 @@ from django.db.models import Q, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from accounts.follow_state import FollowState
 from accounts.models import Block, Follow, FollowRequest, User
 from accounts.visibility import visible_profiles_q
 from instaclone.pagination import Page, keyset_page
 from posts.models import comment_visible_q, post_visible_q
 from posts.selectors import post_queryset
 
-from .follow_state import FollowState
 from .models import Notification
 
 FEED_PAGE_SIZE = 12
@@ -151,7 +153,7 @@ def follow_request_pending_count(owner: User) -> int:
 def suggestions(viewer, size: int = 8) -> list[User]:
     """People to follow: the most-followed public accounts the viewer neither follows nor asked to
     follow (one query plus follow states)."""
-    qs = User.objects.filter(visible_profiles_q(viewer), is_private=False)
+    qs = User.objects.visible_to(viewer).filter(is_private=False)
     if viewer.is_authenticated:
         qs = qs.exclude(pk=viewer.pk).exclude(
             pk__in=Follow.objects.filter(follower_id=viewer.pk).values("followee_id")
@@ -169,9 +171,9 @@ def search_users(viewer, q: str, limit: int = SEARCH_LIMIT) -> list[User]:
     if not q:
         return []
     users = list(
-        User.objects.annotate(username_l=Lower("username"), name_l=Lower("display_name"))
+        User.objects.visible_to(viewer)
+        .annotate(username_l=Lower("username"), name_l=Lower("display_name"))
         .filter(Q(username_l__startswith=q) | Q(name_l__startswith=q))
-        .filter(visible_profiles_q(viewer))
         .order_by("-follower_count", "username")[:limit]
     )
     return _attach_states(viewer, users)

@@ -2,14 +2,15 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.follow_state import FollowState
 from accounts.models import User
 from accounts.selectors import user_get_by_username
+from accounts.services import graph
 from accounts.visibility import can_see_content, can_see_profile
 from instaclone.htmx import back_url, login_required_htmx
 
 from . import selectors as social_selectors
 from . import services as social_services
-from .follow_state import FollowState
 
 
 def home(request):
@@ -71,7 +72,7 @@ def _visible_user_or_404(viewer, username) -> User:
     return user
 
 
-def _error(request, exc: social_services.SocialError):
+def _error(request, exc: graph.RelationshipError):
     response = HttpResponse(str(exc), status=exc.status, content_type="text/plain; charset=utf-8")
     return response
 
@@ -89,8 +90,8 @@ def _done(request, fragment_template: str, context: dict, default: str):
 def follow(request, username):
     target = _visible_user_or_404(request.user, username)
     try:
-        state = social_services.follow_create(follower=request.user, followee=target)
-    except social_services.SocialError as exc:
+        state = graph.follow_create(follower=request.user, followee=target)
+    except graph.RelationshipError as exc:
         return _error(request, exc)
     target.follow_state = state.value
     return _done(request, "social/_follow_button.html", {"person": target}, target.get_absolute_url())
@@ -101,8 +102,8 @@ def follow(request, username):
 def unfollow(request, username):
     target = user_get_by_username(username)  # cancelling works even after a block
     try:
-        state = social_services.follow_delete(follower=request.user, followee=target)
-    except social_services.SocialError as exc:
+        state = graph.follow_delete(follower=request.user, followee=target)
+    except graph.RelationshipError as exc:
         return _error(request, exc)
     target.follow_state = state.value
     return _done(request, "social/_follow_button.html", {"person": target}, target.get_absolute_url())
@@ -113,8 +114,8 @@ def unfollow(request, username):
 def follower_remove(request, username):
     follower = user_get_by_username(username)
     try:
-        social_services.follower_remove(owner=request.user, follower=follower)
-    except social_services.SocialError as exc:
+        graph.follower_remove(owner=request.user, follower=follower)
+    except graph.RelationshipError as exc:
         return _error(request, exc)
     if request.htmx:
         return HttpResponse("")  # the row disappears
@@ -132,8 +133,8 @@ def reverse_followers(user) -> str:
 def block(request, username):
     target = user_get_by_username(username)
     try:
-        social_services.block_create(blocker=request.user, blocked=target)
-    except social_services.SocialError as exc:
+        graph.block_create(blocker=request.user, blocked=target)
+    except graph.RelationshipError as exc:
         return _error(request, exc)
     from django.contrib import messages
 
@@ -149,7 +150,7 @@ def block(request, username):
 @login_required_htmx
 def unblock(request, username):
     target = user_get_by_username(username)
-    social_services.block_delete(blocker=request.user, blocked=target)
+    graph.block_delete(blocker=request.user, blocked=target)
     if request.htmx:
         return HttpResponse("")
     from django.contrib import messages
@@ -196,9 +197,9 @@ def follow_requests(request):
 def _request_action(request, username, accept: bool):
     requester = user_get_by_username(username)
     if accept:
-        done = social_services.follow_request_accept(target=request.user, requester=requester)
+        done = graph.follow_request_accept(target=request.user, requester=requester)
     else:
-        done = social_services.follow_request_decline(target=request.user, requester=requester)
+        done = graph.follow_request_decline(target=request.user, requester=requester)
     if request.htmx:
         return render(
             request, "social/_request_result.html", {"requester": requester, "accepted": accept, "done": done}
@@ -240,7 +241,11 @@ def explore(request):
 def search(request):
     q = request.GET.get("q", "").replace("\x00", "")[:100]  # PostgreSQL text cannot hold NUL
     users = social_selectors.search_users(request.user, q) if q.strip() else []
-    tags = social_selectors.search_hashtags(request.user, q) if q.strip() and not q.strip().startswith("@") else []
+    tags = (
+        social_selectors.search_hashtags(request.user, q)
+        if q.strip() and not q.strip().startswith("@")
+        else []
+    )
     context = {"q": q, "users": users, "tags": tags}
     if request.htmx and request.headers.get("HX-Target") == "search-results":
         return render(request, "social/search.html#search-results", context)

@@ -6,12 +6,12 @@ import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accounts.services.graph import NotVisibleError, RelationshipError, SelfActionError
 from instaclone.errors import DomainError, add_to_form
 from instaclone.media.files import StorageError
 from instaclone.media.imagekit import StorageTimeout
 from instaclone.media.images import UploadRejected
 from social.moderation import ModerationError, ReportRateLimited
-from social.services import NotVisibleError, SelfActionError, SocialError
 
 
 class CaptionForm(forms.Form):
@@ -25,7 +25,16 @@ def _form():
 
 
 @pytest.mark.parametrize(
-    "cls", [SocialError, SelfActionError, NotVisibleError, ModerationError, ReportRateLimited, StorageError, StorageTimeout]
+    "cls",
+    [
+        RelationshipError,
+        SelfActionError,
+        NotVisibleError,
+        ModerationError,
+        ReportRateLimited,
+        StorageError,
+        StorageTimeout,
+    ],
 )
 def test_every_refusal_is_a_domain_error_with_its_message(cls):
     error = cls("Nope, and here is why.")
@@ -34,8 +43,16 @@ def test_every_refusal_is_a_domain_error_with_its_message(cls):
 
 
 def test_the_statuses_views_answer_with_stay():
-    assert (SocialError.status, NotVisibleError.status, ModerationError.status, ReportRateLimited.status) == (
-        400, 404, 400, 429,
+    assert (
+        RelationshipError.status,
+        NotVisibleError.status,
+        ModerationError.status,
+        ReportRateLimited.status,
+    ) == (
+        400,
+        404,
+        400,
+        429,
     )
 
 

@@ -19,11 +19,11 @@ def make_post(author, caption: str = "", *, hidden: bool = False):
 
 def follow(a, b):
     """a follows b (accepting the request at once if b is private)."""
-    from social import services
+    from accounts.follow_state import FollowState
+    from accounts.services import graph
 
-    state = services.follow_create(follower=a, followee=b)
-    if state == services.FollowState.REQUESTED:
-        services.follow_request_accept(target=b, requester=a)
+    if graph.follow_create(follower=a, followee=b) == FollowState.REQUESTED:
+        graph.follow_request_accept(target=b, requester=a)
 
 
 def fresh(user):

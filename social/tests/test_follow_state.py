@@ -1,10 +1,10 @@
-"""FollowState (social/follow_state.py): how the viewer stands towards a person, including SELF on
+"""FollowState (accounts/follow_state.py): how the viewer stands towards a person, including SELF on
 their own profile and in people lists (no follow button for yourself)."""
 
 import pytest
 from django.urls import reverse
 
-from social.follow_state import FollowState
+from accounts.follow_state import FollowState
 from social.tests.factories import follow
 
 pytestmark = pytest.mark.django_db

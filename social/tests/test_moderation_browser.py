@@ -3,9 +3,9 @@ B's feed and the post's URL no longer show it; A sees the "hidden by moderators"
 
 import pytest
 
+from accounts.services import graph
 from instaclone.testing import DEFAULT_PASSWORD, image_upload, make_user
 from posts.services import post_create
-from social import services
 from social.models import Report
 
 from .moderation_support import make_moderator
@@ -18,7 +18,7 @@ def test_reported_post_hidden_by_a_moderator_disappears(page, _browser, live_ser
     bob = make_user("bob")
     make_moderator("mod")
     post = post_create(author=alice, caption="Totally legit giveaway", files=[(image_upload(), "a red square")])
-    services.follow_create(follower=bob, followee=alice)
+    graph.follow_create(follower=bob, followee=alice)
     post_url = f"{live_server.url}/p/{post.pk}/"
 
     # B reports A's post through the menu's dialog

@@ -108,11 +108,11 @@ def test_hidden_post_vanishes_from_the_profile_grid(client, alice, bob, moderato
 
 
 def test_hidden_post_vanishes_from_the_feed(client, alice, bob, moderator):  # noqa: F811
-    from social import services
+    from accounts.services import graph
 
     shown = make_post(alice, "feed keeps this")
     hidden = make_post(alice, "feed drops this")
-    services.follow_create(follower=bob, followee=alice)  # backfills bob's feed with both
+    graph.follow_create(follower=bob, followee=alice)  # backfills bob's feed with both
     client.force_login(bob)
     html = client.get("/").content.decode()
     assert f"/p/{shown.pk}/" in html and f"/p/{hidden.pk}/" in html

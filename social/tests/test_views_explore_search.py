@@ -2,9 +2,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Block, User
+from accounts.services import graph
 from instaclone.testing import make_user
 from posts.models import Post
-from social import services
 
 from .factories import make_post, make_private
 
@@ -19,7 +19,7 @@ def test_explore_shows_public_posts_of_people_not_followed_ranked_by_likes(alice
     high = make_post(dave, "high")
     Post.objects.filter(pk=high.pk).update(like_count=10)
     followed = make_post(charlie)
-    services.follow_create(follower=alice, followee=charlie)
+    graph.follow_create(follower=alice, followee=charlie)
     own = make_post(alice)
     r = alice_client.get(reverse("social:explore"))
     assert r.status_code == 200

@@ -2,9 +2,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.services import graph
 from instaclone.pagination import encode_cursor
 from instaclone.testing import make_user
-from social import services
 from social.selectors import FEED_PAGE_SIZE
 
 from .factories import make_post
@@ -21,7 +21,7 @@ def test_it_shows_the_landing_page_when_signed_out(client):
 
 
 def test_it_shows_own_and_followed_posts_newest_first(alice_client, alice, bob, charlie):
-    services.follow_create(follower=alice, followee=bob)
+    graph.follow_create(follower=alice, followee=bob)
     mine = make_post(alice, "mine")
     theirs = make_post(bob, "from bob")
     stranger = make_post(charlie, "from charlie")
@@ -33,21 +33,21 @@ def test_it_shows_own_and_followed_posts_newest_first(alice_client, alice, bob, 
 
 
 def test_it_drops_posts_after_unfollow(alice_client, alice, bob):
-    services.follow_create(follower=alice, followee=bob)
+    graph.follow_create(follower=alice, followee=bob)
     post = make_post(bob)
-    services.follow_delete(follower=alice, followee=bob)
+    graph.follow_delete(follower=alice, followee=bob)
     assert f'id="post-{post.pk}"' not in alice_client.get("/").content.decode()
 
 
 def test_it_hides_hidden_posts(alice_client, alice, bob):
-    services.follow_create(follower=alice, followee=bob)
+    graph.follow_create(follower=alice, followee=bob)
     post = make_post(bob, hidden=True)
     assert f'id="post-{post.pk}"' not in alice_client.get("/").content.decode()
 
 
 def test_it_shows_backfilled_posts_after_following(alice_client, alice, bob):
     post = make_post(bob)
-    services.follow_create(follower=alice, followee=bob)
+    graph.follow_create(follower=alice, followee=bob)
     assert f'id="post-{post.pk}"' in alice_client.get("/").content.decode()
 
 
@@ -80,10 +80,10 @@ def test_it_suggests_people_when_the_feed_is_empty(alice_client, bob, charlie):
 def test_suggestions_leave_out_followed_blocked_and_private(alice_client, alice, bob, charlie):
     dave = make_user("dave", is_private=True)
     erin = make_user("erin")
-    services.block_create(blocker=erin, blocked=alice)
-    services.follow_create(follower=alice, followee=bob)
-    services.follow_delete(follower=alice, followee=bob)
-    services.follow_create(follower=alice, followee=charlie)
+    graph.block_create(blocker=erin, blocked=alice)
+    graph.follow_create(follower=alice, followee=bob)
+    graph.follow_delete(follower=alice, followee=bob)
+    graph.follow_create(follower=alice, followee=charlie)
     from social.selectors import suggestions
 
     names = {u.username for u in suggestions(alice)}
@@ -94,7 +94,7 @@ def test_suggestions_leave_out_followed_blocked_and_private(alice_client, alice,
 
 @pytest.mark.parametrize("n_posts", [1, 20])
 def test_feed_query_count_is_constant(alice_client, alice, bob, django_assert_num_queries, n_posts):
-    services.follow_create(follower=alice, followee=bob)
+    graph.follow_create(follower=alice, followee=bob)
     for i in range(n_posts):
         make_post(bob if i % 2 else alice, f"post {i} @alice #tag")
     alice_client.get("/")  # warms the cached unread badge
@@ -108,7 +108,7 @@ def test_feed_query_count_is_constant(alice_client, alice, bob, django_assert_nu
 
 @pytest.mark.parametrize("n_posts", [1, 20])
 def test_feed_next_page_fragment_query_count_is_constant(alice_client, alice, bob, django_assert_num_queries, n_posts):
-    services.follow_create(follower=alice, followee=bob)
+    graph.follow_create(follower=alice, followee=bob)
     posts = [make_post(bob, f"post {i}") for i in range(n_posts + 1)]
     alice_client.get("/")  # warms the cached unread badge
     cursor = encode_cursor(posts[-1].created, posts[-1].pk)  # the page after the newest post
@@ -124,7 +124,7 @@ def test_feed_next_page_fragment_query_count_is_constant(alice_client, alice, bo
 
 def test_feed_query_count_same_for_1_and_20_posts(alice, bob, client):
     client.force_login(alice)
-    services.follow_create(follower=alice, followee=bob)
+    graph.follow_create(follower=alice, followee=bob)
     counts = []
     for n in (1, 19):
         for i in range(n):

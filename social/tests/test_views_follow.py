@@ -3,7 +3,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Block, Follow, FollowRequest
-from social import services
+from accounts.services import graph
 
 from .factories import fresh, make_private
 
@@ -93,7 +93,7 @@ def test_it_rejects_a_forged_csrf_post_with_403(alice, bob):
 
 
 def test_it_blocks_and_redirects_home(alice_client, alice, bob):
-    services.follow_create(follower=bob, followee=alice)
+    graph.follow_create(follower=bob, followee=alice)
     r = alice_client.post(url("block", "bob"))
     assert r.status_code == 302 and r["Location"] == "/"
     assert Block.objects.filter(blocker=alice, blocked=bob).exists()
@@ -111,7 +111,7 @@ def test_it_refuses_to_block_yourself(alice_client):
 
 
 def test_it_removes_a_follower(alice_client, alice, bob):
-    services.follow_create(follower=bob, followee=alice)
+    graph.follow_create(follower=bob, followee=alice)
     r = alice_client.post(url("follower_remove", "bob"), **HX)
     assert r.status_code == 200 and r.content == b""
     assert not Follow.objects.exists() and fresh(alice).follower_count == 0
@@ -119,7 +119,7 @@ def test_it_removes_a_follower(alice_client, alice, bob):
 
 def test_it_accepts_a_request_inline_with_htmx(alice_client, alice, bob):
     make_private(alice)
-    services.follow_create(follower=bob, followee=alice)
+    graph.follow_create(follower=bob, followee=alice)
     r = alice_client.post(url("request_accept", "bob"), **HX)
     assert r.status_code == 200 and b"now follows you" in r.content
     assert Follow.objects.filter(follower=bob, followee=alice).exists()
@@ -127,7 +127,7 @@ def test_it_accepts_a_request_inline_with_htmx(alice_client, alice, bob):
 
 def test_it_declines_a_request_with_a_plain_post(alice_client, alice, bob):
     make_private(alice)
-    services.follow_create(follower=bob, followee=alice)
+    graph.follow_create(follower=bob, followee=alice)
     r = alice_client.post(url("request_decline", "bob"), {"next": "/notifications/"})
     assert r.status_code == 302 and r["Location"] == "/notifications/"
     assert not FollowRequest.objects.exists() and not Follow.objects.exists()
@@ -135,7 +135,7 @@ def test_it_declines_a_request_with_a_plain_post(alice_client, alice, bob):
 
 def test_requests_page_lists_pending_requests(alice_client, alice, bob, charlie):
     make_private(alice)
-    services.follow_create(follower=bob, followee=alice)
+    graph.follow_create(follower=bob, followee=alice)
     r = alice_client.get(reverse("social:follow_requests"))
     assert r.status_code == 200
     assert b"bob" in r.content and b"charlie" not in r.content
@@ -145,7 +145,7 @@ def test_requests_page_lists_pending_requests(alice_client, alice, bob, charlie)
 def test_profile_shows_the_follow_button_state(alice_client, alice, bob):
     r = alice_client.get("/bob/")
     assert b'data-state="none"' in r.content
-    services.follow_create(follower=alice, followee=bob)
+    graph.follow_create(follower=alice, followee=bob)
     r = alice_client.get("/bob/")
     assert b'data-state="following"' in r.content
     assert reverse("followers", args=["bob"]).encode() in r.content
@@ -153,7 +153,7 @@ def test_profile_shows_the_follow_button_state(alice_client, alice, bob):
 
 def test_private_profile_shows_header_only_until_accepted(alice_client, alice, bob):
     make_private(bob)
-    services.follow_create(follower=alice, followee=bob)
+    graph.follow_create(follower=alice, followee=bob)
     r = alice_client.get("/bob/")
     assert r.status_code == 200
     assert b'data-state="requested"' in r.content

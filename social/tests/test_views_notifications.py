@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
+from accounts.services import graph
 from instaclone.testing import make_user
 from posts import services as posts_services
 from social import services
@@ -60,7 +61,7 @@ def test_deleted_post_takes_its_notifications_along(alice, bob):
 def test_it_lists_notifications_and_marks_them_read(client, alice, bob):
     post = make_post(alice)
     posts_services.like_create(user=bob, post_id=post.pk)
-    services.follow_create(follower=bob, followee=alice)
+    graph.follow_create(follower=bob, followee=alice)
     client.force_login(alice)
     r = client.get("/")
     assert b'id="nav-unread"' in r.content and b'aria-label="2 unread"' in r.content
@@ -85,22 +86,22 @@ def test_hidden_post_notifications_disappear_on_read(client, alice, bob):
 
 
 def test_suspended_actor_notifications_disappear_on_read(client, alice, bob):
-    services.follow_create(follower=bob, followee=alice)
+    graph.follow_create(follower=bob, followee=alice)
     User.objects.filter(pk=bob.pk).update(is_active=False)
     client.force_login(alice)
     assert client.get(reverse("social:notifications")).context["page"].items == []
 
 
 def test_blocking_removes_notifications_between_the_two(client, alice, bob):
-    services.follow_create(follower=bob, followee=alice)
-    services.block_create(blocker=alice, blocked=bob)
+    graph.follow_create(follower=bob, followee=alice)
+    graph.block_create(blocker=alice, blocked=bob)
     client.force_login(alice)
     assert client.get(reverse("social:notifications")).context["page"].items == []
 
 
 def test_request_notification_offers_accept_and_decline_while_pending(client, alice, bob):
     make_private(alice)
-    services.follow_create(follower=bob, followee=alice)
+    graph.follow_create(follower=bob, followee=alice)
     client.force_login(alice)
     r = client.get(reverse("social:notifications"))
     assert b"requested to follow you" in r.content
@@ -115,8 +116,8 @@ def test_request_notification_offers_accept_and_decline_while_pending(client, al
 
 def test_requester_is_told_when_accepted(client, alice, bob):
     make_private(alice)
-    services.follow_create(follower=bob, followee=alice)
-    services.follow_request_accept(target=alice, requester=bob)
+    graph.follow_create(follower=bob, followee=alice)
+    graph.follow_request_accept(target=alice, requester=bob)
     client.force_login(bob)
     assert b"accepted your follow request" in client.get(reverse("social:notifications")).content
 
@@ -132,7 +133,7 @@ def test_notifications_query_count_is_constant(client, alice, django_assert_num_
     make_private(alice)
     for i in range(n):
         u = make_user(f"u{i}")
-        services.follow_create(follower=u, followee=alice)  # a request
+        graph.follow_create(follower=u, followee=alice)  # a request
         posts_services.comment_create(user=alice, post_id=post.pk, body=f"hi @u{i}")
         services.notification_create(recipient=alice, actor=u, kind="like", post=post)
     client.force_login(alice)

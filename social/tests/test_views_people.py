@@ -2,8 +2,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Block
+from accounts.services import graph
 from instaclone.testing import make_user
-from social import services
 from social.selectors import PEOPLE_PAGE_SIZE
 
 from .factories import make_private
@@ -14,9 +14,9 @@ HX = {"HTTP_HX_REQUEST": "true"}
 
 
 def test_it_lists_followers_newest_first_with_follow_buttons(alice_client, alice, bob, charlie):
-    services.follow_create(follower=bob, followee=alice)
-    services.follow_create(follower=charlie, followee=alice)
-    services.follow_create(follower=alice, followee=charlie)
+    graph.follow_create(follower=bob, followee=alice)
+    graph.follow_create(follower=charlie, followee=alice)
+    graph.follow_create(follower=alice, followee=charlie)
     r = alice_client.get(reverse("followers", args=["alice"]))
     assert r.status_code == 200
     assert [u.username for u in r.context["page"].items] == ["charlie", "bob"]
@@ -26,15 +26,15 @@ def test_it_lists_followers_newest_first_with_follow_buttons(alice_client, alice
 
 
 def test_it_lists_following(client, alice, bob):
-    services.follow_create(follower=alice, followee=bob)
+    graph.follow_create(follower=alice, followee=bob)
     r = client.get(reverse("following", args=["alice"]))
     assert r.status_code == 200 and [u.username for u in r.context["page"].items] == ["bob"]
     assert reverse("social:follower_remove", args=["bob"]).encode() not in r.content
 
 
 def test_it_hides_blocked_people_from_lists(client, alice, bob, charlie):
-    services.follow_create(follower=bob, followee=alice)
-    services.follow_create(follower=charlie, followee=alice)
+    graph.follow_create(follower=bob, followee=alice)
+    graph.follow_create(follower=charlie, followee=alice)
     Block.objects.create(blocker=charlie, blocked=bob)
     client.force_login(charlie)
     r = client.get(reverse("followers", args=["alice"]))
@@ -46,15 +46,15 @@ def test_it_404s_a_private_accounts_lists_for_non_followers(client, alice, bob):
     assert client.get(reverse("followers", args=["alice"])).status_code == 404
     client.force_login(bob)
     assert client.get(reverse("following", args=["alice"])).status_code == 404
-    services.follow_create(follower=bob, followee=alice)
-    services.follow_request_accept(target=alice, requester=bob)
+    graph.follow_create(follower=bob, followee=alice)
+    graph.follow_request_accept(target=alice, requester=bob)
     assert client.get(reverse("following", args=["alice"])).status_code == 200
 
 
 def test_it_paginates_with_htmx_infinite_scroll(alice_client, alice):
     people = [make_user(f"user{i}") for i in range(PEOPLE_PAGE_SIZE + 2)]
     for p in people:
-        services.follow_create(follower=p, followee=alice)
+        graph.follow_create(follower=p, followee=alice)
     r = alice_client.get(reverse("followers", args=["alice"]))
     page = r.context["page"]
     assert len(page.items) == PEOPLE_PAGE_SIZE and page.next_cursor
@@ -71,10 +71,10 @@ def test_people_list_query_count_is_constant(client, alice, django_assert_num_qu
     client.force_login(viewer)
     for i in range(n):
         p = make_user(f"p{i}")
-        services.follow_create(follower=p, followee=alice)
-        services.follow_create(follower=alice, followee=p)
+        graph.follow_create(follower=p, followee=alice)
+        graph.follow_create(follower=alice, followee=p)
         if i % 2:
-            services.follow_create(follower=viewer, followee=p)
+            graph.follow_create(follower=viewer, followee=p)
     client.get(reverse(people_list, args=["alice"]))
     # 1 session, 2 user, 3 owner, 4 block either way (can_see_profile), 5 content check
     # (can_see_content), 6 follows page with people joined (LIMIT size + 1), 7 follow states
@@ -87,7 +87,7 @@ def test_people_list_query_count_is_constant(client, alice, django_assert_num_qu
 def test_requests_page_query_count_is_constant(client, alice, django_assert_num_queries, n):
     make_private(alice)
     for i in range(n):
-        services.follow_create(follower=make_user(f"r{i}"), followee=alice)
+        graph.follow_create(follower=make_user(f"r{i}"), followee=alice)
     client.force_login(alice)
     client.get(reverse("social:follow_requests"))
     # 1 session, 2 user, 3 requests page with requesters joined (LIMIT size + 1)
@@ -99,7 +99,7 @@ def test_requests_page_query_count_is_constant(client, alice, django_assert_num_
 @pytest.mark.parametrize("n", [1, 20])
 def test_blocked_list_query_count_is_constant(client, alice, django_assert_num_queries, n):
     for i in range(n):
-        services.block_create(blocker=alice, blocked=make_user(f"b{i}"))
+        graph.block_create(blocker=alice, blocked=make_user(f"b{i}"))
     client.force_login(alice)
     client.get(reverse("social:blocked"))
     # 1 session, 2 user, 3 blocked page with blocked people joined (LIMIT size + 1)
@@ -111,7 +111,7 @@ def test_blocked_list_query_count_is_constant(client, alice, django_assert_num_q
 
 def test_blocked_list_paginates_with_a_cursor(client, alice):
     for i in range(PEOPLE_PAGE_SIZE + 1):
-        services.block_create(blocker=alice, blocked=make_user(f"b{i}"))
+        graph.block_create(blocker=alice, blocked=make_user(f"b{i}"))
     client.force_login(alice)
     page = client.get(reverse("social:blocked")).context["page"]
     assert page.next_cursor

@@ -14,9 +14,9 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Block, FollowRequest, User
+from accounts.services import graph
 from instaclone.testing import make_user
 from posts.models import Comment, Like, Post, Save
-from social import services
 from social.models import Notification
 
 from .factories import make_post, make_private
@@ -46,18 +46,18 @@ def setup_case(alice, bob, viewer, private):
     if private:
         make_private(alice)
     if viewer == "follower":
-        services.follow_create(follower=bob, followee=alice)
+        graph.follow_create(follower=bob, followee=alice)
         if private:
-            services.follow_request_accept(target=alice, requester=bob)
+            graph.follow_request_accept(target=alice, requester=bob)
     elif viewer == "requested":
-        services.follow_create(follower=bob, followee=alice)
+        graph.follow_create(follower=bob, followee=alice)
         assert FollowRequest.objects.filter(requester=bob, target=alice).exists()
     post = make_post(alice, "matrix #matrixtag")
     Comment.objects.create(post=post, author=alice, body="the author's own words")
     if viewer == "blocked":
-        services.block_create(blocker=alice, blocked=bob)
+        graph.block_create(blocker=alice, blocked=bob)
     elif viewer == "blocker":
-        services.block_create(blocker=bob, blocked=alice)
+        graph.block_create(blocker=bob, blocked=alice)
     client = Client()
     me = None
     if viewer == "author":
@@ -199,11 +199,11 @@ def test_visibility_matrix(world, viewer, private):
 def test_requested_viewer_becomes_follower_on_accept(alice, bob):
     make_private(alice)
     post = make_post(alice)
-    services.follow_create(follower=bob, followee=alice)
+    graph.follow_create(follower=bob, followee=alice)
     c = Client()
     c.force_login(bob)
     assert c.get(f"/p/{post.pk}/").status_code == 404
-    services.follow_request_accept(target=alice, requester=bob)
+    graph.follow_request_accept(target=alice, requester=bob)
     assert c.get(f"/p/{post.pk}/").status_code == 200
     assert f"/p/{post.pk}/" in c.get("/").content.decode()
 
@@ -212,7 +212,7 @@ def test_suspended_author_disappears_everywhere(alice, bob):
     from accounts.models import User
 
     post = make_post(alice)
-    services.follow_create(follower=bob, followee=alice)
+    graph.follow_create(follower=bob, followee=alice)
     User.objects.filter(pk=alice.pk).update(is_active=False)
     c = Client()
     c.force_login(bob)

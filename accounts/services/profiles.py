@@ -1,4 +1,4 @@
-"""Writes for accounts."""
+"""Writes for the profile: editable fields and the avatar."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from django.db import transaction
 from instaclone.media.files import delete_on_commit, stored_files
 from instaclone.media.images import process_avatar
 
-from .models import User
-from .signals import account_made_public
+from ..models import User
+from .graph import follow_requests_accept_all
 
 
 def profile_update(
@@ -44,5 +44,5 @@ def profile_update(
         if old_avatar and old_avatar != user.avatar:
             delete_on_commit(old_avatar)
         if was_private and not is_private:
-            account_made_public.send(sender=User, user=user)
+            follow_requests_accept_all(user=user)  # pending requests become follows, in this transaction
     return user

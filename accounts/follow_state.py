@@ -1,7 +1,7 @@
 """How the viewer stands towards another person, as the follow button and the profile page show it.
 
-A module of its own so that the reads (selectors), the writes (services) and the views can all name
-it without importing one another.
+A module of its own so that the graph services (accounts.services.graph, which return it), the
+reads and the views of the higher layers can all name it without importing one another.
 """
 
 from __future__ import annotations
