@@ -65,7 +65,35 @@ def make_post(author, *, caption: str = "", n: int = 1, alt: str = ""):
     return post_create(author=author, caption=caption, files=files)
 
 
-__all__ = ["image_bytes", "image_upload", "jpeg", "make_post", "png_header_claiming", "real_mp4", "upload"]
+def quick_post(author, caption: str = "", *, hidden: bool = False, media: int = 1):
+    """A post written as rows (no image is processed): `media` image rows whose renditions are names in
+    the storage. For tests of likes, saves and comments, which never read the files; `make_post`
+    goes through the real service."""
+    from posts.models import Post, PostMedia
+
+    post = Post.objects.create(author=author, caption=caption, is_hidden=hidden, media_count=media)
+    for i in range(media):
+        PostMedia.objects.create(
+            post=post, position=i, file=f"posts/p{post.pk}-{i}.jpg", width=64, height=48,
+            renditions={"320": f"posts/r/p{post.pk}-{i}-320.jpg", "640": f"posts/r/p{post.pk}-{i}-640.jpg",
+                        "1080": f"posts/r/p{post.pk}-{i}-1080.jpg"},
+        )
+    return post
+
+
+HX = {"HTTP_HX_REQUEST": "true"}  # the header htmx sends, as Django's test client takes it
+
+
+def post_url(name, post, **kw) -> str:
+    from django.urls import reverse
+
+    return reverse(f"posts:{name}", kwargs={"pk": post.pk, **kw})
+
+
+__all__ = [
+    "HX", "image_bytes", "image_upload", "jpeg", "make_post", "png_header_claiming", "post_url", "quick_post", "real_mp4",
+    "upload",
+]
 
 
 def post_files(root) -> list[str]:

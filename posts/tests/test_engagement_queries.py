@@ -15,7 +15,7 @@ from instaclone.testing import make_user
 from posts import selectors, services
 from posts.selectors import post_queryset
 
-from .test_interactions_services import make_post
+from .factories import quick_post
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def people(db):
 
 @pytest.mark.parametrize("n", [1, 20])
 def test_liked_by_page_query_count_does_not_grow(client, alice, bob, people, n, django_assert_num_queries):
-    post = make_post(bob)
+    post = quick_post(bob)
     for user in people[:n]:
         services.like_create(user=user, post_id=post.pk)
     client.force_login(alice)
@@ -47,7 +47,7 @@ def test_liked_by_page_query_count_does_not_grow(client, alice, bob, people, n, 
 @pytest.mark.parametrize("n", [1, 20])
 def test_saved_page_query_count_does_not_grow(client, alice, bob, n, django_assert_num_queries):
     for _ in range(n):
-        services.save_create(user=alice, post_id=make_post(bob, media=2).pk)
+        services.save_create(user=alice, post_id=quick_post(bob, media=2).pk)
     client.force_login(alice)
     # 1 session, 2 user, 3 saves + posts + authors (one join, LIMIT size + 1), 4 media prefetch,
     # 5 the nav's unread badge (cache cold)
@@ -58,7 +58,7 @@ def test_saved_page_query_count_does_not_grow(client, alice, bob, n, django_asse
 
 @pytest.mark.parametrize("n", [1, 20])
 def test_comments_page_query_count_does_not_grow(client, alice, bob, people, n, django_assert_num_queries):
-    post = make_post(bob)
+    post = quick_post(bob)
     for user in people[:n]:
         services.comment_create(user=user, post_id=post.pk, body=f"hello @{bob.username} #{user.username}")
     client.force_login(alice)
@@ -72,7 +72,7 @@ def test_comments_page_query_count_does_not_grow(client, alice, bob, people, n, 
 @pytest.mark.parametrize("n", [1, 20])
 def test_cards_context_is_four_queries_for_any_page_size(alice, bob, people, n):
     Follow.objects.create(follower=alice, followee=bob)
-    posts_made = [make_post(bob, f"post {i} #tag @alice") for i in range(n)]
+    posts_made = [quick_post(bob, f"post {i} #tag @alice") for i in range(n)]
     for post in posts_made:
         services.like_create(user=people[0], post_id=post.pk)
         services.like_create(user=alice, post_id=post.pk)
@@ -86,7 +86,7 @@ def test_cards_context_is_four_queries_for_any_page_size(alice, bob, people, n):
 
 @pytest.mark.parametrize("n", [1, 20])
 def test_rendering_a_page_of_cards_runs_no_query(alice, bob, n):
-    posts_made = [make_post(bob, f"caption {i} @alice") for i in range(n)]
+    posts_made = [quick_post(bob, f"caption {i} @alice") for i in range(n)]
     for post in posts_made:
         services.comment_create(user=alice, post_id=post.pk, body="<b>hi</b>")
         services.like_create(user=alice, post_id=post.pk)
@@ -111,7 +111,7 @@ def test_rendering_a_page_of_cards_runs_no_query(alice, bob, n):
 def test_post_detail_query_count_does_not_grow_with_comments_and_likes(
     client, alice, bob, people, n, django_assert_num_queries
 ):
-    post = make_post(bob, media=3)
+    post = quick_post(bob, media=3)
     for user in people[:n]:
         services.like_create(user=user, post_id=post.pk)
         services.comment_create(user=user, post_id=post.pk, body="wow")
@@ -121,3 +121,16 @@ def test_post_detail_query_count_does_not_grow_with_comments_and_likes(
     with django_assert_num_queries(8):
         response = client.get(post.get_absolute_url())
     assert response.status_code == 200
+
+
+def test_viewer_state_and_cards_context(alice, bob, charlie):
+    p1, p2 = quick_post(bob), quick_post(bob)
+    services.like_create(user=alice, post_id=p1.pk)
+    services.save_create(user=alice, post_id=p2.pk)
+    services.like_create(user=charlie, post_id=p2.pk)
+    Follow.objects.create(follower=alice, followee=charlie)
+    posts = [p1, p2]
+    ctx = selectors.cards_context(alice, posts)
+    assert ctx["liked_ids"] == {p1.pk} and ctx["saved_ids"] == {p2.pk}
+    assert p2.card_liked_by == charlie and p1.card_liked_by is None
+    assert selectors.viewer_state(None, [p1.pk]) == (set(), set())
