@@ -43,8 +43,7 @@ def profile(request, username):
     return render(request, "social/profile.html", context)
 
 
-# --- social: follow buttons, people lists, requests, blocks, notifications, explore, search ----
-# (helpers and views below are the social engineer's; profile() above only adds their context)
+# --- follow buttons, people lists, requests, blocks, notifications, explore, search -----------
 
 
 def _profile_social_context(request, owner):

@@ -1,6 +1,7 @@
 """Browser journey (issue 4, section 9, the social part): A makes the account private; B searches
 A and requests to follow; A accepts from notifications; A posts; B sees the post in the feed; A
-sees the notifications. Likes, saves and comments are the interactions engineer's journey."""
+sees the notifications. Likes, saves and comments have their own journeys
+(posts/tests/test_browser_saves_comments.py, social/tests/test_browser_feed_interactions.py)."""
 
 import re
 
