@@ -1,6 +1,6 @@
 """Browser journeys for likes and comments in the home feed (Playwright driving Debian's Chromium).
 
-Moved from posts/tests/test_interactions_browser.py: the feed is a social page and needs a follow,
+The feed is a social page and needs a follow (the post page's journeys are posts/tests/test_browser_saves_comments.py),
 so the journeys live in the layer that owns both (social tests may use the posts factories)."""
 
 from __future__ import annotations
