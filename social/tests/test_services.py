@@ -144,3 +144,18 @@ def test_feed_rebuild_command_rebuilds_everyone(alice, bob):
     FeedItem.objects.all().delete()
     call_command("feed_rebuild", verbosity=0)
     assert set(FeedItem.objects.values_list("owner__username", flat=True)) == {"alice", "bob"}
+
+
+def test_block_removes_every_notification_and_feed_row_between_the_two(alice, bob):
+    """Not only those of the follows it removes: likes, comments, mentions and leftover feed rows go
+    too, both ways (social's block_created receiver)."""
+    from posts import services as posts_services
+
+    alice_post, bob_post = make_post(alice), make_post(bob)
+    posts_services.like_create(user=bob, post_id=alice_post.pk)
+    posts_services.like_create(user=alice, post_id=bob_post.pk)
+    FeedItem.objects.create(owner=alice, post=bob_post, author=bob, created=bob_post.created)  # a leftover
+    assert Notification.objects.filter(kind="like").count() == 2
+    graph.block_create(blocker=alice, blocked=bob)
+    assert not Notification.objects.filter(recipient__in=[alice, bob], actor__in=[alice, bob]).exists()
+    assert not FeedItem.objects.filter(owner=alice, author=bob).exists()
