@@ -303,7 +303,7 @@ def comments(request, pk: int):
         # ?section=1: the whole section (count, list, "load more"), for a page that loads it late
         partial = "comments-section" if request.GET.get("section") else "comments-page"
         return render(request, f"{COMMENTS}#{partial}", context)
-    return render(request, COMMENTS, context)
+    return render(request, "posts/comments.html", context)
 
 
 @login_required_htmx

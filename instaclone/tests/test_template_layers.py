@@ -81,9 +81,7 @@ COMPONENT_MARKUP = {
 
 @pytest.mark.parametrize("component,markup", COMPONENT_MARKUP.items())
 def test_it_writes_each_component_once(component, markup):
-    holders = [
-        str(path.relative_to(ROOT)) for _, path in _template_files() if markup in path.read_text()
-    ]
+    holders = [str(path.relative_to(ROOT)) for _, path in _template_files() if markup in path.read_text()]
     assert holders == [f"templates/{component}"]
 
 
@@ -95,3 +93,23 @@ def test_more_links_and_person_rows_come_from_the_components():
         text = path.read_text()
         assert 'hx-get="?cursor=' not in text, path
         assert 'class="person__username"' not in text, path
+
+
+PARTIAL_INCLUDE = re.compile(r"""{%\s*include\s+["']([^"'#]+)#""")
+EXTENDS = re.compile(r"""{%\s*extends\s""")
+
+
+def test_a_page_is_not_a_partial_library_for_other_templates():
+    """A template another template takes a partial from is a fragment library, not a page.
+
+    A page's partials are rendered by its own views (``"page.html#feed-page"``); what several templates
+    share (comments, card buttons) lives in an underscore-prefixed library that extends nothing.
+    """
+    sources = {}
+    for _, path in _template_files():
+        parts = path.parts
+        sources["/".join(parts[parts.index("templates") + 1 :])] = path.read_text()
+    for name, text in sources.items():
+        for used in PARTIAL_INCLUDE.findall(text):
+            if used != name:
+                assert not EXTENDS.search(sources[used]), f"{name} takes a partial of the page {used}"
