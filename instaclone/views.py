@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.templatetags.static import static
 from django.views.decorators.csrf import requires_csrf_token
+from django_htmx.http import trigger_client_event
 
 from .htmx import back_url
 
@@ -15,7 +16,7 @@ def favicon(request):
 
 # --- Error pages (handler400/403/404/429/500 in instaclone/urls.py, CSRF_FAILURE_VIEW) -------------
 # Each error is a page in the site's layout with a way back. An htmx request gets the one-line message
-# as text/plain with the same status instead: static/js/app.js shows it in the page's #messages region
+# as text/plain with the same status plus `HX-Trigger: {"showToast": line}`: static/js/app.js toasts it once
 # (htmx does not swap 4xx/5xx answers, so a whole page never lands inside a button).
 
 # status: (title, what the page says, the one line an htmx request gets)
@@ -79,7 +80,11 @@ def error_response(request, status: int, *, message: str | None = None, minimal:
     `errors/base.html` render either way (without a user they show the signed-out header)."""
     title, page_message, short_message = ERRORS.get(status, ERRORS[500])
     if _is_htmx_fragment_request(request):
-        return HttpResponse(message or short_message, status=status, content_type="text/plain; charset=utf-8")
+        # One client-side error channel: app.js toasts on the `showToast` event; the text/plain body
+        # stays for clients that read it (app.js does not toast a response that carries the trigger).
+        line = message or short_message
+        response = HttpResponse(line, status=status, content_type="text/plain; charset=utf-8")
+        return trigger_client_event(response, "showToast", line)
     message = message or page_message
     context = {"status": status, "title": title, "message": message, "back": _safe_back(request)}
     template_name = template or f"errors/{status}.html"

@@ -6,9 +6,12 @@
 (function () {
   "use strict";
 
-  // Errors from htmx requests reach the person once, here. The server answers an htmx request that
-  // fails with a short text/plain message (instaclone.views error handlers, social's SocialError);
-  // anything else gets a sentence by status. Shown as a toast (#toasts), removed after 8 s.
+  // Errors from htmx requests reach the person once, here, as a toast (#toasts, removed after 8 s).
+  // The one channel is the `showToast` event: the server sends `HX-Trigger: {"showToast": "<line>"}`
+  // with a failed htmx request (instaclone.views.error_response). An error response without that
+  // header (social's RelationshipError, a proxy's 502) is toasted from htmx:responseError: its
+  // text/plain line, else a sentence by status. Never both for one response.
+  // A form with its own error region (the new-post form, posts.js) stops both events from bubbling.
   var FALLBACK = {
     400: "That request could not be understood. Please reload the page.",
     403: "You can't do that.",
@@ -35,8 +38,18 @@
     box.appendChild(div);
     setTimeout(function () { div.remove(); }, 8000);
   }
+  function carriesToast(xhr) {
+    var trigger = xhr ? xhr.getResponseHeader("HX-Trigger") || "" : "";
+    if (trigger.indexOf("showToast") === -1) return false;
+    try { return Object.prototype.hasOwnProperty.call(JSON.parse(trigger), "showToast"); } catch (e) { return false; }
+  }
+  document.addEventListener("showToast", function (event) {
+    var text = event.detail && typeof event.detail.value === "string" ? event.detail.value.trim() : "";
+    showError(text || "Something went wrong. Please try again.");
+  });
   document.addEventListener("htmx:responseError", function (event) {
     var xhr = event.detail.xhr;
+    if (carriesToast(xhr)) return;  // already shown by the showToast listener
     var status = xhr ? xhr.status : 0;
     var type = xhr ? xhr.getResponseHeader("Content-Type") || "" : "";
     var body = xhr && type.indexOf("text/plain") === 0 ? (xhr.responseText || "").trim() : "";

@@ -201,14 +201,19 @@
     form.addEventListener("htmx:afterRequest", function (e) {
       if (!e.detail.successful || !e.detail.xhr.getResponseHeader("HX-Redirect")) progress.hidden = true;
     });
+    // This form reports its own errors (#upload-errors): stop them reaching app.js's toast channel,
+    // so one failure is reported once.
+    form.addEventListener("showToast", function (e) { e.stopPropagation(); });
     form.addEventListener("htmx:responseError", function (e) {
+      e.stopPropagation();
       var status = e.detail.xhr.status;
       problems = [status === 413 ? "The upload is too large. Choose fewer or smaller files."
                                  : "Something went wrong (" + status + "). Nothing was posted; please try again."];
       showProblems();
       problems = [];
     });
-    form.addEventListener("htmx:sendError", function () {
+    form.addEventListener("htmx:sendError", function (e) {
+      e.stopPropagation();
       problems = ["The upload failed: check your connection. Nothing was posted."];
       showProblems();
       problems = [];
