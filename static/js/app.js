@@ -1,8 +1,10 @@
 // Instaclone's small progressive enhancements. Every feature works without this file.
 // No inline handlers anywhere (the Content-Security-Policy forbids them): behaviour that templates
 // ask for by data attribute lives here, by event delegation.
-//   data-confirm="…"   on a submit button or link: ask first, do nothing on Cancel;
-//   data-dialog-close  on a button inside a <dialog>: close that dialog.
+//   data-confirm="…"   on a submit button or link of a plain (non-htmx) form: ask first, do nothing on
+//                      Cancel. htmx-driven forms use hx-confirm instead; a plain POST form (the profile's
+//                      Block) cannot, since hx-confirm only guards requests htmx makes.
+// Dialogs close with <form method="dialog"> buttons (no script); key filters are hx-trigger modifiers.
 (function () {
   "use strict";
 
@@ -66,12 +68,6 @@
     if (asking && !window.confirm(asking.getAttribute("data-confirm"))) {
       event.preventDefault();
       event.stopImmediatePropagation();
-      return;
-    }
-    var closer = target.closest("[data-dialog-close]");
-    if (closer) {
-      var dialog = closer.closest("dialog");
-      if (dialog) dialog.close();
     }
   });
 })();
