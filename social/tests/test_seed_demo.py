@@ -1,5 +1,7 @@
-"""seed_demo and check_counters: counts, determinism, idempotency, consistent counters, real images."""
+"""seed_demo (social.demo: plan, images, writer) and check_counters: counts, determinism, idempotency,
+consistent counters and feed rows (the proof of the bulk writer), real images."""
 
+import random
 from io import StringIO
 
 import pytest
@@ -7,8 +9,8 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import Block, Follow, User
 from posts.models import Comment, Hashtag, Like, Post, PostHashtag, PostMedia, PostMention, Save
+from social.demo.plan import DEMO_PASSWORD, SEED_EMAIL_DOMAIN, DemoPerson, PlanOptions, make_plan
 from social.management.commands.check_counters import counter_mismatches
-from social.management.commands.seed_demo import DEMO_PASSWORD, SEED_EMAIL_DOMAIN
 from social.models import FeedItem
 
 SMALL = {"users": 25, "posts_per_user": 2, "likes": 120, "comments": 30, "saves": 15, "media_pool": 6}
@@ -141,3 +143,47 @@ def test_demo_users_sign_in_with_the_demo_password(client, media_root):
     generated = User.objects.filter(email__endswith=SEED_EMAIL_DOMAIN).first()
     for username in ("alice", generated.username):
         assert client.login(username=username, password=DEMO_PASSWORD)
+
+
+DEMO = [DemoPerson(1, "alice", False), DemoPerson(2, "bob", False), DemoPerson(3, "dana", True)]
+
+
+def plan(seed, **options):
+    return make_plan(random.Random(seed), PlanOptions(**{"users": 40, "blocks": 0.1, "private": 0.2, **options}),
+                     demo=DEMO, first_user_id=10, first_post_id=5, taken_usernames={"alice", "bob", "dana"})
+
+
+def test_the_same_seed_plans_the_same_population_without_a_database():
+    # no django_db mark: any database access would fail this test, so the plan is pure
+    first = plan(7, probe_followees="3")
+    assert first == plan(7, probe_followees="3")
+    assert first != plan(8, probe_followees="3")
+    assert first.ids[:3] == [1, 2, 3] and first.ids[3] == 10 and first.post_ids[0] == 5
+    assert first.n == 40 and first.likes and first.following and first.blocks
+
+
+@pytest.mark.django_db
+def test_a_small_seed_leaves_check_counters_nothing_to_fix(media_root):
+    call_command("seed_demo", users=40, probe_followees="4", stdout=StringIO())
+    assert counter_mismatches() == []
+    out = StringIO()
+    call_command("check_counters", "--fix", stdout=out)
+    assert "All counters match their rows" in out.getvalue() and "Fixed" not in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_bulk_written_feed_rows_equal_the_fan_out_of_every_follow(media_root):
+    seed(users=40, blocks=0.1, probe_followees="4")
+    posts_of = {}
+    for pk, author in Post.objects.values_list("pk", "author"):
+        posts_of.setdefault(author, set()).add(pk)
+    followees = {}
+    for follower, followee in Follow.objects.values_list("follower", "followee"):
+        followees.setdefault(follower, set()).add(followee)
+    feed = {}
+    for owner, post, author in FeedItem.objects.values_list("owner", "post", "author"):
+        assert post in posts_of[author]
+        feed.setdefault(owner, set()).add(post)
+    for user in User.objects.values_list("pk", flat=True):
+        expected = set().union(*(posts_of.get(a, set()) for a in {user} | followees.get(user, set())))
+        assert feed.get(user, set()) == expected, user
