@@ -10,7 +10,7 @@ import pytest
 # make ordinary synchronous ORM calls, which Django would otherwise refuse.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from instaclone.testing import make_user  # noqa: E402
+from accounts.tests.factories import UserFactory  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -70,17 +70,17 @@ def media_root(settings):
 
 @pytest.fixture
 def alice(db):
-    return make_user("alice", display_name="Alice Liddell")
+    return UserFactory(username="alice", display_name="Alice Liddell")
 
 
 @pytest.fixture
 def bob(db):
-    return make_user("bob", display_name="Bob Builder")
+    return UserFactory(username="bob", display_name="Bob Builder")
 
 
 @pytest.fixture
 def charlie(db):
-    return make_user("charlie", display_name="Charlie Brown")
+    return UserFactory(username="charlie", display_name="Charlie Brown")
 
 
 @pytest.fixture

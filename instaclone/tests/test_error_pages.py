@@ -143,9 +143,9 @@ def test_a_failing_view_for_a_signed_in_person_while_the_database_is_down_is_the
 
 
 def test_405_page_keeps_its_status_and_allow_header(client, alice):
-    from posts.tests.factories import make_post
+    from posts.tests.factories import PostFactory
 
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     response = client.get(f"/p/{post.pk}/like/")
     assert response.status_code == 405 and "POST" in response["Allow"]
     assert "That link only works as a button" in response.content.decode()

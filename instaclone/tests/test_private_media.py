@@ -13,7 +13,7 @@ from instaclone.media import serving
 from instaclone.media.urls import file_url, private_expiry, private_url_ttl
 from instaclone.testing import image_bytes, make_user
 from posts.models import PostMedia
-from posts.tests.factories import make_post, real_mp4, upload
+from posts.tests.factories import PostFactory, real_mp4, upload
 from social.tests.factories import follow, make_private
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,7 @@ def private_post(alice, bob):
     """Alice is private, Bob follows her, she has a photo post."""
     make_private(alice)
     follow(bob, alice)
-    return make_post(alice, n=1)
+    return PostFactory(author=alice, images=1)
 
 
 @pytest.fixture
@@ -98,7 +98,7 @@ def test_unsigned_forged_and_borrowed_signatures_are_refused(private_post, bob_c
 
 
 def test_public_media_stay_public_and_cacheable_forever(alice, client):
-    post = make_post(alice)
+    post = PostFactory(author=alice)
 
     urls = media_srcs(client.get(post.get_absolute_url()))
 
@@ -109,7 +109,7 @@ def test_public_media_stay_public_and_cacheable_forever(alice, client):
 
 
 def test_the_old_unsigned_url_stops_working_when_the_account_turns_private(alice, bob, client):
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     old = media_srcs(client.get(post.get_absolute_url()))[0]
     original = f"/media/{post.media.get().file}"
     assert fetch(client, old).status_code == 200
@@ -164,7 +164,7 @@ def test_imagekit_urls_of_a_private_account_carry_an_expiry_and_are_enforced(fak
     import httpx
 
     make_private(alice)
-    make_post(alice)
+    PostFactory(author=alice)
     media = PostMedia.objects.select_related("post__author").get()
     from instaclone.media.renditions import rendition_url
 
@@ -186,7 +186,7 @@ def test_imagekit_urls_of_a_private_account_carry_an_expiry_and_are_enforced(fak
 
 
 def test_imagekit_urls_of_a_public_account_are_signed_without_expiry(fake_imagekit, alice):
-    make_post(alice)
+    PostFactory(author=alice)
     media = PostMedia.objects.select_related("post__author").get()
     from instaclone.media.renditions import original_url, rendition_url
 
@@ -204,7 +204,7 @@ def test_a_follower_sees_the_private_accounts_photo_load(page, live_server, logi
     bob = make_user("bob")
     make_private(alice)
     follow(bob, alice)
-    post = make_post(alice)
+    post = PostFactory(author=alice)
 
     login(page, "bob")
     page.goto(f"{live_server.url}{post.get_absolute_url()}")
@@ -255,7 +255,7 @@ def test_another_spelling_of_a_private_file_name_is_refused(private_post, client
 def test_a_file_a_public_post_also_shows_stays_public(private_post, bob, client):
     """Demo data shares photos between posts: a file used by a public post is public."""
     media = private_post.media.get()
-    public_post = make_post(bob, n=1)
+    public_post = PostFactory(author=bob, images=1)
     public_post.media.update(file=media.file, renditions=media.renditions)
     response = fetch(client, f"/media/{media.file}")
     assert response.status_code == 200

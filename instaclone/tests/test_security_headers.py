@@ -8,7 +8,7 @@ import pytest
 from allauth.account.models import EmailAddress
 
 from accounts.models import User
-from posts.tests.factories import make_post
+from posts.tests.factories import PostFactory
 from social import moderation
 
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -89,7 +89,7 @@ def test_signed_in_page_has_the_policy_and_never_stored_html(alice_client):
 
 
 def test_signed_in_htmx_fragment_is_not_stored_either(alice_client, alice):
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     response = alice_client.post(f"/p/{post.pk}/like/", **HX)
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
 
@@ -154,7 +154,7 @@ def test_imagekit_endpoint_and_absolute_media_url_are_allowed_image_sources():
 @pytest.fixture
 def pages(alice, bob, charlie, client):
     """The main pages of the site, as (label, client-user, url, extra headers)."""
-    post = make_post(bob, caption="#sunset with @alice")
+    post = PostFactory(author=bob, caption="#sunset with @alice")
     admin = User.objects.create_superuser("root", "root@example.com", "pw-for-admin-1234")
     report = moderation.report_create(reporter=alice, target=post, reason="spam").report
     EmailAddress.objects.create(user=charlie, email="charlie.new@example.com", verified=False, primary=False)

@@ -6,9 +6,9 @@ def test_favicon_points_at_our_icon(client):
 
 def test_get_on_a_state_changing_url_is_405_with_a_readable_page(client, django_user_model, db):
     from instaclone.testing import make_user
-    from posts.tests.factories import make_post
+    from posts.tests.factories import PostFactory
 
-    post = make_post(make_user("alice"))
+    post = PostFactory(author=make_user("alice"))
     response = client.get(f"/p/{post.pk}/like/")
     assert response.status_code == 405
     assert "POST" in response["Allow"]

@@ -18,7 +18,7 @@ from django.urls import URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
 from instaclone.testing import make_user
-from posts.tests.factories import make_post
+from posts.tests.factories import PostFactory
 
 HOSTILE = [
     "%00",  # NUL: PostgreSQL refuses it in any text value
@@ -105,7 +105,7 @@ def world(alice, bob, charlie):
 
     bob.is_private = True
     bob.save(update_fields=["is_private"])
-    post = make_post(alice, caption="#sunset")
+    post = PostFactory(author=alice, caption="#sunset")
     comment = comment_create(user=charlie, post_id=post.pk, body="nice")
     root = make_user("root", is_staff=True, is_superuser=True)
     return {

@@ -6,13 +6,13 @@ import pytest
 
 from posts.signals import comment_created, post_liked, post_unliked
 
-from .factories import quick_post
+from .factories import PostRowsFactory
 
 
 @pytest.fixture
 def post(bob):
-    """Bob's public post (rows only, see factories.quick_post)."""
-    return quick_post(bob, "bob's photo")
+    """Bob's public post (rows only, see factories.PostRowsFactory)."""
+    return PostRowsFactory(author=bob, caption="bob's photo")
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Test helpers for posts: uploads of every kind (good and bad) and a post factory."""
+"""Test helpers for posts: uploads of every kind (good and bad) and the factory_boy factories."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ import subprocess
 import zlib
 from functools import lru_cache
 
+import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from accounts.tests.factories import UserFactory
 from instaclone.testing import image_bytes, image_upload
+from posts.models import Comment, Like, Post
 
 
 def png_header_claiming(width: int, height: int) -> bytes:
@@ -58,27 +61,99 @@ def real_mp4() -> bytes | None:
     return result.stdout if result.returncode == 0 and result.stdout else None
 
 
-def make_post(author, *, caption: str = "", n: int = 1, alt: str = ""):
-    from posts.services import post_create
+class PostFactory(factory.django.DjangoModelFactory):
+    """A real post made by the service `posts.services.post_create` (images processed, hashtags and
+    mentions parsed, counters and `post_created` as in production): `PostFactory(author=alice,
+    caption="#sunset", images=2, alt="a tree")`."""
 
-    files = [(jpeg(f"p{i}.jpg", color=(10 * i % 255, 80, 120)), alt or f"photo {i + 1}") for i in range(n)]
-    return post_create(author=author, caption=caption, files=files)
+    class Meta:
+        model = Post
+        skip_postgeneration_save = True
+
+    author = factory.SubFactory(UserFactory)
+    caption = ""
+    images = 1  # how many small real JPEGs to upload (an argument of the service, not a field)
+    alt = ""  # alt text of every image (default "photo 1", "photo 2", ...)
+
+    @classmethod
+    def _create(cls, model_class, *, author, caption="", images=1, alt="", **kwargs):
+        from posts.services import post_create
+
+        files = [(jpeg(f"p{i}.jpg", color=(10 * i % 255, 80, 120)), alt or f"photo {i + 1}") for i in range(images)]
+        return post_create(author=author, caption=caption, files=files, **kwargs)
+
+    @factory.post_generation
+    def hidden(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy hook
+        """`hidden=True`: then hidden by moderators (the flag alone, as a test of what hiding does needs)."""
+        if create and extracted:
+            Post.objects.filter(pk=obj.pk).update(is_hidden=True)
+            obj.is_hidden = True
 
 
-def quick_post(author, caption: str = "", *, hidden: bool = False, media: int = 1):
-    """A post written as rows (no image is processed): `media` image rows whose renditions are names in
-    the storage. For tests of likes, saves and comments, which never read the files; `make_post`
-    goes through the real service."""
-    from posts.models import Post, PostMedia
+class PostRowsFactory(factory.django.DjangoModelFactory):
+    """A post written as rows only (no image processed, no service, no signal): `media` image rows
+    whose renditions are names in the storage, `hidden=True` for a moderator-hidden post. Fast, for
+    tests of likes, saves and comments and query counts, which never read the files; use
+    `PostFactory` for anything that depends on what the service does."""
 
-    post = Post.objects.create(author=author, caption=caption, is_hidden=hidden, media_count=media)
-    for i in range(media):
-        PostMedia.objects.create(
-            post=post, position=i, file=f"posts/p{post.pk}-{i}.jpg", width=64, height=48,
-            renditions={"320": f"posts/r/p{post.pk}-{i}-320.jpg", "640": f"posts/r/p{post.pk}-{i}-640.jpg",
-                        "1080": f"posts/r/p{post.pk}-{i}-1080.jpg"},
-        )
-    return post
+    class Meta:
+        model = Post
+        skip_postgeneration_save = True
+
+    class Params:
+        hidden = factory.Trait(is_hidden=True)
+
+    author = factory.SubFactory(UserFactory)
+    caption = ""
+    media_count = factory.SelfAttribute("media")
+    media = 1
+
+    @classmethod
+    def _create(cls, model_class, *args, media=1, **kwargs):
+        from posts.models import PostMedia
+
+        post = model_class.objects.create(*args, **kwargs)
+        for i in range(media):
+            PostMedia.objects.create(
+                post=post, position=i, file=f"posts/p{post.pk}-{i}.jpg", width=64, height=48,
+                renditions={"320": f"posts/r/p{post.pk}-{i}-320.jpg", "640": f"posts/r/p{post.pk}-{i}-640.jpg",
+                            "1080": f"posts/r/p{post.pk}-{i}-1080.jpg"},
+            )
+        return post
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """A comment made by the service `posts.services.comment_create` (mentions, counter, signal)."""
+
+    class Meta:
+        model = Comment
+
+    author = factory.SubFactory(UserFactory)
+    post = factory.SubFactory(PostRowsFactory)
+    body = "nice"
+
+    @classmethod
+    def _create(cls, model_class, *, author, post, body="nice"):
+        from posts.services import comment_create
+
+        return comment_create(user=author, post_id=post.pk, body=body)
+
+
+class LikeFactory(factory.django.DjangoModelFactory):
+    """A like made by the service `posts.services.like_create` (counter, signal)."""
+
+    class Meta:
+        model = Like
+
+    user = factory.SubFactory(UserFactory)
+    post = factory.SubFactory(PostRowsFactory)
+
+    @classmethod
+    def _create(cls, model_class, *, user, post):
+        from posts.services import like_create
+
+        like_create(user=user, post_id=post.pk)
+        return model_class.objects.get(user=user, post=post)
 
 
 HX = {"HTTP_HX_REQUEST": "true"}  # the header htmx sends, as Django's test client takes it
@@ -91,8 +166,8 @@ def post_url(name, post, **kw) -> str:
 
 
 __all__ = [
-    "HX", "image_bytes", "image_upload", "jpeg", "make_post", "png_header_claiming", "post_url", "quick_post", "real_mp4",
-    "upload",
+    "HX", "CommentFactory", "LikeFactory", "PostFactory", "PostRowsFactory", "image_bytes", "image_upload", "jpeg",
+    "png_header_claiming", "post_url", "real_mp4", "upload",
 ]
 
 

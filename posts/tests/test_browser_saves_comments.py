@@ -9,13 +9,13 @@ import re
 import pytest
 
 from posts.models import Comment, Save
-from posts.tests.factories import make_post
+from posts.tests.factories import PostFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_save_then_find_it_under_saved_and_comment_without_reload(page, login, live_server, alice, bob):
-    post = make_post(bob, caption="save me")
+    post = PostFactory(author=bob, caption="save me")
     login(page, "alice")
     page.goto(f"{live_server.url}{post.get_absolute_url()}")
     page.evaluate("window.__marker = 'still here'")

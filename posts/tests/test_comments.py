@@ -12,14 +12,14 @@ from accounts.models import Block, Follow
 from posts import selectors, services
 from posts.models import Comment
 
-from .factories import HX, post_url, quick_post
+from .factories import HX, PostRowsFactory, post_url
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("body", ["", "   \n  ", "x" * 2201])
 def test_empty_or_overlong_comment_is_refused_and_nothing_saved(alice, bob, body):
-    post = quick_post(bob)
+    post = PostRowsFactory(author=bob)
     with pytest.raises(ValidationError):
         services.comment_create(user=alice, post_id=post.pk, body=body)
     post.refresh_from_db()
@@ -27,7 +27,7 @@ def test_empty_or_overlong_comment_is_refused_and_nothing_saved(alice, bob, body
 
 
 def test_comment_of_exactly_2200_characters_is_accepted(alice, bob):
-    post = quick_post(bob)
+    post = PostRowsFactory(author=bob)
     comment = services.comment_create(user=alice, post_id=post.pk, body="y" * 2200)
     assert len(comment.body) == 2200 and comment.post.comment_count == 1
 
@@ -36,7 +36,7 @@ def test_comment_mentions_notify_only_people_allowed(alice, bob, charlie, catch)
     from instaclone.testing import make_user
 
     make_user("dave")
-    post = quick_post(bob)
+    post = PostRowsFactory(author=bob)
     Block.objects.create(blocker=charlie, blocked=alice)  # charlie blocked the commenter
     body = "hi @Bob @charlie @dave @nobody @alice"
     comment = services.comment_create(user=alice, post_id=post.pk, body=body)
@@ -51,14 +51,14 @@ def test_comment_mention_is_not_sent_to_someone_who_cannot_see_the_private_post(
     bob.is_private = True
     bob.save()
     Follow.objects.create(follower=alice, followee=bob)
-    post = quick_post(bob)
+    post = PostRowsFactory(author=bob)
     services.comment_create(user=alice, post_id=post.pk, body="@charlie look")
     (_, mentioned), = catch["comment"]
     assert mentioned == []
 
 
 def test_comment_body_is_escaped_and_mentions_linked(alice, bob):
-    post = quick_post(bob)
+    post = PostRowsFactory(author=bob)
     comment = services.comment_create(user=alice, post_id=post.pk, body='<script>alert(1)</script> @bob')
     assert "<script>" not in comment.body_html
     assert "&lt;script&gt;" in comment.body_html
@@ -66,21 +66,21 @@ def test_comment_body_is_escaped_and_mentions_linked(alice, bob):
 
 
 def test_delete_own_comment(alice, bob):
-    post = quick_post(bob)
+    post = PostRowsFactory(author=bob)
     comment = services.comment_create(user=alice, post_id=post.pk, body="mine")
     result = services.comment_delete(user=alice, post_id=post.pk, comment_id=comment.pk)
     assert result.comment_count == 0 and not Comment.objects.exists()
 
 
 def test_post_author_may_delete_any_comment_on_their_post(alice, bob):
-    post = quick_post(bob)
+    post = PostRowsFactory(author=bob)
     comment = services.comment_create(user=alice, post_id=post.pk, body="rude")
     services.comment_delete(user=bob, post_id=post.pk, comment_id=comment.pk)
     assert not Comment.objects.exists()
 
 
 def test_deleting_someone_elses_comment_on_their_post_is_forbidden(alice, bob, charlie):
-    post = quick_post(bob)
+    post = PostRowsFactory(author=bob)
     comment = services.comment_create(user=bob, post_id=post.pk, body="my own post")
     with pytest.raises(PermissionDenied):
         services.comment_delete(user=charlie, post_id=post.pk, comment_id=comment.pk)
@@ -90,14 +90,14 @@ def test_deleting_someone_elses_comment_on_their_post_is_forbidden(alice, bob, c
 
 
 def test_comment_id_of_another_post_is_404(alice, bob):
-    post, other = quick_post(bob), quick_post(alice)
+    post, other = PostRowsFactory(author=bob), PostRowsFactory(author=alice)
     comment = services.comment_create(user=alice, post_id=other.pk, body="elsewhere")
     with pytest.raises(Http404):
         services.comment_delete(user=bob, post_id=post.pk, comment_id=comment.pk)
 
 
 def test_latest_comments_gives_the_last_two_per_post_oldest_first(alice, bob, charlie):
-    p1, p2, p3 = quick_post(bob), quick_post(bob), quick_post(bob)
+    p1, p2, p3 = PostRowsFactory(author=bob), PostRowsFactory(author=bob), PostRowsFactory(author=bob)
     for text in ("a", "b", "c"):
         services.comment_create(user=alice, post_id=p1.pk, body=text)
     services.comment_create(user=charlie, post_id=p2.pk, body="only")
@@ -108,7 +108,7 @@ def test_latest_comments_gives_the_last_two_per_post_oldest_first(alice, bob, ch
 
 
 def test_hidden_and_blocked_comments_are_not_shown(alice, bob, charlie):
-    post = quick_post(bob)
+    post = PostRowsFactory(author=bob)
     services.comment_create(user=alice, post_id=post.pk, body="visible")
     hidden = services.comment_create(user=alice, post_id=post.pk, body="hidden")
     Comment.objects.filter(pk=hidden.pk).update(is_hidden=True)
@@ -122,7 +122,7 @@ def test_hidden_and_blocked_comments_are_not_shown(alice, bob, charlie):
 
 
 def test_comments_page_loads_more_oldest_first_without_repeats(alice, bob):
-    post = quick_post(bob)
+    post = PostRowsFactory(author=bob)
     for i in range(5):
         services.comment_create(user=alice, post_id=post.pk, body=f"c{i}")
     first = selectors.comments_page(bob, post, size=2)

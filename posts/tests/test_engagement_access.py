@@ -12,13 +12,13 @@ from accounts.models import Block, Follow
 from posts import services
 from posts.models import Comment, Like, Save
 
-from .factories import HX, post_url, quick_post
+from .factories import HX, PostRowsFactory, post_url
 
 pytestmark = pytest.mark.django_db
 
 
 def test_counters_equal_rows_after_mixed_likes_and_comments(alice, bob, charlie):
-    post = quick_post(bob)
+    post = PostRowsFactory(author=bob)
     for user in (alice, bob, charlie, alice, charlie):
         services.like_create(user=user, post_id=post.pk)
     services.like_delete(user=charlie, post_id=post.pk)
@@ -34,7 +34,7 @@ def test_counters_equal_rows_after_mixed_likes_and_comments(alice, bob, charlie)
 def test_acting_on_a_private_post_of_someone_not_followed_is_404(alice, bob, service):
     bob.is_private = True
     bob.save()
-    post = quick_post(bob)
+    post = PostRowsFactory(author=bob)
     with pytest.raises(Http404):
         getattr(services, service)(user=alice, post_id=post.pk)
     Follow.objects.create(follower=alice, followee=bob)
@@ -43,7 +43,7 @@ def test_acting_on_a_private_post_of_someone_not_followed_is_404(alice, bob, ser
 
 @pytest.mark.parametrize("blocker_is_author", [True, False])
 def test_blocked_users_cannot_like_or_comment_each_others_posts(alice, bob, blocker_is_author):
-    post = quick_post(bob)
+    post = PostRowsFactory(author=bob)
     if blocker_is_author:
         Block.objects.create(blocker=bob, blocked=alice)
     else:
@@ -56,7 +56,7 @@ def test_blocked_users_cannot_like_or_comment_each_others_posts(alice, bob, bloc
 
 
 def test_hidden_post_cannot_be_liked_saved_or_commented(alice, bob):
-    post = quick_post(bob, hidden=True)
+    post = PostRowsFactory(author=bob, hidden=True)
     for call in (
         lambda: services.like_create(user=alice, post_id=post.pk),
         lambda: services.save_create(user=alice, post_id=post.pk),
@@ -93,7 +93,7 @@ def test_get_on_comment_delete_is_405(alice_client, alice, post):
 
 @pytest.mark.parametrize("case", ["private", "blocked_by_author", "blocking_author", "hidden", "missing"])
 def test_acting_on_a_post_you_cannot_see_is_404(alice_client, alice, bob, case):
-    post = quick_post(bob, hidden=(case == "hidden"))
+    post = PostRowsFactory(author=bob, hidden=(case == "hidden"))
     if case == "private":
         bob.is_private = True
         bob.save()
@@ -114,7 +114,7 @@ def test_private_post_of_someone_you_follow_can_be_liked(alice_client, alice, bo
     bob.is_private = True
     bob.save()
     Follow.objects.create(follower=alice, followee=bob)
-    post = quick_post(bob)
+    post = PostRowsFactory(author=bob)
     assert alice_client.post(post_url("like", post), **HX).status_code == 200
 
 

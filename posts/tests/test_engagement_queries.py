@@ -15,7 +15,7 @@ from instaclone.testing import make_user
 from posts import selectors, services
 from posts.selectors import post_queryset
 
-from .factories import quick_post
+from .factories import PostRowsFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def people(db):
 
 @pytest.mark.parametrize("n", [1, 20])
 def test_liked_by_page_query_count_does_not_grow(client, alice, bob, people, n, django_assert_num_queries):
-    post = quick_post(bob)
+    post = PostRowsFactory(author=bob)
     for user in people[:n]:
         services.like_create(user=user, post_id=post.pk)
     client.force_login(alice)
@@ -47,7 +47,7 @@ def test_liked_by_page_query_count_does_not_grow(client, alice, bob, people, n, 
 @pytest.mark.parametrize("n", [1, 20])
 def test_saved_page_query_count_does_not_grow(client, alice, bob, n, django_assert_num_queries):
     for _ in range(n):
-        services.save_create(user=alice, post_id=quick_post(bob, media=2).pk)
+        services.save_create(user=alice, post_id=PostRowsFactory(author=bob, media=2).pk)
     client.force_login(alice)
     # 1 session, 2 user, 3 saves + posts + authors (one join, LIMIT size + 1), 4 media prefetch,
     # 5 the nav's unread badge (cache cold)
@@ -58,7 +58,7 @@ def test_saved_page_query_count_does_not_grow(client, alice, bob, n, django_asse
 
 @pytest.mark.parametrize("n", [1, 20])
 def test_comments_page_query_count_does_not_grow(client, alice, bob, people, n, django_assert_num_queries):
-    post = quick_post(bob)
+    post = PostRowsFactory(author=bob)
     for user in people[:n]:
         services.comment_create(user=user, post_id=post.pk, body=f"hello @{bob.username} #{user.username}")
     client.force_login(alice)
@@ -72,7 +72,7 @@ def test_comments_page_query_count_does_not_grow(client, alice, bob, people, n, 
 @pytest.mark.parametrize("n", [1, 20])
 def test_cards_context_is_four_queries_for_any_page_size(alice, bob, people, n):
     Follow.objects.create(follower=alice, followee=bob)
-    posts_made = [quick_post(bob, f"post {i} #tag @alice") for i in range(n)]
+    posts_made = [PostRowsFactory(author=bob, caption=f"post {i} #tag @alice") for i in range(n)]
     for post in posts_made:
         services.like_create(user=people[0], post_id=post.pk)
         services.like_create(user=alice, post_id=post.pk)
@@ -86,7 +86,7 @@ def test_cards_context_is_four_queries_for_any_page_size(alice, bob, people, n):
 
 @pytest.mark.parametrize("n", [1, 20])
 def test_rendering_a_page_of_cards_runs_no_query(alice, bob, n):
-    posts_made = [quick_post(bob, f"caption {i} @alice") for i in range(n)]
+    posts_made = [PostRowsFactory(author=bob, caption=f"caption {i} @alice") for i in range(n)]
     for post in posts_made:
         services.comment_create(user=alice, post_id=post.pk, body="<b>hi</b>")
         services.like_create(user=alice, post_id=post.pk)
@@ -111,7 +111,7 @@ def test_rendering_a_page_of_cards_runs_no_query(alice, bob, n):
 def test_post_detail_query_count_does_not_grow_with_comments_and_likes(
     client, alice, bob, people, n, django_assert_num_queries
 ):
-    post = quick_post(bob, media=3)
+    post = PostRowsFactory(author=bob, media=3)
     for user in people[:n]:
         services.like_create(user=user, post_id=post.pk)
         services.comment_create(user=user, post_id=post.pk, body="wow")
@@ -124,7 +124,7 @@ def test_post_detail_query_count_does_not_grow_with_comments_and_likes(
 
 
 def test_viewer_state_and_cards_context(alice, bob, charlie):
-    p1, p2 = quick_post(bob), quick_post(bob)
+    p1, p2 = PostRowsFactory(author=bob), PostRowsFactory(author=bob)
     services.like_create(user=alice, post_id=p1.pk)
     services.save_create(user=alice, post_id=p2.pk)
     services.like_create(user=charlie, post_id=p2.pk)

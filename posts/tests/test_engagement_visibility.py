@@ -7,12 +7,12 @@ from accounts.models import Block
 from posts.selectors import comments_page, likers_page
 from posts.services import comment_create, like_create
 
-from .factories import make_post
+from .factories import PostFactory
 
 
 @pytest.fixture
 def public_post(alice):
-    return make_post(alice, caption="sunset")
+    return PostFactory(author=alice, caption="sunset")
 
 
 @pytest.mark.django_db
@@ -52,7 +52,7 @@ def test_staff_see_hidden_posts_but_not_across_privacy_or_blocks(alice, bob, cli
 
     from posts.selectors import post_get_for_viewer
 
-    post = make_post(alice, caption="x")
+    post = PostFactory(author=alice, caption="x")
     bob.is_staff = True
     bob.save()
     post.is_hidden = True

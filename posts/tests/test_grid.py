@@ -5,12 +5,12 @@ import pytest
 from instaclone.pagination import decode_cursor, encode_cursor
 from posts.models import Post
 
-from .factories import make_post
+from .factories import PostFactory
 
 
 def _bulk_posts(author, n, *, caption=""):
     """n one-photo posts that share one stored photo (fast), oldest first."""
-    first = make_post(author, caption=caption)
+    first = PostFactory(author=author, caption=caption)
     media = first.media.get()
     for _ in range(n - 1):
         post = Post.objects.create(author=author, caption=caption, media_count=1)
@@ -24,8 +24,8 @@ def _bulk_posts(author, n, *, caption=""):
 
 
 def test_grid_shows_newest_first_with_badges(client, alice):
-    make_post(alice, caption="old")
-    multi = make_post(alice, caption="new", n=3)
+    PostFactory(author=alice, caption="old")
+    multi = PostFactory(author=alice, caption="new", images=3)
     html = client.get("/alice/").content.decode()
     assert html.index(f'href="/p/{multi.pk}/"') < html.index("old") if "old" in html else True
     links = [chunk.split('"')[0] for chunk in html.split('class="tile" href="')[1:]]
@@ -35,7 +35,7 @@ def test_grid_shows_newest_first_with_badges(client, alice):
 
 
 def test_grid_uses_320_renditions_never_originals(client, alice):
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     media = post.media.get()
     html = client.get("/alice/").content.decode()
     assert f"/media/{media.renditions['320']}" in html
@@ -69,27 +69,27 @@ def test_post_added_while_scrolling_is_neither_repeated_nor_skipped(alice, setti
     settings.POSTS_PAGE_SIZE = 2
     posts = _bulk_posts(alice, 4)
     first = profile_grid_page(None, alice, None)
-    make_post(alice)  # newer than everything
+    PostFactory(author=alice)  # newer than everything
     second = profile_grid_page(None, alice, first.next_cursor)
     assert [p.pk for p in first] + [p.pk for p in second] == [p.pk for p in posts]
 
 
 @pytest.mark.parametrize("cursor", ["garbage", "bm90LWEtY3Vyc29y", "%00", "MjAyNC0wMS0wMXww"])
 def test_garbage_cursor_is_400(client, alice, cursor):
-    make_post(alice)
+    PostFactory(author=alice)
     assert client.get(f"/alice/?cursor={cursor}").status_code == 400
     assert client.get(f"/p/u/alice/grid/?cursor={cursor}", HTTP_HX_REQUEST="true").status_code == 400
 
 
 def test_cursor_round_trip(alice):
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     assert decode_cursor(encode_cursor(post.created, post.pk)) == (post.created, post.pk)
 
 
 def test_private_grid_fragment_is_404_for_strangers(client, alice, bob):
     alice.is_private = True
     alice.save()
-    make_post(alice)
+    PostFactory(author=alice)
     client.force_login(bob)
     assert client.get("/p/u/alice/grid/", HTTP_HX_REQUEST="true").status_code == 404
     assert "tile" not in client.get("/alice/").content.decode()
@@ -117,11 +117,11 @@ def test_grid_fragment_is_three_queries_for_any_page_size(client, alice, n, djan
 
 
 def test_hashtag_page_lists_visible_posts_with_that_tag(client, alice, bob):
-    tagged = make_post(alice, caption="at the #Beach")
-    make_post(alice, caption="no tag")
+    tagged = PostFactory(author=alice, caption="at the #Beach")
+    PostFactory(author=alice, caption="no tag")
     bob.is_private = True
     bob.save()
-    hidden_from_anon = make_post(bob, caption="#beach too")
+    hidden_from_anon = PostFactory(author=bob, caption="#beach too")
     html = client.get("/explore/tags/beach/").content.decode()
     assert "#beach" in html
     assert f'href="/p/{tagged.pk}/"' in html

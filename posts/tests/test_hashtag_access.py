@@ -6,7 +6,7 @@ from django.db import connection
 
 from accounts.models import Block, Follow
 
-from .factories import make_post
+from .factories import PostFactory
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def test_malformed_tag_is_404_without_a_query(client, db, path, django_assert_nu
 
 
 def test_tag_in_another_script_still_resolves(client, alice):
-    post = make_post(alice, caption="#東京 and #Café")
+    post = PostFactory(author=alice, caption="#東京 and #Café")
     assert f'href="/p/{post.pk}/"' in client.get("/explore/tags/東京/").content.decode()
     assert client.get("/explore/tags/CAFÉ/").status_code == 200
 
@@ -44,7 +44,7 @@ def test_tag_in_another_script_still_resolves(client, alice):
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="NUL in a string literal only fails on PostgreSQL")
 def test_nul_in_tag_is_404_on_postgresql(client, alice):
-    make_post(alice, caption="#ab")
+    PostFactory(author=alice, caption="#ab")
     client.raise_request_exception = False
     assert client.get("/explore/tags/a%00b/").status_code == 404
     client.force_login(alice)
@@ -52,7 +52,7 @@ def test_nul_in_tag_is_404_on_postgresql(client, alice):
 
 
 def test_tag_only_on_private_posts_is_404_for_strangers(client, private_bob, charlie):
-    make_post(private_bob, caption="#secretparty")
+    PostFactory(author=private_bob, caption="#secretparty")
     assert client.get("/explore/tags/secretparty/").status_code == 404
     client.force_login(charlie)
     assert client.get("/explore/tags/secretparty/").status_code == 404
@@ -60,7 +60,7 @@ def test_tag_only_on_private_posts_is_404_for_strangers(client, private_bob, cha
 
 
 def test_tag_only_on_private_posts_is_a_page_for_followers_and_the_author(client, private_bob, charlie):
-    post = make_post(private_bob, caption="#secretparty")
+    post = PostFactory(author=private_bob, caption="#secretparty")
     Follow.objects.create(follower=charlie, followee=private_bob)
     client.force_login(charlie)
     response = client.get("/explore/tags/secretparty/")
@@ -70,14 +70,14 @@ def test_tag_only_on_private_posts_is_a_page_for_followers_and_the_author(client
 
 
 def test_tag_only_on_posts_of_someone_who_blocked_you_is_404(client, alice, charlie):
-    make_post(alice, caption="#mine")
+    PostFactory(author=alice, caption="#mine")
     Block.objects.create(blocker=alice, blocked=charlie)
     client.force_login(charlie)
     assert client.get("/explore/tags/mine/").status_code == 404
 
 
 def test_tag_only_on_hidden_posts_is_404(client, alice, bob):
-    post = make_post(alice, caption="#removed")
+    post = PostFactory(author=alice, caption="#removed")
     post.is_hidden = True
     post.save(update_fields=["is_hidden"])
     client.force_login(bob)
@@ -88,6 +88,6 @@ def test_later_page_of_a_tag_nobody_may_see_is_404(client, private_bob):
     """A cursor must not turn an invisible tag into an empty (200) page either."""
     from instaclone.pagination import encode_cursor
 
-    post = make_post(private_bob, caption="#secretparty")
+    post = PostFactory(author=private_bob, caption="#secretparty")
     cursor = encode_cursor(post.created, post.pk + 1)
     assert client.get(f"/explore/tags/secretparty/?cursor={cursor}", HTTP_HX_REQUEST="true").status_code == 404

@@ -9,13 +9,13 @@ from accounts.models import Block
 from posts import selectors, services
 from posts.models import Like
 
-from .factories import HX, post_url, quick_post
+from .factories import HX, PostRowsFactory, post_url
 
 pytestmark = pytest.mark.django_db
 
 
 def test_like_twice_keeps_one_like_and_count_one(alice, bob, catch):
-    post = quick_post(bob)
+    post = PostRowsFactory(author=bob)
     services.like_create(user=alice, post_id=post.pk)
     result = services.like_create(user=alice, post_id=post.pk)
     assert result.like_count == 1
@@ -26,7 +26,7 @@ def test_like_twice_keeps_one_like_and_count_one(alice, bob, catch):
 
 
 def test_unlike_twice_leaves_zero_and_never_negative(alice, bob, catch):
-    post = quick_post(bob)
+    post = PostRowsFactory(author=bob)
     services.like_create(user=alice, post_id=post.pk)
     services.like_delete(user=alice, post_id=post.pk)
     result = services.like_delete(user=alice, post_id=post.pk)

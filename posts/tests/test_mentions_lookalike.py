@@ -8,7 +8,7 @@ from django.db import connection
 from accounts.models import User
 from posts.services import comment_create
 from posts.signals import comment_created
-from posts.tests.factories import make_post
+from posts.tests.factories import PostFactory
 
 on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="only PostgreSQL upper-cases ı to I")
 
@@ -25,7 +25,7 @@ def mallory(alice):
 @pytest.mark.postgres
 @on_postgres
 def test_mention_of_alice_tells_only_alice(alice, mallory, bob, charlie):
-    post = make_post(charlie)
+    post = PostFactory(author=charlie)
     seen = []
 
     def _spy(sender, comment, mentioned, **kwargs):

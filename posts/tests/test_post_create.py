@@ -11,7 +11,7 @@ from posts import signals
 from posts.models import Hashtag, Post, PostMedia
 from posts.services import post_create, post_delete, post_update
 
-from .factories import MP4_HEADER, jpeg, make_post, png_header_claiming, real_mp4, upload
+from .factories import MP4_HEADER, PostFactory, jpeg, png_header_claiming, real_mp4, upload
 
 
 def test_create_stores_media_renditions_and_counts(alice, media_root):
@@ -35,7 +35,7 @@ def test_create_stores_media_renditions_and_counts(alice, media_root):
 def test_hashtags_and_mentions_parsed_and_resolved_case_insensitively(alice, bob, charlie):
     charlie.is_active = False
     charlie.save()
-    post = make_post(alice, caption="Sun #Sunset #sunset #beach with @BOB and @charlie and @nobody")
+    post = PostFactory(author=alice, caption="Sun #Sunset #sunset #beach with @BOB and @charlie and @nobody")
     assert sorted(post.hashtags.values_list("name", flat=True)) == ["beach", "sunset"]
     assert list(post.mentions.all()) == [bob]  # inactive and unknown users are not mentioned
 
@@ -48,7 +48,7 @@ def test_post_created_signal_names_the_mentioned_users(alice, bob):
 
     signals.post_created.connect(receiver)
     try:
-        post = make_post(alice, caption="with @bob and myself @alice")
+        post = PostFactory(author=alice, caption="with @bob and myself @alice")
     finally:
         signals.post_created.disconnect(receiver)
     assert received == [(post.pk, [bob], [bob])]
@@ -62,7 +62,7 @@ def test_mention_of_someone_blocked_is_stored_but_not_notified(alice, bob):
     signals.post_created.connect(lambda sender, mentioned, **kw: received.append(mentioned), weak=False,
                                  dispatch_uid="t")
     try:
-        make_post(alice, caption="hey @bob")
+        PostFactory(author=alice, caption="hey @bob")
     finally:
         signals.post_created.disconnect(dispatch_uid="t")
     assert received == [[]]
@@ -195,7 +195,7 @@ def test_post_with_a_fake_video_or_without_ffprobe_is_refused_and_stores_nothing
 
 
 def test_update_changes_caption_tags_mentions_and_alt_texts(alice, bob):
-    post = make_post(alice, caption="#old", n=2)
+    post = PostFactory(author=alice, caption="#old", images=2)
     received = []
     signals.post_mentions_added.connect(lambda sender, mentioned, **kw: received.append(mentioned), weak=False,
                                         dispatch_uid="t2")
@@ -213,7 +213,7 @@ def test_update_changes_caption_tags_mentions_and_alt_texts(alice, bob):
 
 
 def test_update_caption_over_the_limit_changes_nothing(alice):
-    post = make_post(alice, caption="keep")
+    post = PostFactory(author=alice, caption="keep")
     with pytest.raises(ValidationError):
         post_update(post=post, caption="x" * 2201, alt_texts=[])
     post.refresh_from_db()
@@ -221,8 +221,8 @@ def test_update_caption_over_the_limit_changes_nothing(alice):
 
 
 def test_delete_removes_rows_files_and_decrements_count(alice, media_root, django_capture_on_commit_callbacks):
-    post = make_post(alice, n=2)
-    make_post(alice)
+    post = PostFactory(author=alice, images=2)
+    PostFactory(author=alice)
     with django_capture_on_commit_callbacks(execute=True):
         post_delete(post=Post.objects.get(pk=post.pk))
     assert not Post.objects.filter(pk=post.pk).exists()
@@ -249,8 +249,8 @@ def test_request_larger_than_any_post_is_refused_before_reading(alice_client, se
 
 
 def test_deleting_a_post_twice_decrements_post_count_once(alice, media_root):
-    make_post(alice, caption="keeper")
-    post = make_post(alice, caption="twice")
+    PostFactory(author=alice, caption="keeper")
+    post = PostFactory(author=alice, caption="twice")
     stale = Post.objects.get(pk=post.pk)
     post_delete(post=post)
     post_delete(post=stale)  # a double click / a second moderator with an old copy

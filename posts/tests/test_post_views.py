@@ -7,7 +7,7 @@ from accounts.models import Block
 from instaclone.testing import make_user
 from posts.models import Post
 
-from .factories import jpeg, make_post, png_header_claiming, post_files, upload
+from .factories import PostFactory, jpeg, png_header_claiming, post_files, upload
 
 NEW = "/p/new/"
 
@@ -131,7 +131,7 @@ def test_storage_outage_shows_message_and_saves_nothing(alice_client, media_root
 
 
 def test_detail_shows_carousel_alt_texts_caption_links_and_renditions(client, alice):
-    post = make_post(alice, caption="Sunny #day with @bob <b>bold</b>", n=2, alt="")
+    post = PostFactory(author=alice, caption="Sunny #day with @bob <b>bold</b>", images=2, alt="")
     html = client.get(f"/p/{post.pk}/").content.decode()
     media = list(post.media.all())
     assert 'alt="photo 1"' in html and 'alt="photo 2"' in html
@@ -146,7 +146,7 @@ def test_detail_shows_carousel_alt_texts_caption_links_and_renditions(client, al
 
 @pytest.mark.parametrize("n", [1, 10])
 def test_detail_query_count_same_for_1_and_10_media(client, alice, bob, n, django_assert_num_queries):
-    post = make_post(alice, n=n)
+    post = PostFactory(author=alice, images=n)
     client.force_login(bob)
     client.get(f"/p/{post.pk}/")  # warm the default avatar and the nav's unread badge
     # 1 session, 2 user, 3 post + author, 4 media prefetch, then selectors.detail_context:
@@ -157,7 +157,7 @@ def test_detail_query_count_same_for_1_and_10_media(client, alice, bob, n, djang
 
 
 def test_hidden_post_is_404_for_others_and_shown_with_notice_to_author(client, alice, bob):
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     Post.objects.filter(pk=post.pk).update(is_hidden=True)
     client.force_login(bob)
     assert client.get(f"/p/{post.pk}/").status_code == 404
@@ -169,21 +169,21 @@ def test_hidden_post_is_404_for_others_and_shown_with_notice_to_author(client, a
 def test_private_authors_post_is_404_for_non_followers(client, alice, bob):
     alice.is_private = True
     alice.save()
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     assert client.get(f"/p/{post.pk}/").status_code == 404
     client.force_login(bob)
     assert client.get(f"/p/{post.pk}/").status_code == 404
 
 
 def test_blocked_viewer_gets_404(client, alice, bob):
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     Block.objects.create(blocker=alice, blocked=bob)
     client.force_login(bob)
     assert client.get(f"/p/{post.pk}/").status_code == 404
 
 
 def test_staff_sees_hidden_post(client, alice):
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     Post.objects.filter(pk=post.pk).update(is_hidden=True)
     client.force_login(make_user("mod", is_staff=True))
     assert client.get(f"/p/{post.pk}/").status_code == 200
@@ -193,7 +193,7 @@ def test_staff_sees_hidden_post(client, alice):
 
 
 def test_author_edits_caption_and_alt_texts(alice_client, alice):
-    post = make_post(alice, caption="old", n=2)
+    post = PostFactory(author=alice, caption="old", images=2)
     media = list(post.media.all())
     response = alice_client.post(
         f"/p/{post.pk}/edit/", {"caption": "new #tag", f"alt_{media[0].pk}": "first", f"alt_{media[1].pk}": "second"}
@@ -205,7 +205,7 @@ def test_author_edits_caption_and_alt_texts(alice_client, alice):
 
 
 def test_edit_caption_over_the_limit_is_400_and_changes_nothing(alice_client, alice):
-    post = make_post(alice, caption="keep")
+    post = PostFactory(author=alice, caption="keep")
     response = alice_client.post(f"/p/{post.pk}/edit/", {"caption": "x" * 2201})
     assert response.status_code == 400
     post.refresh_from_db()
@@ -214,13 +214,13 @@ def test_edit_caption_over_the_limit_is_400_and_changes_nothing(alice_client, al
 
 @pytest.mark.parametrize("url", ["/p/{pk}/edit/", "/p/{pk}/delete/confirm/"])
 def test_someone_elses_post_edit_pages_are_404(client, alice, bob, url):
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     client.force_login(bob)
     assert client.get(url.format(pk=post.pk)).status_code == 404
 
 
 def test_editing_someone_elses_post_is_404_and_changes_nothing(client, alice, bob):
-    post = make_post(alice, caption="mine")
+    post = PostFactory(author=alice, caption="mine")
     client.force_login(bob)
     assert client.post(f"/p/{post.pk}/edit/", {"caption": "pwned"}).status_code == 404
     post.refresh_from_db()
@@ -228,20 +228,20 @@ def test_editing_someone_elses_post_is_404_and_changes_nothing(client, alice, bo
 
 
 def test_deleting_someone_elses_post_is_404(client, alice, bob):
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     client.force_login(bob)
     assert client.post(f"/p/{post.pk}/delete/").status_code == 404
     assert Post.objects.filter(pk=post.pk).exists()
 
 
 def test_get_on_delete_is_405(alice_client, alice):
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     assert alice_client.get(f"/p/{post.pk}/delete/").status_code == 405
     assert Post.objects.filter(pk=post.pk).exists()
 
 
 def test_delete_confirmation_then_delete(alice_client, alice, media_root, django_capture_on_commit_callbacks):
-    post = make_post(alice, n=2)
+    post = PostFactory(author=alice, images=2)
     page = alice_client.get(f"/p/{post.pk}/delete/confirm/").content.decode()
     assert f'action="/p/{post.pk}/delete/"' in page and "Delete post?" in page
     with django_capture_on_commit_callbacks(execute=True):

@@ -7,7 +7,7 @@ from django.core.files.storage import FileSystemStorage
 from instaclone.media.renditions import rendition_srcset, rendition_url
 from posts.models import PostMedia
 
-from .factories import jpeg, make_post, real_mp4, upload
+from .factories import PostFactory, jpeg, real_mp4, upload
 
 
 class OnTheFlyStorage(FileSystemStorage):
@@ -25,7 +25,7 @@ def _use_on_the_fly_storage(settings):
 
 
 def test_local_srcset_lists_real_widths(alice):
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     big = PostMedia.objects.get(post=post)
     assert rendition_srcset(big).endswith(" 64w")  # a 64 px photo is never upscaled
     from posts.services import post_create
@@ -39,7 +39,7 @@ def test_local_srcset_lists_real_widths(alice):
 
 def test_on_the_fly_storage_stores_no_copies_and_builds_urls(alice, settings, media_root, client):
     _use_on_the_fly_storage(settings)
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     media = post.media.get()
     assert media.renditions == {}
     assert rendition_url(media, 640) == f"https://ik.example/{media.file}?tr=w-640"

@@ -9,13 +9,13 @@ from accounts.models import Block
 from posts import selectors, services
 from posts.models import Post, Save
 
-from .factories import HX, post_url, quick_post
+from .factories import HX, PostRowsFactory, post_url
 
 pytestmark = pytest.mark.django_db
 
 
 def test_save_twice_keeps_one_save(alice, bob):
-    post = quick_post(bob)
+    post = PostRowsFactory(author=bob)
     services.save_create(user=alice, post_id=post.pk)
     services.save_create(user=alice, post_id=post.pk)
     assert Save.objects.filter(user=alice, post=post).count() == 1
@@ -25,7 +25,7 @@ def test_save_twice_keeps_one_save(alice, bob):
 
 
 def test_saved_page_drops_posts_that_became_invisible(alice, bob, charlie):
-    kept, hidden, blocked = quick_post(bob), quick_post(bob), quick_post(charlie)
+    kept, hidden, blocked = PostRowsFactory(author=bob), PostRowsFactory(author=bob), PostRowsFactory(author=charlie)
     for post in (kept, hidden, blocked):
         services.save_create(user=alice, post_id=post.pk)
     Post.objects.filter(pk=hidden.pk).update(is_hidden=True)
@@ -42,7 +42,7 @@ def test_htmx_save_swaps_the_button(alice_client, alice, post):
 
 
 def test_saved_page_shows_only_the_viewers_own_saves(client, alice, bob, charlie):
-    mine, theirs = quick_post(charlie), quick_post(charlie)
+    mine, theirs = PostRowsFactory(author=charlie), PostRowsFactory(author=charlie)
     services.save_create(user=alice, post_id=mine.pk)
     services.save_create(user=bob, post_id=theirs.pk)
     client.force_login(alice)
@@ -62,7 +62,7 @@ def test_saved_page_needs_login(client):
 
 def test_saved_pages_newest_saved_first_with_more_link(client, alice, bob, monkeypatch):
     monkeypatch.setattr(selectors, "SAVED_PAGE_SIZE", 2)
-    posts = [quick_post(bob) for _ in range(3)]
+    posts = [PostRowsFactory(author=bob) for _ in range(3)]
     for p in posts:
         services.save_create(user=alice, post_id=p.pk)
     client.force_login(alice)

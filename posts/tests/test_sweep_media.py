@@ -15,7 +15,7 @@ from django.core.management import call_command
 from instaclone.testing import image_bytes
 from posts.models import PostMedia
 
-from .factories import make_post
+from .factories import PostFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ def content(alice):
     """Alice has a post (file + renditions) and an avatar."""
     alice.avatar = default_storage.save("avatars/alice.jpg", ContentFile(image_bytes()))
     alice.save(update_fields=["avatar"])
-    return make_post(alice, n=2)
+    return PostFactory(author=alice, images=2)
 
 
 def backdate_local(media_root, name, minutes):
@@ -83,7 +83,7 @@ def test_imagekit_sweep_finds_and_deletes_orphans_through_the_list_api(fake_imag
     from instaclone.media import imagekit
 
     monkeypatch.setattr(imagekit, "LIST_PAGE_SIZE", 2)  # several pages per folder
-    post = make_post(alice, n=3)
+    post = PostFactory(author=alice, images=3)
     alice.avatar = default_storage.save("avatars/alice.jpg", ContentFile(image_bytes()))
     alice.save(update_fields=["avatar"])
     old = default_storage.save("posts/images/old-orphan.jpg", ContentFile(b"x"))
@@ -106,7 +106,7 @@ def test_imagekit_sweep_finds_and_deletes_orphans_through_the_list_api(fake_imag
 
 
 def test_imagekit_sweep_reports_a_row_whose_file_is_gone(fake_imagekit, alice):
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     media = post.media.get()
     default_storage.delete(media.file)
 

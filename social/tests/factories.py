@@ -1,20 +1,6 @@
-"""Test helpers for the social app."""
+"""Test helpers for the social app (posts come from posts.tests.factories.PostFactory)."""
 
 from __future__ import annotations
-
-from instaclone.testing import image_upload
-
-
-def make_post(author, caption: str = "", *, hidden: bool = False):
-    """A real post through posts.services.post_create (media processed, post_created sent)."""
-    from posts.models import Post
-    from posts.services import post_create
-
-    post = post_create(author=author, caption=caption, files=[(image_upload(), "")])
-    if hidden:
-        Post.objects.filter(pk=post.pk).update(is_hidden=True)
-        post.is_hidden = True
-    return post
 
 
 def follow(a, b):

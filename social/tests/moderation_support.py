@@ -1,4 +1,5 @@
-"""Shared helpers for the moderation tests (persona fixtures live in the root conftest.py)."""
+"""Shared helpers for the moderation tests: moderator and staff personas (the others live in the root
+conftest.py; posts and comments come from posts.tests.factories)."""
 
 from __future__ import annotations
 
@@ -6,23 +7,9 @@ import importlib
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.db.models import F
 
 from accounts.models import User
-from instaclone.testing import make_user
-from posts.models import Comment, Post
-
-
-def make_post(author: User, caption: str = "a photo", **fields) -> Post:
-    post = Post.objects.create(author=author, caption=caption, **fields)
-    User.objects.filter(pk=author.pk).update(post_count=F("post_count") + 1)
-    return post
-
-
-def make_comment(author: User, post: Post, body: str = "nice") -> Comment:
-    comment = Comment.objects.create(author=author, post=post, body=body)
-    Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
-    return comment
+from accounts.tests.factories import UserFactory
 
 
 def moderators_group() -> Group:
@@ -42,7 +29,7 @@ def moderators_group() -> Group:
 
 
 def make_moderator(username: str = "mod") -> User:
-    user = make_user(username, is_staff=True)
+    user = UserFactory(username=username, is_staff=True)
     user.groups.add(moderators_group())
     return user
 
@@ -55,9 +42,9 @@ def moderator(db):
 @pytest.fixture
 def staff_user(db):
     """Staff, but not a moderator and not a superuser: no permissions at all."""
-    return make_user("staffer", is_staff=True)
+    return UserFactory(username="staffer", is_staff=True)
 
 
 @pytest.fixture
 def superuser(db):
-    return make_user("root_admin", is_staff=True, is_superuser=True)
+    return UserFactory(username="root_admin", is_staff=True, is_superuser=True)

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from posts.models import Like
-from posts.tests.factories import make_post
+from posts.tests.factories import PostFactory
 from social.tests.factories import follow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,8 +18,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_like_by_button_and_by_double_tap_in_the_feed_without_navigating(page, login, live_server, alice, bob):
     follow(alice, bob)
-    older = make_post(bob, caption="older post")
-    newer = make_post(bob, caption="newer post")
+    older = PostFactory(author=bob, caption="older post")
+    newer = PostFactory(author=bob, caption="newer post")
     errors = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     login(page, "alice")
@@ -61,7 +61,7 @@ def test_like_works_with_javascript_disabled(_browser, live_server, alice, bob):
     from conftest import browser_login
 
     follow(alice, bob)
-    post = make_post(bob, caption="no js")
+    post = PostFactory(author=bob, caption="no js")
     context = _browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     try:

@@ -2,14 +2,14 @@
 
 import pytest
 
-from social.tests.factories import make_post
+from posts.tests.factories import PostFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_feed_loads_older_posts_on_scroll_without_navigating(page, live_server, login, alice):
     for i in range(15):
-        make_post(alice, f"p{i}")
+        PostFactory(author=alice, caption=f"p{i}")
     login(page, "alice")
     assert page.locator(".post-card").count() == 12
     page.locator(".feed__more").scroll_into_view_if_needed()

@@ -13,8 +13,7 @@ from django.test import Client
 from accounts.models import Follow, User
 from instaclone.testing import make_user
 from posts.models import Comment, Like, Post
-
-from .factories import make_post
+from posts.tests.factories import PostFactory
 
 pytestmark = [
     pytest.mark.postgres,
@@ -88,7 +87,7 @@ def test_parallel_mutual_follow_and_block_do_not_deadlock_or_drift():
 
 def test_parallel_like_unlike_keeps_like_count_equal_to_rows():
     author = make_user("author")
-    post = make_post(author)
+    post = PostFactory(author=author)
     people = [make_user(f"l{i}") for i in range(6)]
     jobs = []
     for p in people:
@@ -104,7 +103,7 @@ def test_parallel_like_unlike_keeps_like_count_equal_to_rows():
 
 def test_parallel_comments_keep_comment_count_equal_to_rows():
     author = make_user("author")
-    post = make_post(author)
+    post = PostFactory(author=author)
     people = [make_user(f"c{i}") for i in range(5)]
     jobs = []
     for p in people:

@@ -7,10 +7,11 @@ from django.contrib.auth.models import Group
 
 from instaclone.testing import make_user
 from posts.models import Post
+from posts.tests.factories import CommentFactory, PostFactory
 from social import moderation
 from social.models import Notification, Report
 
-from .moderation_support import make_comment, make_post, moderator, staff_user, superuser  # noqa: F401
+from .moderation_support import moderator, staff_user, superuser  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,7 @@ CHANGELIST = "/admin/social/report/"
 
 
 def _reported_post(author, reporter, caption="spam spam"):
-    post = make_post(author, caption)
+    post = PostFactory(author=author, caption=caption)
     report = moderation.report_create(reporter=reporter, target=post, reason="spam").report
     return post, report
 
@@ -43,7 +44,7 @@ def test_moderators_group_has_exactly_the_queue_permissions():
 def test_moderator_sees_the_queue_with_preview_and_counts(client, moderator, alice, bob, charlie):  # noqa: F811
     post, _ = _reported_post(alice, bob, caption="cheap watches here")
     moderation.report_create(reporter=charlie, target=post, reason="spam")
-    comment = make_comment(alice, make_post(charlie), "you are awful")
+    comment = CommentFactory(author=alice, post=PostFactory(author=charlie), body="you are awful")
     moderation.report_create(reporter=charlie, target=comment, reason="harassment")
     client.force_login(moderator)
     response = client.get(CHANGELIST)
@@ -216,7 +217,7 @@ def test_reports_cannot_be_added_or_deleted_in_the_admin(client, superuser, alic
 
 def test_post_and_comment_admins_show_report_counts_and_hide(client, moderator, alice, bob):  # noqa: F811
     post, _ = _reported_post(alice, bob)
-    comment = make_comment(alice, post)
+    comment = CommentFactory(author=alice, post=post)
     moderation.report_create(reporter=bob, target=comment, reason="spam")
     client.force_login(moderator)
     response = client.get("/admin/posts/post/")
@@ -253,7 +254,7 @@ def test_notifications_admin_is_read_only(client, superuser, alice, bob):  # noq
 def _report_something(i, reporters):
     """Report a post, a comment or an account (in turn) by a new author."""
     author = make_user(f"author{i}")
-    target = [lambda: make_post(author), lambda: make_comment(author, make_post(author)), lambda: author][i % 3]()
+    target = [lambda: PostFactory(author=author), lambda: CommentFactory(author=author, post=PostFactory(author=author)), lambda: author][i % 3]()
     moderation.report_create(reporter=reporters[i % len(reporters)], target=target, reason="spam")
 
 
@@ -297,7 +298,7 @@ def test_queue_preview_shows_the_post_thumbnail(client, moderator, alice, bob, m
 
 def test_report_pages_open_for_every_target_type(client, moderator, alice, bob):  # noqa: F811
     post, r_post = _reported_post(alice, bob)
-    r_comment = moderation.report_create(reporter=bob, target=make_comment(alice, post), reason="spam").report
+    r_comment = moderation.report_create(reporter=bob, target=CommentFactory(author=alice, post=post), reason="spam").report
     r_user = moderation.report_create(reporter=bob, target=alice, reason="other", text="bot").report
     client.force_login(moderator)
     for report, expected in ((r_post, "hide_content"), (r_comment, "hide_content"), (r_user, "suspend_author")):
@@ -308,7 +309,7 @@ def test_report_pages_open_for_every_target_type(client, moderator, alice, bob):
 
 
 def test_moderator_cannot_edit_a_post_caption_in_the_admin(client, moderator, alice):  # noqa: F811
-    post = make_post(alice, "original words")
+    post = PostFactory(author=alice, caption="original words")
     client.force_login(moderator)
     client.post(f"/admin/posts/post/{post.pk}/change/", {"caption": "moderator words", "author": alice.pk, "is_hidden": "on"})
     post.refresh_from_db()
@@ -316,7 +317,7 @@ def test_moderator_cannot_edit_a_post_caption_in_the_admin(client, moderator, al
 
 
 def test_superuser_delete_in_the_post_admin_goes_through_the_service(client, superuser, alice, bob):  # noqa: F811
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     client.force_login(superuser)
     response = client.post(f"/admin/posts/post/{post.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302

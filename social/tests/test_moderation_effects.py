@@ -5,9 +5,10 @@ import pytest
 from django.test import Client
 
 from instaclone.testing import DEFAULT_PASSWORD
+from posts.tests.factories import CommentFactory, PostFactory
 from social import moderation
 
-from .moderation_support import make_comment, make_post, moderator  # noqa: F401
+from .moderation_support import moderator  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +53,7 @@ def test_force_logged_in_session_without_a_usersession_row_still_ends(client, al
 
 
 def test_suspended_profile_and_posts_disappear_and_reinstating_restores_them(client, alice, bob, moderator):  # noqa: F811
-    post = make_post(alice, "hello from alice")
+    post = PostFactory(author=alice, caption="hello from alice")
     client.force_login(bob)
     assert client.get("/alice/").status_code == 200
     assert client.get(f"/p/{post.pk}/").status_code == 200
@@ -66,8 +67,8 @@ def test_suspended_profile_and_posts_disappear_and_reinstating_restores_them(cli
 
 
 def test_suspended_authors_comments_disappear(client, alice, bob, moderator):  # noqa: F811
-    post = make_post(alice)
-    make_comment(bob, post, "a comment from bob")
+    post = PostFactory(author=alice)
+    CommentFactory(author=bob, post=post, body="a comment from bob")
     client.force_login(alice)
     assert "a comment from bob" in client.get(f"/p/{post.pk}/comments/").content.decode()
     moderation.user_suspend(moderator=moderator, user=bob)
@@ -78,7 +79,7 @@ def test_suspended_authors_comments_disappear(client, alice, bob, moderator):  #
 
 
 def test_hidden_post_is_404_by_direct_link_for_others_but_not_staff(client, alice, bob, moderator):  # noqa: F811
-    post = make_post(alice, "hidden caption")
+    post = PostFactory(author=alice, caption="hidden caption")
     moderation.post_hide(moderator=moderator, post=post)
     client.force_login(bob)
     assert client.get(f"/p/{post.pk}/").status_code == 404
@@ -89,7 +90,7 @@ def test_hidden_post_is_404_by_direct_link_for_others_but_not_staff(client, alic
 
 
 def test_author_sees_a_hidden_by_moderators_notice(client, alice, moderator):  # noqa: F811
-    post = make_post(alice, "my hidden post")
+    post = PostFactory(author=alice, caption="my hidden post")
     moderation.post_hide(moderator=moderator, post=post)
     client.force_login(alice)
     response = client.get(f"/p/{post.pk}/")
@@ -98,8 +99,8 @@ def test_author_sees_a_hidden_by_moderators_notice(client, alice, moderator):  #
 
 
 def test_hidden_post_vanishes_from_the_profile_grid(client, alice, bob, moderator):  # noqa: F811
-    visible = make_post(alice, "still here")
-    hidden = make_post(alice, "gone now")
+    visible = PostFactory(author=alice, caption="still here")
+    hidden = PostFactory(author=alice, caption="gone now")
     moderation.post_hide(moderator=moderator, post=hidden)
     client.force_login(bob)
     html = client.get("/p/u/alice/grid/").content.decode() + client.get("/alice/").content.decode()
@@ -110,8 +111,8 @@ def test_hidden_post_vanishes_from_the_profile_grid(client, alice, bob, moderato
 def test_hidden_post_vanishes_from_the_feed(client, alice, bob, moderator):  # noqa: F811
     from accounts.services import graph
 
-    shown = make_post(alice, "feed keeps this")
-    hidden = make_post(alice, "feed drops this")
+    shown = PostFactory(author=alice, caption="feed keeps this")
+    hidden = PostFactory(author=alice, caption="feed drops this")
     graph.follow_create(follower=bob, followee=alice)  # backfills bob's feed with both
     client.force_login(bob)
     html = client.get("/").content.decode()
@@ -123,13 +124,8 @@ def test_hidden_post_vanishes_from_the_feed(client, alice, bob, moderator):  # n
 
 
 def test_hidden_post_vanishes_from_explore_and_hashtag(client, alice, bob, moderator):  # noqa: F811
-    from posts.models import Hashtag, PostHashtag
-
-    tag = Hashtag.objects.create(name="sunset")
-    shown = make_post(alice, "#sunset one")
-    hidden = make_post(alice, "#sunset two")
-    for post in (shown, hidden):
-        PostHashtag.objects.create(post=post, hashtag=tag, created=post.created)
+    shown = PostFactory(author=alice, caption="#sunset one")  # the service tags both #sunset
+    hidden = PostFactory(author=alice, caption="#sunset two")
     moderation.post_hide(moderator=moderator, post=hidden)
     client.force_login(bob)
     for url in ("/explore/", "/explore/tags/sunset/"):
@@ -141,9 +137,9 @@ def test_hidden_post_vanishes_from_explore_and_hashtag(client, alice, bob, moder
 
 
 def test_hidden_comment_vanishes_from_the_comment_list(client, alice, bob, moderator):  # noqa: F811
-    post = make_post(alice)
-    comment = make_comment(bob, post, "nasty remark")
-    make_comment(bob, post, "kind remark")
+    post = PostFactory(author=alice)
+    comment = CommentFactory(author=bob, post=post, body="nasty remark")
+    CommentFactory(author=bob, post=post, body="kind remark")
     moderation.comment_hide(moderator=moderator, comment=comment)
     client.force_login(alice)
     html = client.get(f"/p/{post.pk}/comments/").content.decode()
@@ -163,8 +159,8 @@ def test_suspended_account_vanishes_from_search_and_reappears(client, alice, bob
 def test_hidden_content_and_suspended_actors_vanish_from_notifications(client, alice, bob, charlie, moderator):  # noqa: F811
     from social.models import Notification
 
-    post = make_post(alice, "mentions @bob")
-    comment = make_comment(charlie, make_post(bob), "hey bob")
+    post = PostFactory(author=alice, caption="mentions @bob")
+    comment = CommentFactory(author=charlie, post=PostFactory(author=bob), body="hey bob")
     Notification.objects.create(recipient=bob, actor=alice, kind="mention", post=post)
     Notification.objects.create(recipient=bob, actor=charlie, kind="comment", post=comment.post, comment=comment)
     client.force_login(bob)

@@ -12,10 +12,11 @@ from django.test import Client
 from accounts.models import Block, User
 from instaclone.testing import DEFAULT_PASSWORD
 from posts.models import Comment, Post
+from posts.tests.factories import CommentFactory, PostFactory
 from social import moderation
 from social.models import Report
 
-from .moderation_support import make_comment, make_moderator, make_post, moderator  # noqa: F401
+from .moderation_support import make_moderator, moderator  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_report_create_files_an_open_report(alice, bob):
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     result = moderation.report_create(reporter=bob, target=post, reason="spam")
     assert result.created
     report = Report.objects.get()
@@ -32,7 +33,7 @@ def test_report_create_files_an_open_report(alice, bob):
 
 
 def test_repeated_report_of_same_target_collapses_into_one(alice, bob):
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     first = moderation.report_create(reporter=bob, target=post, reason="spam")
     second = moderation.report_create(reporter=bob, target=post, reason="nudity")
     assert not second.created
@@ -41,14 +42,14 @@ def test_repeated_report_of_same_target_collapses_into_one(alice, bob):
 
 
 def test_two_reporters_of_one_target_make_two_reports(alice, bob, charlie):
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     moderation.report_create(reporter=bob, target=post, reason="spam")
     moderation.report_create(reporter=charlie, target=post, reason="spam")
     assert Report.objects.filter(post=post).count() == 2
 
 
 def test_report_again_after_the_first_was_handled_opens_a_new_one(alice, bob, moderator):  # noqa: F811
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     first = moderation.report_create(reporter=bob, target=post, reason="spam").report
     moderation.report_dismiss(moderator=moderator, reports=[first])
     again = moderation.report_create(reporter=bob, target=post, reason="spam")
@@ -57,8 +58,8 @@ def test_report_again_after_the_first_was_handled_opens_a_new_one(alice, bob, mo
 
 @pytest.mark.parametrize("kind", ["user", "post", "comment"])
 def test_cannot_report_yourself_or_your_own_content(alice, bob, kind):
-    post = make_post(alice)
-    target = {"user": alice, "post": post, "comment": make_comment(alice, post)}[kind]
+    post = PostFactory(author=alice)
+    target = {"user": alice, "post": post, "comment": CommentFactory(author=alice, post=post)}[kind]
     with pytest.raises(moderation.ModerationError) as exc:
         moderation.report_create(reporter=alice, target=target, reason="spam")
     assert exc.value.status == 400
@@ -81,7 +82,7 @@ def test_other_reason_needs_text(alice, bob):
 
 def test_reports_are_rate_limited_per_reporter(alice, bob, charlie, settings, monkeypatch):
     monkeypatch.setattr(moderation, "REPORT_RATE_LIMIT", 3)
-    posts = [make_post(alice, f"p{i}") for i in range(4)]
+    posts = [PostFactory(author=alice, caption=f"p{i}") for i in range(4)]
     for post in posts[:3]:
         moderation.report_create(reporter=bob, target=post, reason="spam")
     with pytest.raises(moderation.ReportRateLimited) as exc:
@@ -100,7 +101,7 @@ def test_reports_are_rate_limited_per_reporter(alice, bob, charlie, settings, mo
 def test_target_of_a_private_account_you_do_not_follow_is_404(alice, bob):
     alice.is_private = True
     alice.save()
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     with pytest.raises(Http404):
         moderation.report_target_get(viewer=bob, kind="post", pk=post.pk)
     # the profile itself is visible (only blocks and suspension hide it)
@@ -109,15 +110,15 @@ def test_target_of_a_private_account_you_do_not_follow_is_404(alice, bob):
 
 def test_target_behind_a_block_is_404(alice, bob):
     Block.objects.create(blocker=alice, blocked=bob)
-    post = make_post(alice)
-    comment = make_comment(alice, post)
+    post = PostFactory(author=alice)
+    comment = CommentFactory(author=alice, post=post)
     for kind, pk in (("post", post.pk), ("comment", comment.pk), ("user", alice.pk)):
         with pytest.raises(Http404):
             moderation.report_target_get(viewer=bob, kind=kind, pk=pk)
 
 
 def test_hidden_or_missing_targets_are_404(alice, bob):
-    post = make_post(alice, is_hidden=True)
+    post = PostFactory(author=alice, hidden=True)
     with pytest.raises(Http404):
         moderation.report_target_get(viewer=bob, kind="post", pk=post.pk)
     with pytest.raises(Http404):
@@ -127,9 +128,9 @@ def test_hidden_or_missing_targets_are_404(alice, bob):
 
 
 def test_comment_on_an_invisible_post_is_404(alice, bob, charlie):
+    comment = CommentFactory(author=charlie, post=PostFactory(author=alice))  # while alice was public
     alice.is_private = True
     alice.save()
-    comment = make_comment(charlie, make_post(alice))
     with pytest.raises(Http404):
         moderation.report_target_get(viewer=bob, kind="comment", pk=comment.pk)
 
@@ -144,7 +145,7 @@ def _log(obj):
 
 
 def test_post_hide_actions_open_reports_and_logs(alice, bob, charlie, moderator):  # noqa: F811
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     r1 = moderation.report_create(reporter=bob, target=post, reason="spam").report
     r2 = moderation.report_create(reporter=charlie, target=post, reason="nudity").report
     assert moderation.post_hide(moderator=moderator, post=post, notes="clear spam")
@@ -161,7 +162,7 @@ def test_post_hide_actions_open_reports_and_logs(alice, bob, charlie, moderator)
 
 
 def test_post_unhide_reverses_and_dismisses_the_reports(alice, bob, moderator):  # noqa: F811
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     report = moderation.report_create(reporter=bob, target=post, reason="spam").report
     moderation.post_hide(moderator=moderator, post=post)
     moderation.post_unhide(moderator=moderator, post=post, notes="appeal accepted")
@@ -174,13 +175,13 @@ def test_post_unhide_reverses_and_dismisses_the_reports(alice, bob, moderator): 
 
 
 def test_hiding_twice_changes_nothing_the_second_time(alice, moderator):  # noqa: F811
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     assert moderation.post_hide(moderator=moderator, post=post) is True
     assert moderation.post_hide(moderator=moderator, post=post) is False
 
 
 def test_comment_hide_and_unhide(alice, bob, moderator):  # noqa: F811
-    comment = make_comment(bob, make_post(alice))
+    comment = CommentFactory(author=bob, post=PostFactory(author=alice))
     report = moderation.report_create(reporter=alice, target=comment, reason="harassment").report
     moderation.comment_hide(moderator=moderator, comment=comment)
     comment.refresh_from_db()
@@ -192,7 +193,7 @@ def test_comment_hide_and_unhide(alice, bob, moderator):  # noqa: F811
 
 
 def test_report_dismiss_leaves_content_alone(alice, bob, moderator):  # noqa: F811
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     report = moderation.report_create(reporter=bob, target=post, reason="spam").report
     assert moderation.report_dismiss(moderator=moderator, reports=[report], notes="fine") == 1
     report.refresh_from_db()
@@ -207,7 +208,7 @@ def test_report_dismiss_leaves_content_alone(alice, bob, moderator):  # noqa: F8
 
 
 def test_content_delete_post_keeps_the_report_on_the_author(alice, bob, moderator):  # noqa: F811
-    post = make_post(alice, caption="buy followers now")
+    post = PostFactory(author=alice, caption="buy followers now")
     report = moderation.report_create(reporter=bob, target=post, reason="spam").report
     post_pk = post.pk
     moderation.content_delete(moderator=moderator, post=post, notes="spam")
@@ -222,8 +223,8 @@ def test_content_delete_post_keeps_the_report_on_the_author(alice, bob, moderato
 
 
 def test_content_delete_comment_decrements_the_post_counter(alice, bob, moderator):  # noqa: F811
-    post = make_post(alice)
-    comment = make_comment(bob, post, "rude words")
+    post = PostFactory(author=alice)
+    comment = CommentFactory(author=bob, post=post, body="rude words")
     moderation.report_create(reporter=alice, target=comment, reason="harassment")
     moderation.content_delete(moderator=moderator, comment=comment)
     assert not Comment.objects.exists()
@@ -234,7 +235,7 @@ def test_content_delete_comment_decrements_the_post_counter(alice, bob, moderato
 
 
 def test_content_delete_when_reporter_also_reported_the_author_keeps_both(alice, bob, moderator):  # noqa: F811
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     moderation.report_create(reporter=bob, target=alice, reason="spam")
     moderation.report_create(reporter=bob, target=post, reason="spam")
     moderation.content_delete(moderator=moderator, post=post)
@@ -255,7 +256,7 @@ def test_user_suspend_deactivates_ends_sessions_and_actions_reports(alice, bob, 
     laptop, phone = Client(), Client()
     keys = [_sign_in(laptop, "alice"), _sign_in(phone, "alice")]
     assert UserSession.objects.filter(user=alice).count() == 2
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     r_post = moderation.report_create(reporter=bob, target=post, reason="spam").report
     r_user = moderation.report_create(reporter=bob, target=alice, reason="spam").report
 
@@ -294,7 +295,7 @@ def test_cannot_suspend_yourself_or_staff(alice, moderator):  # noqa: F811
 
 
 def test_reinstating_an_account_that_was_never_suspended_leaves_the_audit_trail(alice, bob, moderator):  # noqa: F811
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     report = moderation.report_create(reporter=bob, target=post, reason="spam").report
     moderation.content_delete(moderator=moderator, post=post)
     report.refresh_from_db()

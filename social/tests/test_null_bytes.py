@@ -3,12 +3,12 @@
 import pytest
 
 from posts.models import Comment
-from posts.tests.factories import make_post
+from posts.tests.factories import PostFactory
 
 
 @pytest.mark.django_db
 def test_null_byte_in_a_comment_is_an_inline_error(alice_client, alice):
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     response = alice_client.post(f"/p/{post.pk}/comments/", {"body": "hi\x00there"}, headers={"HX-Request": "true"})
     assert response.status_code in (200, 400)
     assert "null characters" in response.content.decode()

@@ -3,9 +3,8 @@
 import pytest
 
 from accounts.models import Block
+from posts.tests.factories import CommentFactory, PostFactory
 from social.models import Report
-
-from .moderation_support import make_comment, make_post
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +16,7 @@ def _url(kind, pk):
 
 
 def test_it_shows_the_reasons_as_a_page(client, alice, bob):
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     client.force_login(bob)
     response = client.get(_url("post", post.pk))
     assert response.status_code == 200
@@ -38,7 +37,7 @@ def test_it_shows_only_the_dialog_to_htmx(client, alice, bob):
 
 
 def test_posting_a_reason_files_a_report_and_confirms(client, alice, bob):
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     client.force_login(bob)
     response = client.post(_url("post", post.pk), {"reason": "spam"})
     assert response.status_code == 200
@@ -48,7 +47,7 @@ def test_posting_a_reason_files_a_report_and_confirms(client, alice, bob):
 
 
 def test_htmx_post_swaps_in_the_confirmation(client, alice, bob):
-    comment = make_comment(alice, make_post(alice))
+    comment = CommentFactory(author=alice, post=PostFactory(author=alice))
     client.force_login(bob)
     response = client.post(_url("comment", comment.pk), {"reason": "harassment"}, **HX)
     html = response.content.decode()
@@ -106,8 +105,8 @@ def test_text_over_the_limit_is_an_inline_error(client, alice, bob):
 
 @pytest.mark.parametrize("kind", ["user", "post", "comment"])
 def test_reporting_yourself_is_400(alice_client, alice, kind):
-    post = make_post(alice)
-    pk = {"user": alice.pk, "post": post.pk, "comment": make_comment(alice, post).pk}[kind]
+    post = PostFactory(author=alice)
+    pk = {"user": alice.pk, "post": post.pk, "comment": CommentFactory(author=alice, post=post).pk}[kind]
     assert alice_client.get(_url(kind, pk)).status_code == 400
     response = alice_client.post(_url(kind, pk), {"reason": "spam"})
     assert response.status_code == 400
@@ -118,8 +117,8 @@ def test_reporting_yourself_is_400(alice_client, alice, kind):
 def test_reporting_what_you_cannot_see_is_404(client, alice, bob, charlie):
     alice.is_private = True
     alice.save()
-    post = make_post(alice)
-    hidden = make_post(charlie, is_hidden=True)
+    post = PostFactory(author=alice)
+    hidden = PostFactory(author=charlie, hidden=True)
     Block.objects.create(blocker=charlie, blocked=bob)
     client.force_login(bob)
     assert client.get(_url("post", post.pk)).status_code == 404
@@ -142,7 +141,7 @@ def test_rate_limit_is_a_429_with_a_message(client, alice, bob, monkeypatch):
     from social import moderation
 
     monkeypatch.setattr(moderation, "REPORT_RATE_LIMIT", 1)
-    posts = [make_post(alice), make_post(alice)]
+    posts = [PostFactory(author=alice), PostFactory(author=alice)]
     client.force_login(bob)
     assert client.post(_url("post", posts[0].pk), {"reason": "spam"}).status_code == 200
     response = client.post(_url("post", posts[1].pk), {"reason": "spam"})
@@ -168,9 +167,9 @@ def test_other_methods_are_405(client, alice, bob):
 
 
 def test_report_links_appear_in_post_comment_and_profile_menus(client, alice, bob):
-    post = make_post(alice)
-    mine = make_comment(bob, post, "bob's own comment")
-    theirs = make_comment(alice, post, "alice's comment")
+    post = PostFactory(author=alice)
+    mine = CommentFactory(author=bob, post=post, body="bob's own comment")
+    theirs = CommentFactory(author=alice, post=post, body="alice's comment")
     client.force_login(bob)
     detail = client.get(f"/p/{post.pk}/").content.decode()
     assert _url("post", post.pk) in detail
@@ -181,7 +180,7 @@ def test_report_links_appear_in_post_comment_and_profile_menus(client, alice, bo
 
 
 def test_no_report_links_on_your_own_post_or_profile(alice_client, alice):
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     assert "/report/" not in alice_client.get(f"/p/{post.pk}/").content.decode()
     assert "/report/" not in alice_client.get("/alice/").content.decode()
 

@@ -7,10 +7,11 @@ from django.db.models import Count
 from accounts.follow_state import FollowState
 from accounts.models import Block, Follow, FollowRequest, User
 from accounts.services import graph
+from posts.tests.factories import PostFactory
 from social import services
 from social.models import FeedItem, Notification
 
-from .factories import fresh, make_post, make_private
+from .factories import fresh, make_private
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +49,7 @@ def test_follow_private_account_creates_request_not_follow(alice, bob):
 
 def test_unfollow_removes_follow_counters_feed_and_notification(alice, bob):
     graph.follow_create(follower=alice, followee=bob)
-    make_post(bob)
+    PostFactory(author=bob)
     assert FeedItem.objects.filter(owner=alice, author=bob).count() == 1
     graph.follow_delete(follower=alice, followee=bob)
     graph.follow_delete(follower=alice, followee=bob)  # replay: nothing more changes
@@ -68,7 +69,7 @@ def test_cancel_request_removes_request_and_its_notification(alice, bob):
 
 def test_accept_request_creates_follow_backfills_feed_and_notifies_requester(alice, bob):
     make_private(bob)
-    post = make_post(bob)
+    post = PostFactory(author=bob)
     graph.follow_create(follower=alice, followee=bob)
     assert graph.follow_request_accept(target=bob, requester=alice) is True
     assert graph.follow_request_accept(target=bob, requester=alice) is False  # replay
@@ -93,7 +94,7 @@ def test_block_removes_follows_both_ways_requests_and_fixes_counters(alice, bob,
     graph.follow_create(follower=bob, followee=alice)
     graph.follow_create(follower=charlie, followee=alice)
     make_private(alice)
-    make_post(alice)
+    PostFactory(author=alice)
     assert graph.block_create(blocker=alice, blocked=bob) is True
     assert graph.block_create(blocker=alice, blocked=bob) is False
     assert not Follow.objects.filter(follower__in=[alice, bob], followee__in=[alice, bob]).exists()
@@ -106,21 +107,21 @@ def test_block_removes_follows_both_ways_requests_and_fixes_counters(alice, bob,
 
 def test_new_post_fans_out_to_author_and_followers_only(alice, bob, charlie):
     graph.follow_create(follower=bob, followee=alice)
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     assert set(FeedItem.objects.filter(post=post).values_list("owner__username", flat=True)) == {"alice", "bob"}
 
 
 def test_deleted_post_leaves_feeds_by_cascade(alice, bob):
     graph.follow_create(follower=bob, followee=alice)
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     post.delete()
     assert not FeedItem.objects.exists()
 
 
 def test_feed_rebuild_restores_rows(alice, bob):
     graph.follow_create(follower=bob, followee=alice)
-    make_post(alice)
-    make_post(bob)
+    PostFactory(author=alice)
+    PostFactory(author=bob)
     FeedItem.objects.all().delete()
     services.feed_rebuild(owner=bob)
     assert FeedItem.objects.filter(owner=bob).count() == 2
@@ -140,7 +141,7 @@ def test_feed_rebuild_command_rebuilds_everyone(alice, bob):
     from django.core.management import call_command
 
     graph.follow_create(follower=bob, followee=alice)
-    make_post(alice)
+    PostFactory(author=alice)
     FeedItem.objects.all().delete()
     call_command("feed_rebuild", verbosity=0)
     assert set(FeedItem.objects.values_list("owner__username", flat=True)) == {"alice", "bob"}
@@ -151,7 +152,7 @@ def test_block_removes_every_notification_and_feed_row_between_the_two(alice, bo
     too, both ways (social's block_created receiver)."""
     from posts import services as posts_services
 
-    alice_post, bob_post = make_post(alice), make_post(bob)
+    alice_post, bob_post = PostFactory(author=alice), PostFactory(author=bob)
     posts_services.like_create(user=bob, post_id=alice_post.pk)
     posts_services.like_create(user=alice, post_id=bob_post.pk)
     FeedItem.objects.create(owner=alice, post=bob_post, author=bob, created=bob_post.created)  # a leftover

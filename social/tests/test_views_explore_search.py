@@ -5,8 +5,9 @@ from accounts.models import Block, User
 from accounts.services import graph
 from instaclone.testing import make_user
 from posts.models import Post
+from posts.tests.factories import PostFactory
 
-from .factories import make_post, make_private
+from .factories import make_private
 
 pytestmark = pytest.mark.django_db
 
@@ -15,12 +16,12 @@ HX = {"HTTP_HX_REQUEST": "true"}
 
 def test_explore_shows_public_posts_of_people_not_followed_ranked_by_likes(alice_client, alice, bob, charlie):
     dave = make_user("dave")
-    low = make_post(bob, "low")
-    high = make_post(dave, "high")
+    low = PostFactory(author=bob, caption="low")
+    high = PostFactory(author=dave, caption="high")
     Post.objects.filter(pk=high.pk).update(like_count=10)
-    followed = make_post(charlie)
+    followed = PostFactory(author=charlie)
     graph.follow_create(follower=alice, followee=charlie)
-    own = make_post(alice)
+    own = PostFactory(author=alice)
     r = alice_client.get(reverse("social:explore"))
     assert r.status_code == 200
     ids = [p.pk for p in r.context["posts"]]
@@ -31,17 +32,17 @@ def test_explore_shows_public_posts_of_people_not_followed_ranked_by_likes(alice
 def test_explore_leaves_out_private_blocked_and_hidden(alice_client, alice, bob, charlie):
     dave = make_user("dave")
     make_private(bob)
-    make_post(bob)
-    make_post(charlie)
+    PostFactory(author=bob)
+    PostFactory(author=charlie)
     Block.objects.create(blocker=charlie, blocked=alice)
-    make_post(dave, hidden=True)
+    PostFactory(author=dave, hidden=True)
     assert alice_client.get(reverse("social:explore")).context["posts"] == []
 
 
 @pytest.mark.parametrize("n", [1, 20])
 def test_explore_query_count_is_constant(alice_client, bob, django_assert_num_queries, n):
     for i in range(n):
-        make_post(bob, f"{i}")
+        PostFactory(author=bob, caption=f"{i}")
     alice_client.get(reverse("social:explore"))
     # 1 session, 2 user, 3 window ids (latest EXPLORE_WINDOW_POSTS), 4 ranked posts with
     # authors, 5 media prefetch (the unread badge was cached by the first request)
@@ -59,7 +60,7 @@ def test_search_finds_users_by_username_and_name_prefix_any_case(alice_client, b
 
 
 def test_search_finds_hashtags(alice_client, alice):
-    make_post(alice, "sunny #Beach day")
+    PostFactory(author=alice, caption="sunny #Beach day")
     r = alice_client.get(reverse("social:search"), {"q": "#bea"})
     assert [t.name for t in r.context["tags"]] == ["beach"]
     assert b"#beach" in r.content
@@ -103,23 +104,23 @@ def test_search_query_count_is_constant(alice_client, django_assert_num_queries,
 
 
 def test_search_does_not_offer_a_hashtag_that_only_a_private_post_uses(alice_client, bob, charlie):
-    from posts.tests.factories import make_post
+    from posts.tests.factories import PostFactory
 
     charlie.is_private = True
     charlie.save()
-    make_post(charlie, caption="#secretparty tonight")
-    make_post(bob, caption="#secretsanta")
+    PostFactory(author=charlie, caption="#secretparty tonight")
+    PostFactory(author=bob, caption="#secretsanta")
     r = alice_client.get(reverse("social:search"), {"q": "#secret"})
     names = [t.name for t in r.context["tags"]]
     assert names == ["secretsanta"]
 
 
 def test_hashtag_page_counts_only_public_posts(alice_client, bob, charlie):
-    from posts.tests.factories import make_post
+    from posts.tests.factories import PostFactory
 
     charlie.is_private = True
     charlie.save()
-    make_post(charlie, caption="#dogs")
-    make_post(bob, caption="#dogs")
+    PostFactory(author=charlie, caption="#dogs")
+    PostFactory(author=bob, caption="#dogs")
     r = alice_client.get("/explore/tags/dogs/")
     assert r.context["post_count"] == 1

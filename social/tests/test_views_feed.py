@@ -5,9 +5,8 @@ from django.test.utils import CaptureQueriesContext
 from accounts.services import graph
 from instaclone.pagination import encode_cursor
 from instaclone.testing import make_user
+from posts.tests.factories import PostFactory
 from social.selectors import FEED_PAGE_SIZE
-
-from .factories import make_post
 
 pytestmark = pytest.mark.django_db
 
@@ -22,9 +21,9 @@ def test_it_shows_the_landing_page_when_signed_out(client):
 
 def test_it_shows_own_and_followed_posts_newest_first(alice_client, alice, bob, charlie):
     graph.follow_create(follower=alice, followee=bob)
-    mine = make_post(alice, "mine")
-    theirs = make_post(bob, "from bob")
-    stranger = make_post(charlie, "from charlie")
+    mine = PostFactory(author=alice, caption="mine")
+    theirs = PostFactory(author=bob, caption="from bob")
+    stranger = PostFactory(author=charlie, caption="from charlie")
     r = alice_client.get("/")
     body = r.content.decode()
     assert f'id="post-{mine.pk}"' in body and f'id="post-{theirs.pk}"' in body
@@ -34,25 +33,25 @@ def test_it_shows_own_and_followed_posts_newest_first(alice_client, alice, bob, 
 
 def test_it_drops_posts_after_unfollow(alice_client, alice, bob):
     graph.follow_create(follower=alice, followee=bob)
-    post = make_post(bob)
+    post = PostFactory(author=bob)
     graph.follow_delete(follower=alice, followee=bob)
     assert f'id="post-{post.pk}"' not in alice_client.get("/").content.decode()
 
 
 def test_it_hides_hidden_posts(alice_client, alice, bob):
     graph.follow_create(follower=alice, followee=bob)
-    post = make_post(bob, hidden=True)
+    post = PostFactory(author=bob, hidden=True)
     assert f'id="post-{post.pk}"' not in alice_client.get("/").content.decode()
 
 
 def test_it_shows_backfilled_posts_after_following(alice_client, alice, bob):
-    post = make_post(bob)
+    post = PostFactory(author=bob)
     graph.follow_create(follower=alice, followee=bob)
     assert f'id="post-{post.pk}"' in alice_client.get("/").content.decode()
 
 
 def test_it_paginates_with_a_cursor_and_htmx_partial(alice_client, alice):
-    posts = [make_post(alice, f"p{i}") for i in range(FEED_PAGE_SIZE + 3)]
+    posts = [PostFactory(author=alice, caption=f"p{i}") for i in range(FEED_PAGE_SIZE + 3)]
     r = alice_client.get("/")
     page1 = r.context["page"]
     assert [p.pk for p in page1.items] == [p.pk for p in reversed(posts)][:FEED_PAGE_SIZE]
@@ -96,7 +95,7 @@ def test_suggestions_leave_out_followed_blocked_and_private(alice_client, alice,
 def test_feed_query_count_is_constant(alice_client, alice, bob, django_assert_num_queries, n_posts):
     graph.follow_create(follower=alice, followee=bob)
     for i in range(n_posts):
-        make_post(bob if i % 2 else alice, f"post {i} @alice #tag")
+        PostFactory(author=bob if i % 2 else alice, caption=f"post {i} @alice #tag")
     alice_client.get("/")  # warms the cached unread badge
     # 1 session, 2 user, 3 feed page with authors (LIMIT size + 1), 4 media prefetch, 5 liked ids,
     # 6 saved ids, 7 latest comments per post (window), 8 "liked by" friend per post (window)
@@ -109,7 +108,7 @@ def test_feed_query_count_is_constant(alice_client, alice, bob, django_assert_nu
 @pytest.mark.parametrize("n_posts", [1, 20])
 def test_feed_next_page_fragment_query_count_is_constant(alice_client, alice, bob, django_assert_num_queries, n_posts):
     graph.follow_create(follower=alice, followee=bob)
-    posts = [make_post(bob, f"post {i}") for i in range(n_posts + 1)]
+    posts = [PostFactory(author=bob, caption=f"post {i}") for i in range(n_posts + 1)]
     alice_client.get("/")  # warms the cached unread badge
     cursor = encode_cursor(posts[-1].created, posts[-1].pk)  # the page after the newest post
     # 1 session, 2 user, 3 feed page after the cursor (LIMIT size + 1), 4 media prefetch,
@@ -128,7 +127,7 @@ def test_feed_query_count_same_for_1_and_20_posts(alice, bob, client):
     counts = []
     for n in (1, 19):
         for i in range(n):
-            make_post(bob, f"{i}")
+            PostFactory(author=bob, caption=f"{i}")
         client.get("/")
         with CaptureQueriesContext(connection) as ctx:
             client.get("/")

@@ -5,10 +5,11 @@ from accounts.models import User
 from accounts.services import graph
 from instaclone.testing import make_user
 from posts import services as posts_services
+from posts.tests.factories import PostFactory
 from social import services
 from social.models import Notification
 
-from .factories import make_post, make_private
+from .factories import make_private
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def kinds(user):
 
 
 def test_like_notifies_the_author_and_unlike_removes_it(alice, bob):
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     posts_services.like_create(user=bob, post_id=post.pk)
     assert kinds(alice) == ["like"]
     posts_services.like_delete(user=bob, post_id=post.pk)
@@ -28,38 +29,38 @@ def test_like_notifies_the_author_and_unlike_removes_it(alice, bob):
 
 
 def test_liking_your_own_post_notifies_nobody(alice):
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     posts_services.like_create(user=alice, post_id=post.pk)
     assert not Notification.objects.exists()
 
 
 def test_comment_notifies_author_and_mentions(alice, bob, charlie):
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     posts_services.comment_create(user=bob, post_id=post.pk, body="nice @charlie and @alice")
     assert kinds(alice) == ["comment"]
     assert kinds(charlie) == ["mention"]
 
 
 def test_caption_mention_notifies_the_mentioned(alice, bob):
-    make_post(alice, "hello @bob")
+    PostFactory(author=alice, caption="hello @bob")
     assert kinds(bob) == ["mention"]
 
 
 def test_mention_of_someone_who_cannot_see_the_post_is_not_notified(alice, bob):
     make_private(alice)
-    make_post(alice, "hello @bob")
+    PostFactory(author=alice, caption="hello @bob")
     assert kinds(bob) == []
 
 
 def test_deleted_post_takes_its_notifications_along(alice, bob):
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     posts_services.like_create(user=bob, post_id=post.pk)
     post.delete()
     assert not Notification.objects.exists()
 
 
 def test_it_lists_notifications_and_marks_them_read(client, alice, bob):
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     posts_services.like_create(user=bob, post_id=post.pk)
     graph.follow_create(follower=bob, followee=alice)
     client.force_login(alice)
@@ -78,7 +79,7 @@ def test_it_lists_notifications_and_marks_them_read(client, alice, bob):
 def test_hidden_post_notifications_disappear_on_read(client, alice, bob):
     from posts.models import Post
 
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     posts_services.like_create(user=bob, post_id=post.pk)
     Post.objects.filter(pk=post.pk).update(is_hidden=True)
     client.force_login(alice)
@@ -129,7 +130,7 @@ def test_notifications_page_requires_login(client):
 
 @pytest.mark.parametrize("n", [1, 20])
 def test_notifications_query_count_is_constant(client, alice, django_assert_num_queries, n):
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     make_private(alice)
     for i in range(n):
         u = make_user(f"u{i}")
@@ -168,7 +169,7 @@ def test_notifications_broken_cursor_is_400(client, alice):
 
 def test_unread_badge_caps_at_99_plus(client, alice):
     bob = make_user("bobx")
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     Notification.objects.bulk_create(
         [Notification(recipient=alice, actor=bob, kind="like", post=post) for _ in range(120)]
     )

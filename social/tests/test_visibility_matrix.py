@@ -17,9 +17,10 @@ from accounts.models import Block, FollowRequest, User
 from accounts.services import graph
 from instaclone.testing import make_user
 from posts.models import Comment, Like, Post, Save
+from posts.tests.factories import PostFactory
 from social.models import Notification
 
-from .factories import make_post, make_private
+from .factories import make_private
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +53,7 @@ def setup_case(alice, bob, viewer, private):
     elif viewer == "requested":
         graph.follow_create(follower=bob, followee=alice)
         assert FollowRequest.objects.filter(requester=bob, target=alice).exists()
-    post = make_post(alice, "matrix #matrixtag")
+    post = PostFactory(author=alice, caption="matrix #matrixtag")
     Comment.objects.create(post=post, author=alice, body="the author's own words")
     if viewer == "blocked":
         graph.block_create(blocker=alice, blocked=bob)
@@ -198,7 +199,7 @@ def test_visibility_matrix(world, viewer, private):
 
 def test_requested_viewer_becomes_follower_on_accept(alice, bob):
     make_private(alice)
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     graph.follow_create(follower=bob, followee=alice)
     c = Client()
     c.force_login(bob)
@@ -211,7 +212,7 @@ def test_requested_viewer_becomes_follower_on_accept(alice, bob):
 def test_suspended_author_disappears_everywhere(alice, bob):
     from accounts.models import User
 
-    post = make_post(alice)
+    post = PostFactory(author=alice)
     graph.follow_create(follower=bob, followee=alice)
     User.objects.filter(pk=alice.pk).update(is_active=False)
     c = Client()
@@ -228,7 +229,7 @@ def test_private_author_sees_their_own_content_on_every_path(alice, bob):
     """The rule's "you may see yourself" clause: a private author, followed by nobody, on every
     page that reads content."""
     make_private(alice)
-    post = make_post(alice, "just me #selftag")
+    post = PostFactory(author=alice, caption="just me #selftag")
     Comment.objects.create(post=post, author=alice, body="note to self")
     Save.objects.create(user=alice, post=post)
     Notification.objects.create(recipient=alice, actor=bob, kind="like", post=post)
@@ -264,7 +265,7 @@ def test_author_keeps_their_hidden_post_on_saved_and_profile_but_not_in_notifica
     shows it (the saved page once dropped it); notifications about it go, even for the author."""
     if private:
         make_private(alice)
-    post = make_post(alice, "hidden later #hidtag")
+    post = PostFactory(author=alice, caption="hidden later #hidtag")
     Save.objects.create(user=alice, post=post)
     Notification.objects.create(recipient=alice, actor=bob, kind="like", post=post)
     Post.objects.filter(pk=post.pk).update(is_hidden=True)
@@ -283,8 +284,8 @@ def test_suspended_accounts_disappear_for_anonymous_visitors(alice, bob, charlie
     from posts.models import Hashtag
     from posts.selectors import hashtag_post_count
 
-    post = make_post(alice, "gone #suspendtag")
-    other = make_post(charlie, "still here")
+    post = PostFactory(author=alice, caption="gone #suspendtag")
+    other = PostFactory(author=charlie, caption="still here")
     Comment.objects.create(post=other, author=bob, body="words of a suspended account")
     c = Client()
     assert "words of a suspended account" in c.get(f"/p/{other.pk}/").content.decode()
@@ -301,7 +302,7 @@ def test_a_mention_notifies_only_someone_who_may_see_the_post(world, viewer, pri
     """The rule read the other way (`User.objects.audience_of`): who a caption mention notifies."""
     alice, bob = world
     setup_case(alice, bob, viewer, private)
-    post = make_post(alice, "hello @bob")
+    post = PostFactory(author=alice, caption="hello @bob")
     notified = Notification.objects.filter(recipient=bob, kind="mention", post=post).exists()
     assert notified == sees_content(viewer, private)
 
