@@ -38,3 +38,16 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             verified = True if extracted is None else bool(extracted)
             EmailAddress.objects.create(user=obj, email=obj.email, primary=True, verified=verified)
+
+
+def fresh(user):
+    """The user as stored now (counters moved by services with F())."""
+    user.refresh_from_db()
+    return user
+
+
+def make_private(user, private: bool = True):
+    """Flip the privacy flag without overwriting stored counters from a stale instance."""
+    User.objects.filter(pk=user.pk).update(is_private=private)
+    user.is_private = private
+    return user

@@ -12,19 +12,9 @@ from accounts import signals
 from accounts.follow_state import FollowState
 from accounts.models import Block, Follow, FollowRequest, User
 from accounts.services import graph, profile_update
+from accounts.tests.factories import fresh, make_private
 
 pytestmark = pytest.mark.django_db
-
-
-def fresh(user):
-    user.refresh_from_db()
-    return user
-
-
-def make_private(user, private: bool = True):
-    User.objects.filter(pk=user.pk).update(is_private=private)
-    user.is_private = private
-    return user
 
 
 def counts_match_rows():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from accounts.tests.factories import fresh, make_private  # noqa: F401 - re-exported for social's tests
+
 
 def follow(a, b):
     """a follows b (accepting the request at once if b is private)."""
@@ -12,15 +14,4 @@ def follow(a, b):
         graph.follow_request_accept(target=b, requester=a)
 
 
-def fresh(user):
-    user.refresh_from_db()
-    return user
 
-
-def make_private(user, private: bool = True):
-    """Flip the privacy flag without overwriting stored counters from a stale instance."""
-    from accounts.models import User
-
-    User.objects.filter(pk=user.pk).update(is_private=private)
-    user.is_private = private
-    return user
