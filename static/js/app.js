@@ -1,9 +1,8 @@
 // Instaclone's small progressive enhancements. Every feature works without this file.
 // No inline handlers anywhere (the Content-Security-Policy forbids them): behaviour that templates
 // ask for by data attribute lives here, by event delegation.
-//   data-confirm="…"   on a submit button or link of a plain (non-htmx) form: ask first, do nothing on
-//                      Cancel. htmx-driven forms use hx-confirm instead; a plain POST form (the profile's
-//                      Block) cannot, since hx-confirm only guards requests htmx makes.
+// Confirmations are hx-confirm on htmx forms (the profile's Block form posts with htmx and falls back to a
+// plain POST without JavaScript).
 // Dialogs close with <form method="dialog"> buttons (no script); key filters are hx-trigger modifiers.
 (function () {
   "use strict";
@@ -59,15 +58,5 @@
   });
   document.addEventListener("htmx:sendError", function () {
     showError("The server could not be reached. Check your connection and try again.");
-  });
-
-  document.addEventListener("click", function (event) {
-    var target = event.target instanceof Element ? event.target : null;
-    if (!target) return;
-    var asking = target.closest("[data-confirm]");
-    if (asking && !window.confirm(asking.getAttribute("data-confirm"))) {
-      event.preventDefault();
-      event.stopImmediatePropagation();
-    }
   });
 })();
