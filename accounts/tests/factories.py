@@ -10,7 +10,7 @@ from __future__ import annotations
 import factory
 from allauth.account.models import EmailAddress
 
-from accounts.models import User
+from accounts.models import Block, Follow, FollowRequest, User
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - test personas
 
@@ -51,3 +51,44 @@ def make_private(user, private: bool = True):
     User.objects.filter(pk=user.pk).update(is_private=private)
     user.is_private = private
     return user
+
+
+class FollowFactory(factory.Factory):
+    """`FollowFactory(follower=a, followee=b)`: a follows b through the graph service (counters and
+    feed backfill as in life); a private followee's request is accepted at once unless `accept=False`,
+    which leaves the pending request. Returns the Follow (or the FollowRequest when not accepted)."""
+
+    class Meta:
+        model = Follow
+
+    follower = factory.SubFactory(UserFactory)
+    followee = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _create(cls, model_class, follower, followee, accept=True):
+        from accounts.follow_state import FollowState
+        from accounts.services import graph
+
+        if graph.follow_create(follower=follower, followee=followee) == FollowState.REQUESTED:
+            if not accept:
+                return FollowRequest.objects.get(requester=follower, target=followee)
+            graph.follow_request_accept(target=followee, requester=follower)
+        return model_class.objects.get(follower=follower, followee=followee)
+
+
+class BlockFactory(factory.Factory):
+    """`BlockFactory(blocker=a, blocked=b)`: a blocks b through the graph service, so follows and
+    requests both ways go (and social drops feed rows and notifications), as in life."""
+
+    class Meta:
+        model = Block
+
+    blocker = factory.SubFactory(UserFactory)
+    blocked = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _create(cls, model_class, blocker, blocked):
+        from accounts.services import graph
+
+        graph.block_create(blocker=blocker, blocked=blocked)
+        return model_class.objects.get(blocker=blocker, blocked=blocked)

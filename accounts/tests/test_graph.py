@@ -12,7 +12,7 @@ from accounts import signals
 from accounts.follow_state import FollowState
 from accounts.models import Block, Follow, FollowRequest, User
 from accounts.services import graph, profile_update
-from accounts.tests.factories import fresh, make_private
+from accounts.tests.factories import BlockFactory, fresh, make_private
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +126,8 @@ def test_block_removes_follows_both_ways_and_fixes_counters(alice, bob, charlie,
 
 
 def test_the_graph_sends_nothing_when_a_refusal_stops_it(alice, bob, events):
-    Block.objects.create(blocker=bob, blocked=alice)
+    BlockFactory(blocker=bob, blocked=alice)
+    events.clear()
     with pytest.raises(graph.NotVisibleError):
         graph.follow_create(follower=alice, followee=bob)
     assert events == []
@@ -140,7 +141,7 @@ def test_follow_yourself_is_refused(alice):
 @pytest.mark.parametrize("direction", ["blocker", "blocked"])
 def test_follow_across_a_block_is_not_found(alice, bob, direction):
     a, b = (alice, bob) if direction == "blocker" else (bob, alice)
-    Block.objects.create(blocker=a, blocked=b)
+    BlockFactory(blocker=a, blocked=b)
     with pytest.raises(graph.NotVisibleError):
         graph.follow_create(follower=alice, followee=bob)
     assert not Follow.objects.exists() and not FollowRequest.objects.exists()

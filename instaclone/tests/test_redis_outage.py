@@ -13,6 +13,7 @@ from django.test import Client
 
 from instaclone.testing import DEFAULT_PASSWORD
 from social.models import Notification
+from social.tests.factories import NotificationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +49,7 @@ def _recover(server, kind):
 @pytest.mark.parametrize("kind", ["down", "hung"])
 def test_signed_in_pages_load_from_the_database_within_budget(redis_server, alice, bob, kind):
     client = _login(Client())
-    Notification.objects.create(recipient=alice, actor=bob, kind=Notification.Kind.FOLLOW)
+    NotificationFactory(recipient=alice, actor=bob, kind=Notification.Kind.FOLLOW)
     _outage(redis_server, kind)
     # The unread badge falls back to the database (the first page, before the notifications page reads them).
     response, took = _timed_get(client, "/")

@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import reverse
 
-from accounts.models import Block, Follow
+from accounts.models import Follow
+from accounts.tests.factories import BlockFactory
 from posts import selectors, services
 from posts.models import Comment
 
@@ -37,7 +38,7 @@ def test_comment_mentions_notify_only_people_allowed(alice, bob, charlie, catch)
 
     make_user("dave")
     post = PostRowsFactory(author=bob)
-    Block.objects.create(blocker=charlie, blocked=alice)  # charlie blocked the commenter
+    BlockFactory(blocker=charlie, blocked=alice)  # charlie blocked the commenter
     body = "hi @Bob @charlie @dave @nobody @alice"
     comment = services.comment_create(user=alice, post_id=post.pk, body=body)
     (sent_comment, mentioned), = catch["comment"]
@@ -113,7 +114,7 @@ def test_hidden_and_blocked_comments_are_not_shown(alice, bob, charlie):
     hidden = services.comment_create(user=alice, post_id=post.pk, body="hidden")
     Comment.objects.filter(pk=hidden.pk).update(is_hidden=True)
     services.comment_create(user=charlie, post_id=post.pk, body="by charlie")
-    Block.objects.create(blocker=alice, blocked=charlie)
+    BlockFactory(blocker=alice, blocked=charlie)
     bodies = [c.body for c in selectors.comments_page(alice, post).items]
     assert bodies == ["visible"]
     assert [c.body for c in selectors.latest_comments([post.pk], alice)[post.pk]] == ["visible"]

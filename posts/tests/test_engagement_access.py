@@ -8,7 +8,8 @@ from django.http import Http404
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Block, Follow
+from accounts.models import Follow
+from accounts.tests.factories import BlockFactory
 from posts import services
 from posts.models import Comment, Like, Save
 
@@ -45,9 +46,9 @@ def test_acting_on_a_private_post_of_someone_not_followed_is_404(alice, bob, ser
 def test_blocked_users_cannot_like_or_comment_each_others_posts(alice, bob, blocker_is_author):
     post = PostRowsFactory(author=bob)
     if blocker_is_author:
-        Block.objects.create(blocker=bob, blocked=alice)
+        BlockFactory(blocker=bob, blocked=alice)
     else:
-        Block.objects.create(blocker=alice, blocked=bob)
+        BlockFactory(blocker=alice, blocked=bob)
     with pytest.raises(Http404):
         services.like_create(user=alice, post_id=post.pk)
     with pytest.raises(Http404):
@@ -98,9 +99,9 @@ def test_acting_on_a_post_you_cannot_see_is_404(alice_client, alice, bob, case):
         bob.is_private = True
         bob.save()
     elif case == "blocked_by_author":
-        Block.objects.create(blocker=bob, blocked=alice)
+        BlockFactory(blocker=bob, blocked=alice)
     elif case == "blocking_author":
-        Block.objects.create(blocker=alice, blocked=bob)
+        BlockFactory(blocker=alice, blocked=bob)
     pk = post.pk + 1000 if case == "missing" else post.pk
     for name in ("like", "unlike", "save", "unsave", "comments"):
         response = alice_client.post(reverse(f"posts:{name}", kwargs={"pk": pk}), {"body": "hi"}, **HX)

@@ -4,6 +4,7 @@
 import pytest
 
 from accounts.models import Block
+from accounts.tests.factories import BlockFactory
 from posts.selectors import comments_page, likers_page
 from posts.services import comment_create, like_create
 
@@ -30,9 +31,9 @@ def test_comments_and_likes_across_a_block_are_hidden(public_post, bob, charlie,
     comment_create(user=bob, post_id=public_post.pk, body="hi")
     like_create(user=bob, post_id=public_post.pk)
     if direction == "viewer_blocked_commenter":
-        Block.objects.create(blocker=charlie, blocked=bob)
+        BlockFactory(blocker=charlie, blocked=bob)
     else:
-        Block.objects.create(blocker=bob, blocked=charlie)
+        BlockFactory(blocker=bob, blocked=charlie)
     assert comments_page(charlie, public_post).items == []
     assert likers_page(charlie, public_post).items == []
     assert [c.body for c in comments_page(None, public_post).items] == ["hi"]
@@ -58,7 +59,7 @@ def test_staff_see_hidden_posts_but_not_across_privacy_or_blocks(alice, bob, cli
     post.is_hidden = True
     post.save()
     assert post_get_for_viewer(bob, post.pk) == post  # staff see hidden content
-    Block.objects.create(blocker=alice, blocked=bob)
+    BlockFactory(blocker=alice, blocked=bob)
     with pytest.raises(Http404):
         post_get_for_viewer(bob, post.pk)
     with pytest.raises(Http404):

@@ -4,7 +4,8 @@ is a page only for someone who may see at least one post with it (issue 9 item 7
 import pytest
 from django.db import connection
 
-from accounts.models import Block, Follow
+from accounts.models import Follow
+from accounts.tests.factories import BlockFactory
 
 from .factories import PostFactory
 
@@ -71,7 +72,7 @@ def test_tag_only_on_private_posts_is_a_page_for_followers_and_the_author(client
 
 def test_tag_only_on_posts_of_someone_who_blocked_you_is_404(client, alice, charlie):
     PostFactory(author=alice, caption="#mine")
-    Block.objects.create(blocker=alice, blocked=charlie)
+    BlockFactory(blocker=alice, blocked=charlie)
     client.force_login(charlie)
     assert client.get("/explore/tags/mine/").status_code == 404
 

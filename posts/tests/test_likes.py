@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.models import Block
+from accounts.tests.factories import BlockFactory
 from posts import selectors, services
 from posts.models import Like
 
@@ -78,7 +78,7 @@ def test_no_js_like_ignores_a_next_off_site(alice_client, post, evil):
 def test_liked_by_lists_likers_newest_first_without_blocked_people(client, alice, bob, charlie, post):
     for user in (bob, charlie):
         services.like_create(user=user, post_id=post.pk)
-    Block.objects.create(blocker=alice, blocked=charlie)
+    BlockFactory(blocker=alice, blocked=charlie)
     client.force_login(alice)
     html = client.get(post_url("liked_by", post)).content.decode().split('id="likers"')[1]
     assert 'href="/bob/"' in html and 'href="/charlie/"' not in html

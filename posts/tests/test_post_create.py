@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
+from accounts.tests.factories import BlockFactory
 from instaclone.media.files import StorageError
 from instaclone.media.images import UploadRejected
 from instaclone.testing import stored_files
@@ -55,9 +56,8 @@ def test_post_created_signal_names_the_mentioned_users(alice, bob):
 
 
 def test_mention_of_someone_blocked_is_stored_but_not_notified(alice, bob):
-    from accounts.models import Block
 
-    Block.objects.create(blocker=bob, blocked=alice)
+    BlockFactory(blocker=bob, blocked=alice)
     received = []
     signals.post_created.connect(lambda sender, mentioned, **kw: received.append(mentioned), weak=False,
                                  dispatch_uid="t")

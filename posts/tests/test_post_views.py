@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from accounts.models import Block
+from accounts.tests.factories import BlockFactory
 from instaclone.testing import make_user
 from posts.models import Post
 
@@ -177,7 +177,7 @@ def test_private_authors_post_is_404_for_non_followers(client, alice, bob):
 
 def test_blocked_viewer_gets_404(client, alice, bob):
     post = PostFactory(author=alice)
-    Block.objects.create(blocker=alice, blocked=bob)
+    BlockFactory(blocker=alice, blocked=bob)
     client.force_login(bob)
     assert client.get(f"/p/{post.pk}/").status_code == 404
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from accounts.models import Block
+from accounts.tests.factories import BlockFactory
 from posts import selectors, services
 from posts.models import Post, Save
 
@@ -29,7 +29,7 @@ def test_saved_page_drops_posts_that_became_invisible(alice, bob, charlie):
     for post in (kept, hidden, blocked):
         services.save_create(user=alice, post_id=post.pk)
     Post.objects.filter(pk=hidden.pk).update(is_hidden=True)
-    Block.objects.create(blocker=charlie, blocked=alice)
+    BlockFactory(blocker=charlie, blocked=alice)
     assert [s.post_id for s in selectors.saved_page(alice).items] == [kept.pk]
 
 

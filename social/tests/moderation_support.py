@@ -1,11 +1,10 @@
-"""Shared helpers for the moderation tests: moderator and staff personas (the others live in the root
-conftest.py; posts and comments come from posts.tests.factories)."""
+"""Shared helpers for the moderation tests: the Moderators group and moderator personas (the fixtures
+are in social/tests/conftest.py; posts and comments come from posts.tests.factories)."""
 
 from __future__ import annotations
 
 import importlib
 
-import pytest
 from django.contrib.auth.models import Group, Permission
 
 from accounts.models import User
@@ -32,19 +31,3 @@ def make_moderator(username: str = "mod") -> User:
     user = UserFactory(username=username, is_staff=True)
     user.groups.add(moderators_group())
     return user
-
-
-@pytest.fixture
-def moderator(db):
-    return make_moderator()
-
-
-@pytest.fixture
-def staff_user(db):
-    """Staff, but not a moderator and not a superuser: no permissions at all."""
-    return UserFactory(username="staffer", is_staff=True)
-
-
-@pytest.fixture
-def superuser(db):
-    return UserFactory(username="root_admin", is_staff=True, is_superuser=True)

@@ -9,9 +9,8 @@ from instaclone.testing import make_user
 from posts.models import Post
 from posts.tests.factories import CommentFactory, PostFactory
 from social import moderation
-from social.models import Notification, Report
-
-from .moderation_support import moderator, staff_user, superuser  # noqa: F401
+from social.models import Report
+from social.tests.factories import NotificationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +40,7 @@ def test_moderators_group_has_exactly_the_queue_permissions():
     ])
 
 
-def test_moderator_sees_the_queue_with_preview_and_counts(client, moderator, alice, bob, charlie):  # noqa: F811
+def test_moderator_sees_the_queue_with_preview_and_counts(client, moderator, alice, bob, charlie):
     post, _ = _reported_post(alice, bob, caption="cheap watches here")
     moderation.report_create(reporter=charlie, target=post, reason="spam")
     comment = CommentFactory(author=alice, post=PostFactory(author=charlie), body="you are awful")
@@ -55,7 +54,7 @@ def test_moderator_sees_the_queue_with_preview_and_counts(client, moderator, ali
     assert sorted(r.open_count for r in rows.values()) == [1, 2, 2]
 
 
-def test_queue_filters_by_status_reason_and_target_type(client, moderator, alice, bob):  # noqa: F811
+def test_queue_filters_by_status_reason_and_target_type(client, moderator, alice, bob):
     _reported_post(alice, bob)
     moderation.report_create(reporter=bob, target=alice, reason="ip")
     client.force_login(moderator)
@@ -65,7 +64,7 @@ def test_queue_filters_by_status_reason_and_target_type(client, moderator, alice
     assert len(client.get(CHANGELIST + "?status__exact=dismissed").context["cl"].result_list) == 0
 
 
-def test_moderator_cannot_reach_other_admin_areas(client, moderator, alice):  # noqa: F811
+def test_moderator_cannot_reach_other_admin_areas(client, moderator, alice):
     client.force_login(moderator)
     for url in ("/admin/auth/group/", "/admin/accounts/follow/", "/admin/accounts/block/",
                 "/admin/social/notification/", "/admin/accounts/user/add/",
@@ -73,7 +72,7 @@ def test_moderator_cannot_reach_other_admin_areas(client, moderator, alice):  # 
         assert client.get(url).status_code == 403, url
 
 
-def test_moderator_cannot_change_password_staff_or_groups(client, moderator, alice):  # noqa: F811
+def test_moderator_cannot_change_password_staff_or_groups(client, moderator, alice):
     client.force_login(moderator)
     url = f"/admin/accounts/user/{alice.pk}/change/"
     page = client.get(url)
@@ -92,14 +91,14 @@ def test_moderator_cannot_change_password_staff_or_groups(client, moderator, ali
     assert client.post(f"/admin/accounts/user/{alice.pk}/password/", {"password1": "x", "password2": "x"}).status_code == 403
 
 
-def test_superuser_keeps_the_full_user_admin(client, superuser, alice):  # noqa: F811
+def test_superuser_keeps_the_full_user_admin(client, superuser, alice):
     client.force_login(superuser)
     html = client.get(f"/admin/accounts/user/{alice.pk}/change/").content.decode()
     assert 'name="is_staff"' in html
     assert client.get(f"/admin/accounts/user/{alice.pk}/password/").status_code == 200
 
 
-def test_plain_staff_gets_403_on_the_queue_and_its_actions(client, staff_user, alice, bob):  # noqa: F811
+def test_plain_staff_gets_403_on_the_queue_and_its_actions(client, staff_user, alice, bob):
     post, report = _reported_post(alice, bob)
     client.force_login(staff_user)
     assert client.get(CHANGELIST).status_code == 403
@@ -125,7 +124,7 @@ def test_normal_user_posting_an_action_is_sent_to_admin_login(client, alice, bob
 # --- actions --------------------------------------------------------------------------------------
 
 
-def test_hide_content_action_hides_records_and_logs(client, moderator, alice, bob):  # noqa: F811
+def test_hide_content_action_hides_records_and_logs(client, moderator, alice, bob):
     post, report = _reported_post(alice, bob)
     client.force_login(moderator)
     response = _action(client, CHANGELIST, "hide_content", [report])
@@ -137,7 +136,7 @@ def test_hide_content_action_hides_records_and_logs(client, moderator, alice, bo
     assert LogEntry.objects.filter(user=moderator, object_id=str(post.pk), change_message__contains="hidden").exists()
 
 
-def test_unhide_content_action(client, moderator, alice, bob):  # noqa: F811
+def test_unhide_content_action(client, moderator, alice, bob):
     post, report = _reported_post(alice, bob)
     moderation.post_hide(moderator=moderator, post=post)
     client.force_login(moderator)
@@ -146,7 +145,7 @@ def test_unhide_content_action(client, moderator, alice, bob):  # noqa: F811
     assert not post.is_hidden
 
 
-def test_dismiss_action(client, moderator, alice, bob):  # noqa: F811
+def test_dismiss_action(client, moderator, alice, bob):
     post, report = _reported_post(alice, bob)
     client.force_login(moderator)
     _action(client, CHANGELIST, "dismiss_reports", [report])
@@ -155,7 +154,7 @@ def test_dismiss_action(client, moderator, alice, bob):  # noqa: F811
     assert report.status == "dismissed" and not post.is_hidden
 
 
-def test_delete_content_action_deletes_once_for_many_reports(client, moderator, alice, bob, charlie):  # noqa: F811
+def test_delete_content_action_deletes_once_for_many_reports(client, moderator, alice, bob, charlie):
     post, r1 = _reported_post(alice, bob)
     r2 = moderation.report_create(reporter=charlie, target=post, reason="nudity").report
     client.force_login(moderator)
@@ -164,7 +163,7 @@ def test_delete_content_action_deletes_once_for_many_reports(client, moderator, 
     assert Report.objects.filter(user=alice, status="actioned").count() == 2
 
 
-def test_suspend_and_reinstate_author_actions(client, moderator, alice, bob):  # noqa: F811
+def test_suspend_and_reinstate_author_actions(client, moderator, alice, bob):
     _, report = _reported_post(alice, bob)
     client.force_login(moderator)
     _action(client, CHANGELIST, "suspend_author", [report])
@@ -175,7 +174,7 @@ def test_suspend_and_reinstate_author_actions(client, moderator, alice, bob):  #
     assert alice.is_active
 
 
-def test_suspending_staff_from_the_queue_is_refused_with_a_message(client, moderator, bob):  # noqa: F811
+def test_suspending_staff_from_the_queue_is_refused_with_a_message(client, moderator, bob):
     other = make_user("mod2", is_staff=True)
     report = moderation.report_create(reporter=bob, target=other, reason="spam").report
     client.force_login(moderator)
@@ -185,7 +184,7 @@ def test_suspending_staff_from_the_queue_is_refused_with_a_message(client, moder
     assert other.is_active
 
 
-def test_report_page_buttons_hide_the_post_with_notes(client, moderator, alice, bob):  # noqa: F811
+def test_report_page_buttons_hide_the_post_with_notes(client, moderator, alice, bob):
     post, report = _reported_post(alice, bob)
     client.force_login(moderator)
     page = client.get(f"{CHANGELIST}{report.pk}/change/")
@@ -199,7 +198,7 @@ def test_report_page_buttons_hide_the_post_with_notes(client, moderator, alice, 
     assert post.is_hidden and "obvious spam" in report.notes
 
 
-def test_report_page_unknown_action_changes_nothing(client, moderator, alice, bob):  # noqa: F811
+def test_report_page_unknown_action_changes_nothing(client, moderator, alice, bob):
     post, report = _reported_post(alice, bob)
     client.force_login(moderator)
     response = client.post(f"{CHANGELIST}{report.pk}/moderate/", {"action": "drop_table"})
@@ -208,14 +207,14 @@ def test_report_page_unknown_action_changes_nothing(client, moderator, alice, bo
     assert report.status == "open"
 
 
-def test_reports_cannot_be_added_or_deleted_in_the_admin(client, superuser, alice, bob):  # noqa: F811
+def test_reports_cannot_be_added_or_deleted_in_the_admin(client, superuser, alice, bob):
     _, report = _reported_post(alice, bob)
     client.force_login(superuser)
     assert client.get(CHANGELIST + "add/").status_code == 403
     assert client.get(f"{CHANGELIST}{report.pk}/delete/").status_code == 403
 
 
-def test_post_and_comment_admins_show_report_counts_and_hide(client, moderator, alice, bob):  # noqa: F811
+def test_post_and_comment_admins_show_report_counts_and_hide(client, moderator, alice, bob):
     post, _ = _reported_post(alice, bob)
     comment = CommentFactory(author=alice, post=post)
     moderation.report_create(reporter=bob, target=comment, reason="spam")
@@ -228,7 +227,7 @@ def test_post_and_comment_admins_show_report_counts_and_hide(client, moderator, 
     assert comment.is_hidden
 
 
-def test_user_admin_shows_report_counts_and_suspends(client, moderator, alice, bob):  # noqa: F811
+def test_user_admin_shows_report_counts_and_suspends(client, moderator, alice, bob):
     _reported_post(alice, bob)
     moderation.report_create(reporter=bob, target=alice, reason="spam")
     client.force_login(moderator)
@@ -240,8 +239,8 @@ def test_user_admin_shows_report_counts_and_suspends(client, moderator, alice, b
     assert not alice.is_active
 
 
-def test_notifications_admin_is_read_only(client, superuser, alice, bob):  # noqa: F811
-    note = Notification.objects.create(recipient=alice, actor=bob, kind="follow")
+def test_notifications_admin_is_read_only(client, superuser, alice, bob):
+    note = NotificationFactory(recipient=alice, actor=bob, kind="follow")
     client.force_login(superuser)
     assert client.get("/admin/social/notification/").status_code == 200
     assert client.get("/admin/social/notification/add/").status_code == 403
@@ -275,7 +274,7 @@ CHANGELIST_QUERIES = {
 
 @pytest.mark.parametrize("n", [1, 9])
 @pytest.mark.parametrize("url", list(CHANGELIST_QUERIES))
-def test_changelists_keep_a_constant_query_count(client, moderator, bob, charlie, url, n, django_assert_num_queries):  # noqa: F811
+def test_changelists_keep_a_constant_query_count(client, moderator, bob, charlie, url, n, django_assert_num_queries):
     client.force_login(moderator)
     for i in range(n):
         _report_something(i, [bob, charlie])
@@ -284,7 +283,7 @@ def test_changelists_keep_a_constant_query_count(client, moderator, bob, charlie
         assert client.get(url).status_code == 200
 
 
-def test_queue_preview_shows_the_post_thumbnail(client, moderator, alice, bob, media_root):  # noqa: F811
+def test_queue_preview_shows_the_post_thumbnail(client, moderator, alice, bob, media_root):
     from instaclone.testing import image_upload
     from posts.services import post_create
 
@@ -296,7 +295,7 @@ def test_queue_preview_shows_the_post_thumbnail(client, moderator, alice, bob, m
     assert f'src="/media/{media.renditions["320"]}"' in html
 
 
-def test_report_pages_open_for_every_target_type(client, moderator, alice, bob):  # noqa: F811
+def test_report_pages_open_for_every_target_type(client, moderator, alice, bob):
     post, r_post = _reported_post(alice, bob)
     r_comment = moderation.report_create(reporter=bob, target=CommentFactory(author=alice, post=post), reason="spam").report
     r_user = moderation.report_create(reporter=bob, target=alice, reason="other", text="bot").report
@@ -308,7 +307,7 @@ def test_report_pages_open_for_every_target_type(client, moderator, alice, bob):
     assert 'value="hide_content"' not in client.get(f"{CHANGELIST}{r_user.pk}/change/").content.decode()
 
 
-def test_moderator_cannot_edit_a_post_caption_in_the_admin(client, moderator, alice):  # noqa: F811
+def test_moderator_cannot_edit_a_post_caption_in_the_admin(client, moderator, alice):
     post = PostFactory(author=alice, caption="original words")
     client.force_login(moderator)
     client.post(f"/admin/posts/post/{post.pk}/change/", {"caption": "moderator words", "author": alice.pk, "is_hidden": "on"})
@@ -316,7 +315,7 @@ def test_moderator_cannot_edit_a_post_caption_in_the_admin(client, moderator, al
     assert post.caption == "original words" and not post.is_hidden
 
 
-def test_superuser_delete_in_the_post_admin_goes_through_the_service(client, superuser, alice, bob):  # noqa: F811
+def test_superuser_delete_in_the_post_admin_goes_through_the_service(client, superuser, alice, bob):
     post = PostFactory(author=alice)
     client.force_login(superuser)
     response = client.post(f"/admin/posts/post/{post.pk}/delete/", {"post": "yes"})
@@ -327,7 +326,7 @@ def test_superuser_delete_in_the_post_admin_goes_through_the_service(client, sup
     assert LogEntry.objects.filter(user=superuser, object_id=str(post.pk), change_message__contains="deleted").exists()
 
 
-def test_a_reported_post_is_deleted_with_the_recorded_action_not_the_delete_page(client, superuser, alice, bob):  # noqa: F811
+def test_a_reported_post_is_deleted_with_the_recorded_action_not_the_delete_page(client, superuser, alice, bob):
     post, report = _reported_post(alice, bob)
     client.force_login(superuser)
     # Django's delete page would cascade the reports away; reports cannot be deleted

@@ -9,14 +9,15 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.test import Client
 
-from accounts.models import Block, User
+from accounts.models import User
+from accounts.tests.factories import BlockFactory
 from instaclone.testing import DEFAULT_PASSWORD
 from posts.models import Comment, Post
 from posts.tests.factories import CommentFactory, PostFactory
 from social import moderation
 from social.models import Report
 
-from .moderation_support import make_moderator, moderator  # noqa: F401
+from .moderation_support import make_moderator
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +49,7 @@ def test_two_reporters_of_one_target_make_two_reports(alice, bob, charlie):
     assert Report.objects.filter(post=post).count() == 2
 
 
-def test_report_again_after_the_first_was_handled_opens_a_new_one(alice, bob, moderator):  # noqa: F811
+def test_report_again_after_the_first_was_handled_opens_a_new_one(alice, bob, moderator):
     post = PostFactory(author=alice)
     first = moderation.report_create(reporter=bob, target=post, reason="spam").report
     moderation.report_dismiss(moderator=moderator, reports=[first])
@@ -109,7 +110,7 @@ def test_target_of_a_private_account_you_do_not_follow_is_404(alice, bob):
 
 
 def test_target_behind_a_block_is_404(alice, bob):
-    Block.objects.create(blocker=alice, blocked=bob)
+    BlockFactory(blocker=alice, blocked=bob)
     post = PostFactory(author=alice)
     comment = CommentFactory(author=alice, post=post)
     for kind, pk in (("post", post.pk), ("comment", comment.pk), ("user", alice.pk)):
@@ -144,7 +145,7 @@ def _log(obj):
     return LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
 
 
-def test_post_hide_actions_open_reports_and_logs(alice, bob, charlie, moderator):  # noqa: F811
+def test_post_hide_actions_open_reports_and_logs(alice, bob, charlie, moderator):
     post = PostFactory(author=alice)
     r1 = moderation.report_create(reporter=bob, target=post, reason="spam").report
     r2 = moderation.report_create(reporter=charlie, target=post, reason="nudity").report
@@ -161,7 +162,7 @@ def test_post_hide_actions_open_reports_and_logs(alice, bob, charlie, moderator)
     assert entry.user == moderator and "Post hidden" in entry.change_message
 
 
-def test_post_unhide_reverses_and_dismisses_the_reports(alice, bob, moderator):  # noqa: F811
+def test_post_unhide_reverses_and_dismisses_the_reports(alice, bob, moderator):
     post = PostFactory(author=alice)
     report = moderation.report_create(reporter=bob, target=post, reason="spam").report
     moderation.post_hide(moderator=moderator, post=post)
@@ -174,13 +175,13 @@ def test_post_unhide_reverses_and_dismisses_the_reports(alice, bob, moderator): 
     assert _log(post).count() == 2
 
 
-def test_hiding_twice_changes_nothing_the_second_time(alice, moderator):  # noqa: F811
+def test_hiding_twice_changes_nothing_the_second_time(alice, moderator):
     post = PostFactory(author=alice)
     assert moderation.post_hide(moderator=moderator, post=post) is True
     assert moderation.post_hide(moderator=moderator, post=post) is False
 
 
-def test_comment_hide_and_unhide(alice, bob, moderator):  # noqa: F811
+def test_comment_hide_and_unhide(alice, bob, moderator):
     comment = CommentFactory(author=bob, post=PostFactory(author=alice))
     report = moderation.report_create(reporter=alice, target=comment, reason="harassment").report
     moderation.comment_hide(moderator=moderator, comment=comment)
@@ -192,7 +193,7 @@ def test_comment_hide_and_unhide(alice, bob, moderator):  # noqa: F811
     assert not comment.is_hidden
 
 
-def test_report_dismiss_leaves_content_alone(alice, bob, moderator):  # noqa: F811
+def test_report_dismiss_leaves_content_alone(alice, bob, moderator):
     post = PostFactory(author=alice)
     report = moderation.report_create(reporter=bob, target=post, reason="spam").report
     assert moderation.report_dismiss(moderator=moderator, reports=[report], notes="fine") == 1
@@ -207,7 +208,7 @@ def test_report_dismiss_leaves_content_alone(alice, bob, moderator):  # noqa: F8
 # --- delete -------------------------------------------------------------------------------------
 
 
-def test_content_delete_post_keeps_the_report_on_the_author(alice, bob, moderator):  # noqa: F811
+def test_content_delete_post_keeps_the_report_on_the_author(alice, bob, moderator):
     post = PostFactory(author=alice, caption="buy followers now")
     report = moderation.report_create(reporter=bob, target=post, reason="spam").report
     post_pk = post.pk
@@ -222,7 +223,7 @@ def test_content_delete_post_keeps_the_report_on_the_author(alice, bob, moderato
     assert LogEntry.objects.filter(action_flag=DELETION, object_id=str(post_pk), user=moderator).exists()
 
 
-def test_content_delete_comment_decrements_the_post_counter(alice, bob, moderator):  # noqa: F811
+def test_content_delete_comment_decrements_the_post_counter(alice, bob, moderator):
     post = PostFactory(author=alice)
     comment = CommentFactory(author=bob, post=post, body="rude words")
     moderation.report_create(reporter=alice, target=comment, reason="harassment")
@@ -234,7 +235,7 @@ def test_content_delete_comment_decrements_the_post_counter(alice, bob, moderato
     assert report.user_id == bob.pk and "rude words" in report.notes
 
 
-def test_content_delete_when_reporter_also_reported_the_author_keeps_both(alice, bob, moderator):  # noqa: F811
+def test_content_delete_when_reporter_also_reported_the_author_keeps_both(alice, bob, moderator):
     post = PostFactory(author=alice)
     moderation.report_create(reporter=bob, target=alice, reason="spam")
     moderation.report_create(reporter=bob, target=post, reason="spam")
@@ -252,7 +253,7 @@ def _sign_in(client, username):
     return client.session.session_key
 
 
-def test_user_suspend_deactivates_ends_sessions_and_actions_reports(alice, bob, moderator):  # noqa: F811
+def test_user_suspend_deactivates_ends_sessions_and_actions_reports(alice, bob, moderator):
     laptop, phone = Client(), Client()
     keys = [_sign_in(laptop, "alice"), _sign_in(phone, "alice")]
     assert UserSession.objects.filter(user=alice).count() == 2
@@ -274,7 +275,7 @@ def test_user_suspend_deactivates_ends_sessions_and_actions_reports(alice, bob, 
     assert _log(alice).filter(user=moderator).exists()
 
 
-def test_user_reinstate_reactivates_and_logs(alice, bob, moderator):  # noqa: F811
+def test_user_reinstate_reactivates_and_logs(alice, bob, moderator):
     report = moderation.report_create(reporter=bob, target=alice, reason="spam").report
     moderation.user_suspend(moderator=moderator, user=alice)
     assert moderation.user_reinstate(moderator=moderator, user=alice, notes="mistake")
@@ -285,7 +286,7 @@ def test_user_reinstate_reactivates_and_logs(alice, bob, moderator):  # noqa: F8
     assert _log(alice).count() == 2
 
 
-def test_cannot_suspend_yourself_or_staff(alice, moderator):  # noqa: F811
+def test_cannot_suspend_yourself_or_staff(alice, moderator):
     other_mod = make_moderator("mod2")
     with pytest.raises(moderation.ModerationError):
         moderation.user_suspend(moderator=moderator, user=moderator)
@@ -294,7 +295,7 @@ def test_cannot_suspend_yourself_or_staff(alice, moderator):  # noqa: F811
     assert User.objects.filter(is_active=False).count() == 0
 
 
-def test_reinstating_an_account_that_was_never_suspended_leaves_the_audit_trail(alice, bob, moderator):  # noqa: F811
+def test_reinstating_an_account_that_was_never_suspended_leaves_the_audit_trail(alice, bob, moderator):
     post = PostFactory(author=alice)
     report = moderation.report_create(reporter=bob, target=post, reason="spam").report
     moderation.content_delete(moderator=moderator, post=post)

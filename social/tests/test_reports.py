@@ -2,7 +2,7 @@
 
 import pytest
 
-from accounts.models import Block
+from accounts.tests.factories import BlockFactory
 from posts.tests.factories import CommentFactory, PostFactory
 from social.models import Report
 
@@ -119,7 +119,7 @@ def test_reporting_what_you_cannot_see_is_404(client, alice, bob, charlie):
     alice.save()
     post = PostFactory(author=alice)
     hidden = PostFactory(author=charlie, hidden=True)
-    Block.objects.create(blocker=charlie, blocked=bob)
+    BlockFactory(blocker=charlie, blocked=bob)
     client.force_login(bob)
     assert client.get(_url("post", post.pk)).status_code == 404
     assert client.post(_url("post", post.pk), {"reason": "spam"}).status_code == 404

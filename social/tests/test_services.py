@@ -5,8 +5,9 @@ import pytest
 from django.db.models import Count
 
 from accounts.follow_state import FollowState
-from accounts.models import Block, Follow, FollowRequest, User
+from accounts.models import Follow, FollowRequest, User
 from accounts.services import graph
+from accounts.tests.factories import BlockFactory
 from posts.tests.factories import PostFactory
 from social import services
 from social.models import FeedItem, Notification
@@ -132,7 +133,7 @@ def test_notification_to_yourself_is_not_created(alice):
 
 
 def test_notification_between_blocked_people_is_not_created(alice, bob):
-    Block.objects.create(blocker=bob, blocked=alice)
+    BlockFactory(blocker=bob, blocked=alice)
     assert services.notification_create(recipient=alice, actor=bob, kind="follow") is None
     assert services.notification_create(recipient=bob, actor=alice, kind="follow") is None
 

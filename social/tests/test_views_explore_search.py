@@ -1,8 +1,9 @@
 import pytest
 from django.urls import reverse
 
-from accounts.models import Block, User
+from accounts.models import User
 from accounts.services import graph
+from accounts.tests.factories import BlockFactory
 from instaclone.testing import make_user
 from posts.models import Post
 from posts.tests.factories import PostFactory
@@ -34,7 +35,7 @@ def test_explore_leaves_out_private_blocked_and_hidden(alice_client, alice, bob,
     make_private(bob)
     PostFactory(author=bob)
     PostFactory(author=charlie)
-    Block.objects.create(blocker=charlie, blocked=alice)
+    BlockFactory(blocker=charlie, blocked=alice)
     PostFactory(author=dave, hidden=True)
     assert alice_client.get(reverse("social:explore")).context["posts"] == []
 
@@ -69,7 +70,7 @@ def test_search_finds_hashtags(alice_client, alice):
 def test_search_leaves_out_blocked_and_suspended(alice_client, alice, bob):
     make_user("bobby")
     make_user("bobo")
-    Block.objects.create(blocker=bob, blocked=alice)
+    BlockFactory(blocker=bob, blocked=alice)
     User.objects.filter(username="bobo").update(is_active=False)
     r = alice_client.get(reverse("social:search"), {"q": "bob"})
     assert [u.username for u in r.context["users"]] == ["bobby"]

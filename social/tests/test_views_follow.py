@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from accounts.models import Block, Follow, FollowRequest
 from accounts.services import graph
+from accounts.tests.factories import BlockFactory
 
 from .factories import fresh, make_private
 
@@ -55,7 +56,7 @@ def test_it_refuses_to_follow_yourself_with_400(alice_client):
 @pytest.mark.parametrize("blocker", ["alice", "bob"])
 def test_it_404s_following_across_a_block(alice_client, alice, bob, blocker):
     a, b = (alice, bob) if blocker == "alice" else (bob, alice)
-    Block.objects.create(blocker=a, blocked=b)
+    BlockFactory(blocker=a, blocked=b)
     assert alice_client.post(url("follow", "bob")).status_code == 404
     assert not Follow.objects.exists()
 

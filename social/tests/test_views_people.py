@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from accounts.models import Block
 from accounts.services import graph
+from accounts.tests.factories import BlockFactory
 from instaclone.testing import make_user
 from social.selectors import PEOPLE_PAGE_SIZE
 
@@ -35,7 +35,7 @@ def test_it_lists_following(client, alice, bob):
 def test_it_hides_blocked_people_from_lists(client, alice, bob, charlie):
     graph.follow_create(follower=bob, followee=alice)
     graph.follow_create(follower=charlie, followee=alice)
-    Block.objects.create(blocker=charlie, blocked=bob)
+    BlockFactory(blocker=charlie, blocked=bob)
     client.force_login(charlie)
     r = client.get(reverse("followers", args=["alice"]))
     assert [u.username for u in r.context["page"].items] == ["charlie"]

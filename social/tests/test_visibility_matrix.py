@@ -15,10 +15,12 @@ from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Block, FollowRequest, User
 from accounts.services import graph
+from accounts.tests.factories import BlockFactory
 from instaclone.testing import make_user
 from posts.models import Comment, Like, Post, Save
 from posts.tests.factories import PostFactory
 from social.models import Notification
+from social.tests.factories import NotificationFactory
 
 from .factories import make_private
 
@@ -158,7 +160,7 @@ def test_visibility_matrix(world, viewer, private):
     # notifications from the author are shown unless blocked either way (rows made directly, to
     # test the read filter and not only the write-time check)
     if viewer != "author":
-        Notification.objects.create(recipient=me, actor=alice, kind="follow")
+        NotificationFactory(recipient=me, actor=alice, kind="follow")
         r = client.get(reverse("social:notifications"))
         check("notification from author", (b"/alice/" in r.content) == (viewer not in ("blocked", "blocker")))
 
@@ -180,7 +182,7 @@ def test_visibility_matrix(world, viewer, private):
     check("saved post link", (post_link in r.content.decode()) == sees)
 
     # notifications about the post (rows made directly, to test the read filter)
-    Notification.objects.create(recipient=me, actor=bob if viewer == "author" else alice, kind="like", post=post)
+    NotificationFactory(recipient=me, actor=bob if viewer == "author" else alice, kind="like", post=post)
     r = client.get(reverse("social:notifications"))
     check("notification about the post", (post_link in r.content.decode()) == sees)
 
@@ -232,7 +234,7 @@ def test_private_author_sees_their_own_content_on_every_path(alice, bob):
     post = PostFactory(author=alice, caption="just me #selftag")
     Comment.objects.create(post=post, author=alice, body="note to self")
     Save.objects.create(user=alice, post=post)
-    Notification.objects.create(recipient=alice, actor=bob, kind="like", post=post)
+    NotificationFactory(recipient=alice, actor=bob, kind="like", post=post)
     c = Client()
     c.force_login(alice)
     link = f"/p/{post.pk}/"
@@ -267,7 +269,7 @@ def test_author_keeps_their_hidden_post_on_saved_and_profile_but_not_in_notifica
         make_private(alice)
     post = PostFactory(author=alice, caption="hidden later #hidtag")
     Save.objects.create(user=alice, post=post)
-    Notification.objects.create(recipient=alice, actor=bob, kind="like", post=post)
+    NotificationFactory(recipient=alice, actor=bob, kind="like", post=post)
     Post.objects.filter(pk=post.pk).update(is_hidden=True)
     c = Client()
     c.force_login(alice)
@@ -317,7 +319,7 @@ def test_the_mention_audience_leaves_out_suspended_and_blocked_accounts(alice, b
     if change == "suspended":
         User.objects.filter(pk=bob.pk).update(is_active=False)
     elif change == "author_blocked":
-        Block.objects.create(blocker=alice, blocked=bob)
+        BlockFactory(blocker=alice, blocked=bob)
     else:
-        Block.objects.create(blocker=bob, blocked=alice)
+        BlockFactory(blocker=bob, blocked=alice)
     assert users_who_may_see_posts_of(alice, [bob.pk]) == []
