@@ -29,6 +29,17 @@ def _test_settings(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Tasks run inside the request, as soon as their transaction commits (the engine's own tests
+    # use the database backend and a real worker).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _commits_run_on_commit_hooks():
+    from instaclone.testing import commits_in_test_transactions
+
+    with commits_in_test_transactions():
+        yield
 
 
 @pytest.fixture(autouse=True)

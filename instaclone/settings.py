@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "django_tasks",
+    "django_tasks_db",
+    "instaclone",  # shared infrastructure: the worker command and the task helpers (no models)
     "accounts",
     "posts",
     "social",
@@ -155,6 +158,34 @@ REDIS_BACKOFF = float(os.environ.get("REDIS_BACKOFF", "5"))  # seconds without R
 # the copy would bring the session back when Redis wakes up. The database is the one place a logout
 # (or "sign out other sessions") always reaches, so a replayed cookie is dead at once.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# --- Background tasks (instaclone/tasks.py) -------------------------------------------------
+# Django's task API (the django-tasks backport). TASKS_BACKEND: "db" (the embedded default: a table
+# in the site's database and `manage.py worker`, no extra service), "rq" (RQ on Redis: the default
+# when REDIS_URL is set) or "immediate" (run inside the request, as before; the test suite's default).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "rq" if REDIS_URL else "db")
+if TASKS_BACKEND == "rq":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL.")
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": os.environ.get("RQ_REDIS_URL", REDIS_URL), "DEFAULT_TIMEOUT": 900}}
+elif TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A task that keeps failing on a transient error (database or network away) is tried this many times,
+# waiting TASKS_RETRY_DELAY seconds, doubled each time (capped at 5 minutes).
+TASKS_RETRIES = int(os.environ.get("TASKS_RETRIES", "5"))
+TASKS_RETRY_DELAY = float(os.environ.get("TASKS_RETRY_DELAY", "2"))
+# A task RUNNING for longer than this is taken to have lost its worker (killed, machine gone) and is
+# put back in the queue by the scheduler; every task is idempotent, so a second run changes nothing
+# twice. A restarted worker with the same --id requeues its own interrupted tasks at once.
+TASKS_STALE_AFTER = int(os.environ.get("TASKS_STALE_AFTER", "900"))
+# Periodic work the worker's scheduler enqueues: dotted task path -> every N seconds.
+TASKS_PERIODIC = {
+    "instaclone.tasks.tasks_requeue_stale": 300,
+}
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import signal
@@ -123,3 +124,49 @@ class RedisServer:
         import redis
 
         return redis.Redis.from_url(self.url, socket_timeout=1)
+
+
+@contextlib.contextmanager
+def commits_in_test_transactions():
+    """Run on-commit callbacks when a test's own transaction *would* have committed.
+
+    A pytest-django test runs inside a transaction that is rolled back at the end, so
+    `transaction.on_commit` callbacks (enqueued tasks, file deletions) would never run and a test
+    could not see a post reach a feed. Inside this context, leaving the outermost atomic block that
+    is not the test's wrapper without an error runs the callbacks registered in it, as a commit
+    would; a callback registered outside any such block runs at once, as in autocommit. A block
+    left by an exception discards its callbacks (Django's savepoint rollback does that already).
+    Transactional tests (transaction=True) commit for real and are left alone.
+    """
+    from django.db import connections
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.transaction import Atomic
+
+    def only_test_blocks(conn) -> bool:
+        return conn.in_atomic_block and all(getattr(a, "_from_testcase", False) for a in conn.atomic_blocks)
+
+    def run_pending(conn) -> None:
+        while conn.run_on_commit:
+            callbacks, conn.run_on_commit = conn.run_on_commit, []
+            for _savepoints, func, _robust in callbacks:
+                func()
+
+    original_exit, original_on_commit = Atomic.__exit__, BaseDatabaseWrapper.on_commit
+
+    def exit_and_commit(self, exc_type, exc_value, traceback):
+        result = original_exit(self, exc_type, exc_value, traceback)
+        conn = connections[self.using or "default"]
+        if exc_type is None and only_test_blocks(conn):
+            run_pending(conn)
+        return result
+
+    def on_commit(self, func, robust=False):
+        original_on_commit(self, func, robust)
+        if only_test_blocks(self):
+            run_pending(self)
+
+    Atomic.__exit__, BaseDatabaseWrapper.on_commit = exit_and_commit, on_commit
+    try:
+        yield
+    finally:
+        Atomic.__exit__, BaseDatabaseWrapper.on_commit = original_exit, original_on_commit

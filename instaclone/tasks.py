@@ -1,0 +1,146 @@
+"""Background work on Django's task API (the django-tasks backport of Django 6's `django.tasks`).
+
+The engine is a library (django-tasks-db by default, RQ on Redis in production; settings.TASKS).
+What the library leaves to the application, and this module adds in a few lines each:
+
+- `background(...)`: a task decorator that retries on transient errors (database or network away)
+  with exponential back-off and jitter, by enqueueing the next attempt with `run_after`; the failed
+  attempt is recorded as `RetryScheduled` with the original error, the last one fails for real.
+  Neither the database backend nor the task API retries by itself.
+- `enqueue_on_commit(task, ...)`: enqueue when the surrounding transaction commits (never before the
+  rows exist, never for a rolled-back request).
+- `tasks_requeue_stale` / `requeue_interrupted`: a task whose worker died (killed, machine gone)
+  stays RUNNING in the database backend for ever; these put it back in the queue. Every task must
+  therefore be idempotent: running it twice changes nothing twice.
+- `failed_tasks` / `task_rerun`: what the `tasks` management command and the admin show staff.
+
+Nothing here imports an app: tasks live beside the services they run (`social/tasks.py`,
+`posts/tasks.py`) and name their work by argument (ids, never model instances).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import random
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, transaction
+from django.utils import timezone
+from django_tasks import DEFAULT_TASK_QUEUE_NAME, task
+
+log = logging.getLogger("instaclone.tasks")
+
+# Errors worth another try: the database or another service is away for a moment. A bug
+# (TypeError, IntegrityError from bad data...) fails at once and waits for a person.
+TRANSIENT: tuple[type[BaseException], ...] = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+try:  # Redis errors, when the redis client is installed (RQ's queue, the cache)
+    from redis.exceptions import ConnectionError as _RedisConnectionError
+    from redis.exceptions import TimeoutError as _RedisTimeoutError
+
+    TRANSIENT += (_RedisConnectionError, _RedisTimeoutError)
+except ImportError:  # pragma: no cover - redis is in requirements.txt
+    pass
+
+MAX_DELAY = 300.0  # seconds: the longest wait between two attempts
+
+
+class RetryScheduled(Exception):  # noqa: N818 - it names what happened, not an error class
+    """This attempt failed with a transient error and the next one is queued (see the chain)."""
+
+
+def retry_delay(attempt: int) -> float:
+    """Seconds before attempt `attempt + 1`: TASKS_RETRY_DELAY doubled per attempt, capped, +0-50%."""
+    base = min(settings.TASKS_RETRY_DELAY * 2 ** (attempt - 1), MAX_DELAY)
+    return base * (1 + random.random() / 2)
+
+
+def background(*, priority: int = 0, queue_name: str = DEFAULT_TASK_QUEUE_NAME, retries: int | None = None):
+    """Make `fn` a task that is retried on TRANSIENT errors, `retries` attempts in all
+    (settings.TASKS_RETRIES by default). Arguments must be JSON-serialisable (ids, not objects)."""
+
+    def wrap(fn: Callable):
+        @functools.wraps(fn)
+        def attempt(*args, _attempt: int = 1, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except TRANSIENT as exc:
+                allowed = retries if retries is not None else settings.TASKS_RETRIES
+                if _attempt >= allowed:
+                    log.error("task %s failed after %d attempts: %r", the_task.module_path, _attempt, exc)
+                    raise
+                delay = retry_delay(_attempt)
+                retry = the_task
+                if the_task.get_backend().supports_defer:
+                    retry = the_task.using(run_after=timezone.now() + timedelta(seconds=delay))
+                retry.enqueue(*args, _attempt=_attempt + 1, **kwargs)
+                log.warning("task %s attempt %d failed (%r); retrying in %.0f s", the_task.module_path, _attempt, exc, delay)
+                raise RetryScheduled(
+                    f"attempt {_attempt} failed ({type(exc).__name__}: {exc}); attempt {_attempt + 1} in {delay:.0f} s"
+                ) from exc
+
+        the_task = task(priority=priority, queue_name=queue_name)(attempt)
+        return the_task
+
+    return wrap
+
+
+def enqueue_on_commit(the_task, *args, **kwargs) -> None:
+    """Enqueue `the_task(*args, **kwargs)` once the current transaction commits (at once outside
+    one). A queue that refuses (Redis away) is logged; the periodic repairs pick the work up."""
+
+    def enqueue():
+        try:
+            the_task.enqueue(*args, **kwargs)
+        except Exception:
+            log.exception("could not enqueue %s", the_task.module_path)
+
+    transaction.on_commit(enqueue)
+
+
+# --- Interrupted and failed tasks (the database backend) --------------------------------------
+
+
+def _db_results():
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.all()
+
+
+def requeue_interrupted(*, worker_id: str) -> int:
+    """Put back in the queue the tasks a previous worker with this id was running when it died
+    (worker ids are unique among live workers, so a RUNNING task under ours is an orphan)."""
+    if "DatabaseBackend" not in settings.TASKS["default"]["BACKEND"]:
+        return 0
+    orphans = [r.pk for r in _db_results().filter(status="RUNNING").only("pk", "worker_ids") if r.worker_ids[-1:] == [worker_id]]
+    return _db_results().filter(pk__in=orphans, status="RUNNING").update(status="READY", started_at=None)
+
+
+@background(retries=1)
+def tasks_requeue_stale() -> int:
+    """Periodic: tasks RUNNING for longer than TASKS_STALE_AFTER lost their worker; run them again."""
+    if "DatabaseBackend" not in settings.TASKS["default"]["BACKEND"]:
+        return 0  # RQ moves a dead worker's jobs to its failed registry itself
+    cutoff = timezone.now() - timedelta(seconds=settings.TASKS_STALE_AFTER)
+    count = _db_results().filter(status="RUNNING", started_at__lt=cutoff).update(status="READY", started_at=None)
+    if count:
+        log.warning("requeued %d task(s) whose worker stopped answering", count)
+    return count
+
+
+def failed_tasks():
+    """Final failures (not the attempts that were retried), newest first."""
+    retried = f"{RetryScheduled.__module__}.{RetryScheduled.__qualname__}"
+    return _db_results().filter(status="FAILED").exclude(exception_class_path=retried).order_by("-finished_at")
+
+
+def task_rerun(result) -> str:
+    """Enqueue a failed task again with its arguments (a new result; the failure stays on record).
+    Returns the new result's id."""
+    args_kwargs = result.args_kwargs
+    kwargs = {k: v for k, v in args_kwargs["kwargs"].items() if k != "_attempt"}
+    new = result.task.enqueue(*args_kwargs["args"], **kwargs)
+    log.info("re-ran task %s (%s) as %s", result.task_path, result.pk, new.id)
+    return new.id
