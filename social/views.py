@@ -8,6 +8,7 @@ from accounts.selectors import user_get_by_username
 from accounts.services import graph
 from accounts.visibility import can_see_content, can_see_profile
 from instaclone.htmx import back_url, login_required_htmx
+from instaclone.views import error_response
 
 from . import selectors as social_selectors
 from . import services as social_services
@@ -72,8 +73,9 @@ def _visible_user_or_404(viewer, username) -> User:
 
 
 def _error(request, exc: graph.RelationshipError):
-    response = HttpResponse(str(exc), status=exc.status, content_type="text/plain; charset=utf-8")
-    return response
+    """A refused graph action through the one error channel: htmx gets the message as a toast
+    (`HX-Trigger: showToast`), a plain POST the error page in the site's layout with a way back."""
+    return error_response(request, exc.status, message=exc.message)
 
 
 def _done(request, fragment_template: str, context: dict, default: str):

@@ -65,3 +65,22 @@ def test_a_failed_new_post_shows_its_error_in_the_form_and_no_toast(page, live_s
     page.locator("#upload-errors").get_by_text("Nothing was posted").wait_for()
     page.wait_for_timeout(500)
     assert page.locator("#toasts .message--error").count() == 0
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_proxy_error_without_hx_trigger_shows_one_toast_by_status(page, live_server, login):
+    """An answer that never passed through error_response (a proxy's 502 page while the app restarts)
+    carries no HX-Trigger: app.js's fallback toasts a sentence for its status, not the proxy's HTML."""
+    from instaclone.testing import make_user
+
+    make_user("alice")
+    make_user("bob")
+    login(page, "bob")
+    page.route(
+        re.compile(r".*/social/follow/alice/$"),
+        lambda route: route.fulfill(status=502, content_type="text/html", body="<html><h1>502 Bad Gateway</h1></html>"),
+    )
+    page.goto(f"{live_server.url}/alice/")
+    page.locator(".profile__follow button").first.click()
+    assert _toast_count_after_settling(page, "The server can't answer right now. Please try again in a moment.") == 1

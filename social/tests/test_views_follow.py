@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -169,3 +171,23 @@ def test_anonymous_profile_offers_follow_through_login(client, bob):
 
 def test_settings_link_to_blocked_accounts(alice_client):
     assert reverse("social:blocked").encode() in alice_client.get("/settings/").content
+
+
+@pytest.mark.parametrize("name", ["follow", "unfollow", "block"])
+def test_a_refused_htmx_action_asks_for_a_toast_through_the_shared_error_response(alice_client, name):
+    """The one client-side error channel: `HX-Trigger: {"showToast": <the service's message>}`."""
+    r = alice_client.post(url(name, "alice"), **HX)
+    assert r.status_code == 400
+    assert "yourself" in r.content.decode()
+    assert json.loads(r["HX-Trigger"]) == {"showToast": r.content.decode()}
+
+
+def test_a_refused_plain_post_gets_a_page_in_the_site_layout(alice_client):
+    """Without JavaScript the refusal is a page with the site's layout and a way back, not bare text."""
+    r = alice_client.post(url("follow", "alice"), HTTP_REFERER="http://testserver/alice/")
+    assert r.status_code == 400
+    assert r["Content-Type"].startswith("text/html")
+    body = r.content.decode()
+    assert "You can&#x27;t follow yourself." in body or "You can't follow yourself." in body
+    assert 'href="/alice/"' in body  # the way back
+    assert "<nav" in body  # the site's layout

@@ -8,16 +8,24 @@
   "use strict";
 
   // Errors from htmx requests reach the person once, here, as a toast (#toasts, removed after 8 s).
-  // The one channel is the `showToast` event: the server sends `HX-Trigger: {"showToast": "<line>"}`
-  // with a failed htmx request (instaclone.views.error_response). An error response without that
-  // header (social's RelationshipError, a proxy's 502) is toasted from htmx:responseError: its
-  // text/plain line, else a sentence by status. Never both for one response.
+  // The one channel is the `showToast` event: every error this server answers to htmx goes through
+  // instaclone.views.error_response, which sends `HX-Trigger: {"showToast": "<line>"}`; htmx
+  // dispatches that event before htmx:responseError.
+  // The htmx:responseError listener is only the fallback for answers that never passed through
+  // error_response and so carry no HX-Trigger: a proxy's 502/504 while the app is restarting, or
+  // Django's bare 405. It toasts a sentence chosen by status (it does not read the body, which for
+  // those is a proxy's HTML page or empty). A response with an HX-Trigger header has already been
+  // toasted by the showToast listener and is skipped. Never both for one response.
   // A form with its own error region (the new-post form, posts.js) stops both events from bubbling.
   var FALLBACK = {
     400: "That request could not be understood. Please reload the page.",
     403: "You can't do that.",
     404: "That is no longer available.",
+    405: "That didn't work. Reload the page and try again.",
     429: "Slow down a little and try again.",
+    502: "The server can't answer right now. Please try again in a moment.",
+    503: "The server can't answer right now. Please try again in a moment.",
+    504: "The server took too long to answer. Please try again.",
   };
   function toastBox() {
     // Fixed at the bottom of the screen: the page may be scrolled far below its message region.
@@ -39,22 +47,15 @@
     box.appendChild(div);
     setTimeout(function () { div.remove(); }, 8000);
   }
-  function carriesToast(xhr) {
-    var trigger = xhr ? xhr.getResponseHeader("HX-Trigger") || "" : "";
-    if (trigger.indexOf("showToast") === -1) return false;
-    try { return Object.prototype.hasOwnProperty.call(JSON.parse(trigger), "showToast"); } catch (e) { return false; }
-  }
   document.addEventListener("showToast", function (event) {
     var text = event.detail && typeof event.detail.value === "string" ? event.detail.value.trim() : "";
     showError(text || "Something went wrong. Please try again.");
   });
   document.addEventListener("htmx:responseError", function (event) {
     var xhr = event.detail.xhr;
-    if (carriesToast(xhr)) return;  // already shown by the showToast listener
+    if (xhr && xhr.getResponseHeader("HX-Trigger")) return;  // the server asked for its toast (showToast)
     var status = xhr ? xhr.status : 0;
-    var type = xhr ? xhr.getResponseHeader("Content-Type") || "" : "";
-    var body = xhr && type.indexOf("text/plain") === 0 ? (xhr.responseText || "").trim() : "";
-    showError(body && body.length <= 300 ? body : FALLBACK[status] || "Something went wrong. Please try again.");
+    showError(FALLBACK[status] || "Something went wrong. Please try again.");
   });
   document.addEventListener("htmx:sendError", function () {
     showError("The server could not be reached. Check your connection and try again.");

@@ -1,6 +1,6 @@
 // social: progressive enhancement only. Everything works without this file.
-// Errors from follow/block/request buttons (400 "You can't follow yourself", 404, ...) arrive as a
-// short text/plain body and are shown by app.js's htmx:responseError listener (one channel).
+// Errors from follow/block/request buttons (400 "You can't follow yourself", 404, ...) come from
+// instaclone.views.error_response with `HX-Trigger: showToast` and are toasted by app.js (one channel).
 (function () {
   "use strict";
 
