@@ -8,9 +8,13 @@ gets the login page with `?next=` pointing back to the page they were on:
 - plain request: a 302 to the login page.
 
 For a GET, "the page they were on" is the requested URL. For a POST it cannot be (a state-changing
-URL answers GET with 405), so it is, in order: the form's `next` field, the page htmx reports in
-`HX-Current-URL`, the `Referer`, or "/" — each only when it is on this site
+URL answers GET with 405), so it is, in order: the form's `next` field, the page htmx reports
+(`request.htmx.current_url_abs_path`), the `Referer`, or "/" — each only when it is on this site
 (`url_has_allowed_host_and_scheme`).
+
+htmx's request headers are read through django-htmx's `HtmxDetails` (`request.htmx`), never by hand:
+it also decodes the values htmx URI-encodes. `htmx_details(request)` gives it for requests that an
+early middleware answers before `HtmxMiddleware` ran (error pages, the database-outage page).
 
 Stack it under `@require_POST` so that a GET gets 405 before the login check:
 
@@ -31,6 +35,13 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
+
+
+def htmx_details(request: HttpRequest) -> HtmxDetails:
+    """`request.htmx`, or the same details for a request `HtmxMiddleware` has not seen yet."""
+    details = getattr(request, "htmx", None)
+    return details if isinstance(details, HtmxDetails) else HtmxDetails(request)
 
 
 def safe_next(request: HttpRequest, candidate: str | None) -> str | None:
@@ -53,7 +64,7 @@ def back_url(request: HttpRequest, default: str = "/") -> str:
     for candidate in (
         request.POST.get(REDIRECT_FIELD_NAME) if request.method == "POST" else None,
         request.GET.get(REDIRECT_FIELD_NAME),
-        request.headers.get("HX-Current-URL"),
+        htmx_details(request).current_url_abs_path,
         request.headers.get("Referer"),
     ):
         url = safe_next(request, candidate)

@@ -5,7 +5,7 @@ from django.templatetags.static import static
 from django.views.decorators.csrf import requires_csrf_token
 from django_htmx.http import trigger_client_event
 
-from .htmx import back_url
+from .htmx import back_url, htmx_details
 
 
 def favicon(request):
@@ -58,9 +58,8 @@ CSRF_MESSAGE = "This form has expired (or cookies are off). Reload the page and 
 
 def _is_htmx_fragment_request(request) -> bool:
     """An htmx request that will swap a fragment (a boosted link or form wants a whole page)."""
-    if request.headers.get("HX-Request") != "true":
-        return False
-    return request.headers.get("HX-Boosted") != "true"
+    details = htmx_details(request)
+    return bool(details) and not details.boosted
 
 
 def _safe_back(request) -> str:

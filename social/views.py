@@ -248,6 +248,6 @@ def search(request):
         else []
     )
     context = {"q": q, "users": users, "tags": tags}
-    if request.htmx and request.headers.get("HX-Target") == "search-results":
+    if request.htmx and request.htmx.target == "search-results":
         return render(request, "social/search.html#search-results", context)
     return render(request, "social/search.html", context)

@@ -191,3 +191,17 @@ def test_a_refused_plain_post_gets_a_page_in_the_site_layout(alice_client):
     assert "You can&#x27;t follow yourself." in body or "You can't follow yourself." in body
     assert 'href="/alice/"' in body  # the way back
     assert "<nav" in body  # the site's layout
+
+
+def test_an_htmx_current_url_that_htmx_uri_encoded_still_leads_back(client, bob):
+    """htmx URI-encodes a non-ASCII HX-Current-URL (and says so in HX-Current-URL-URI-AutoEncoded);
+    django-htmx's `request.htmx.current_url_abs_path` decodes it, so login sends the person back there."""
+    from urllib.parse import quote, unquote
+
+    r = client.post(
+        url("follow", "bob"),
+        HTTP_HX_CURRENT_URL=quote("http://testserver/explore/tags/café/", safe=""),
+        HTTP_HX_CURRENT_URL_URI_AUTOENCODED="true",
+        **HX,
+    )
+    assert unquote(r["HX-Redirect"]) == reverse("account_login") + "?next=/explore/tags/café/"
