@@ -143,6 +143,19 @@ def test_htmx_is_configured_to_run_without_eval_or_injected_styles(client, alice
     assert '<meta name="htmx-config" content=\'{"allowEval": false, "includeIndicatorStyles": false}\'>' in html
 
 
+def test_no_template_asks_htmx_for_something_it_must_eval():
+    """With allowEval false htmx cannot compile an hx-trigger event filter (`keydown[key=='Enter']`): it
+    drops the filter and fires on every such event. hx-on and `js:` values need eval too. Key handling
+    that needs a filter lives in static/js (engagement.js: Enter posts a comment)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    templates = [p for p in root.glob("**/templates/**/*.html") if ".venv" not in p.parts]
+    assert len(templates) > 40
+    needs_eval = re.compile(r"""hx-trigger=["'][^"']*\[|hx-on[:-]|hx-vals=["']\s*js:|hx-vars=""")
+    assert [str(p.relative_to(root)) for p in templates if needs_eval.search(p.read_text())] == []
+
+
 def test_imagekit_endpoint_and_absolute_media_url_are_allowed_image_sources():
     from instaclone.settings import _origin_path
 

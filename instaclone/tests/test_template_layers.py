@@ -81,7 +81,9 @@ COMPONENT_MARKUP = {
 
 @pytest.mark.parametrize("component,markup", COMPONENT_MARKUP.items())
 def test_it_writes_each_component_once(component, markup):
+    """Once in the templates, and no copy in a script either (a script uses the template's markup)."""
     holders = [str(path.relative_to(ROOT)) for _, path in _template_files() if markup in path.read_text()]
+    holders += [str(path.relative_to(ROOT)) for path in sorted((ROOT / "static" / "js").glob("*.js")) if markup in path.read_text()]
     assert holders == [f"templates/{component}"]
 
 

@@ -3,7 +3,9 @@
 // ask for by data attribute lives here, by event delegation.
 // Confirmations are hx-confirm on htmx forms (the profile's Block form posts with htmx and falls back to a
 // plain POST without JavaScript).
-// Dialogs close with <form method="dialog"> buttons (no script); key filters are hx-trigger modifiers.
+// Dialogs close with <form method="dialog"> buttons (no script); search waits with hx-trigger modifiers
+// (`input changed delay:250ms`). htmx key filters (`keydown[...]`) need eval, which the CSP forbids: Enter
+// to post a comment is in engagement.js.
 (function () {
   "use strict";
 
