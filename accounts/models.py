@@ -28,6 +28,13 @@ class UserQuerySet(models.QuerySet):
         """People whose posts the viewer may see: also public, the viewer, or followed."""
         return self.filter(visibility.visible_authors_q(viewer, prefix=""))
 
+    def with_content_visible_to(self, viewer):
+        """Each person annotated with `content_visible`: whether the viewer may see their posts and
+        people lists (the rule of `content_visible_to`, as a column: a profile page learns it in the
+        same query that finds the person)."""
+        rule = models.ExpressionWrapper(visibility.visible_authors_q(viewer, prefix=""), output_field=models.BooleanField())
+        return self.annotate(content_visible=rule)
+
     def audience_of(self, author):
         """People who may see `author`'s posts (the rule read the other way: who a mention may
         notify)."""

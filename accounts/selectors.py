@@ -32,6 +32,17 @@ def identity_taken(*, username: str = "", email: str = "") -> set[str]:
     return taken
 
 
+def user_get_for_viewer(viewer, username: str) -> User:
+    """The person named `username` whose profile header `viewer` may see, or 404 (read through
+    `User.objects.visible_to`: active, no block either way). `content_visible` on the result says
+    whether the viewer may also see their posts, followers and following
+    (`User.objects.with_content_visible_to`). One query; a name that cannot exist, none."""
+    try:
+        return User.objects.visible_to(viewer).with_content_visible_to(viewer).by_username(username).get()
+    except User.DoesNotExist:
+        raise Http404("No such user.") from None
+
+
 def user_get_by_username(username: str) -> User:
     """An active user by username in any letter case, or 404. Compared like the unique constraint
     (`User.objects.by_username`); a name that is not ASCII (or holds a NUL, which PostgreSQL refuses

@@ -1,6 +1,7 @@
 """The one visibility rule: whose content may a viewer see?
 
-This module is the only place the rule is written. Pages never call it directly: they start from
+This module is the only place the rule is written. Pages never call it directly (only querysets,
+selectors and services import it: instaclone/tests/test_architecture.py): they start from
 the queryset methods built on it — `User.objects.visible_to(viewer)` (profiles),
 `Post.objects.visible_to(viewer)` and `Comment.objects.visible_to(viewer)` (content, which add the
 content's own hidden-by-moderators flag) — or, for a row that points at a user or a post (a save, a
@@ -86,21 +87,3 @@ def blocked_between(a_id: int, b_id: int) -> bool:
     if a_id == b_id:
         return False
     return not _model("User").objects.filter(not_blocked_q(a_id), pk=b_id).exists()
-
-
-def is_blocked_between(viewer, other) -> bool:
-    return _is_signed_in(viewer) and blocked_between(viewer.pk, other.pk)
-
-
-def can_see_profile(viewer, owner) -> bool:
-    """The profile header: hidden only by blocks and suspension."""
-    return owner.is_active and not is_blocked_between(viewer, owner)
-
-
-def can_see_content(viewer, owner) -> bool:
-    """Posts, followers lists and the like on a profile (one query at most; none for oneself)."""
-    if not owner.is_active:
-        return False
-    if _is_signed_in(viewer) and viewer.pk == owner.pk:
-        return True
-    return _model("User").objects.filter(visible_authors_q(viewer, prefix=""), pk=owner.pk).exists()

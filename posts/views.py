@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,8 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from accounts.selectors import user_get_by_username
-from accounts.visibility import can_see_content, can_see_profile
+from accounts.selectors import user_get_for_viewer
 from instaclone.errors import add_to_form
 from instaclone.htmx import back_url, login_required_htmx
 from instaclone.media.files import StorageError
@@ -173,13 +172,13 @@ def post_delete(request, pk):
 def profile_grid(request, username):
     """The next page of a profile grid. HTMX gets the partial; a plain request goes to the profile
     page at that cursor (the "More posts" link works without JS)."""
-    owner = user_get_by_username(username)
+    owner = user_get_for_viewer(request.user, username)  # User.objects.visible_to, else 404
     cursor = request.GET.get("cursor") or None
     if not request.htmx:
         url = owner.get_absolute_url()
         return redirect(f"{url}?cursor={cursor}" if cursor else url)
-    if not (can_see_profile(request.user, owner) and can_see_content(request.user, owner)):
-        return HttpResponse(status=404)
+    if not owner.content_visible:
+        raise Http404("This account is private.")
     page = selectors.profile_grid_page(request.user, owner, cursor)
     context = _grid_context(
         page,

@@ -26,7 +26,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.visibility import can_see_profile
 from instaclone.errors import DomainError
 from posts.models import Comment, Post
 from posts.selectors import post_queryset, visible_comments
@@ -81,8 +80,8 @@ def report_target_get(*, viewer, kind: str, pk: int):
             raise Http404("No such comment.")
         return comment
     if kind == "user":
-        user = User.objects.filter(pk=pk, is_active=True).first()
-        if user is None or not can_see_profile(viewer, user):
+        user = User.objects.visible_to(viewer).filter(pk=pk).first()
+        if user is None:
             raise Http404("No such account.")
         return user
     raise Http404("Nothing to report here.")

@@ -3,10 +3,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.follow_state import FollowState
-from accounts.models import User
-from accounts.selectors import user_get_by_username
+from accounts.selectors import user_get_by_username, user_get_for_viewer
 from accounts.services import graph
-from accounts.visibility import can_see_content, can_see_profile
 from instaclone.htmx import back_url, login_required_htmx
 from instaclone.views import error_response
 
@@ -28,13 +26,11 @@ def home(request):
 
 
 def profile(request, username):
-    owner = user_get_by_username(username)
-    if not can_see_profile(request.user, owner):
-        raise Http404("No such user.")
+    owner = user_get_for_viewer(request.user, username)  # User.objects.visible_to, else 404
     context = {
         "owner": owner,
         "is_owner": request.user.is_authenticated and request.user.pk == owner.pk,
-        "can_see_content": can_see_content(request.user, owner),
+        "can_see_content": owner.content_visible,
         **_profile_social_context(request, owner),
     }
     if context["can_see_content"]:
@@ -64,14 +60,6 @@ def _cards(viewer, posts) -> dict:
     return cards_context(viewer, posts)
 
 
-def _visible_user_or_404(viewer, username) -> User:
-    """An active user whose profile the viewer may see (no blocks either way), else 404."""
-    user = user_get_by_username(username)
-    if not can_see_profile(viewer, user):
-        raise Http404("No such user.")
-    return user
-
-
 def _error(request, exc: graph.RelationshipError):
     """A refused graph action through the one error channel: htmx gets the message as a toast
     (`HX-Trigger: showToast`), a plain POST the error page in the site's layout with a way back."""
@@ -89,7 +77,7 @@ def _done(request, fragment_template: str, context: dict, default: str):
 @require_POST
 @login_required_htmx
 def follow(request, username):
-    target = _visible_user_or_404(request.user, username)
+    target = user_get_for_viewer(request.user, username)
     try:
         state = graph.follow_create(follower=request.user, followee=target)
     except graph.RelationshipError as exc:
@@ -167,8 +155,8 @@ def blocked_list(request):
 
 
 def _people(request, username, which):
-    owner = _visible_user_or_404(request.user, username)
-    if not can_see_content(request.user, owner):
+    owner = user_get_for_viewer(request.user, username)
+    if not owner.content_visible:
         raise Http404("This account is private.")
     pager = social_selectors.followers_page if which == "followers" else social_selectors.following_page
     page = pager(request.user, owner, request.GET.get("cursor"))

@@ -143,6 +143,16 @@ def test_layers_depend_one_way():
     assert not problems, "layer rule broken:\n" + "\n".join(problems)
 
 
+def test_only_querysets_selectors_and_services_import_the_visibility_rule():
+    """accounts/visibility.py is where the rule is written; views, moderation and templates read
+    through `User/Post/Comment.objects.visible_to` or a selector built on them, never the rule's
+    helpers (a second path that forgets half the rule is how photo sites leak)."""
+    graph = import_graph()
+    readers = sorted(m for m, deps in graph.items() if "accounts.visibility" in deps and not _is_test_code(m))
+    assert readers, "the checker should see the querysets that import the rule"
+    assert [m for m in readers if m.split(".")[1] not in {"models", "selectors", "services"}] == []
+
+
 def test_no_import_cycle():
     cycle = find_cycle(import_graph())
     assert cycle is None, "import cycle: " + " → ".join(cycle)

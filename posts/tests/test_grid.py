@@ -100,9 +100,10 @@ def test_profile_grid_query_count_same_for_1_and_24_posts(client, alice, bob, n,
     client.force_login(bob)
     _bulk_posts(alice, n)
     client.get("/alice/")  # warm the default avatar and the nav's unread badge
-    # 1 session, 2 user, 3 profile owner, 4 block either way (can_see_profile), 5 content check
-    # (can_see_content), 6 follow state, 7 grid page (LIMIT size + 1), 8 media prefetch
-    with django_assert_num_queries(8):
+    # 1 session, 2 user, 3 profile owner through User.objects.visible_to with the content check as a
+    # column (user_get_for_viewer: it used to be three queries, owner + block check + content check),
+    # 4 follow state, 5 grid page (LIMIT size + 1), 6 media prefetch
+    with django_assert_num_queries(6):
         assert client.get("/alice/").content.decode().count('class="tile"') == n
 
 
@@ -110,8 +111,9 @@ def test_profile_grid_query_count_same_for_1_and_24_posts(client, alice, bob, n,
 def test_grid_fragment_is_three_queries_for_any_page_size(client, alice, n, django_assert_num_queries):
     posts = _bulk_posts(alice, n + 1)
     cursor = encode_cursor(posts[0].created, posts[0].pk)
-    # owner lookup + can_see_content + posts page + media prefetch (anonymous viewer: no session)
-    with django_assert_num_queries(4):
+    # 1 owner with the content check as a column (user_get_for_viewer; the separate content check is
+    # gone), 2 posts page, 3 media prefetch (anonymous viewer: no session)
+    with django_assert_num_queries(3):
         part = client.get(f"/p/u/alice/grid/?cursor={cursor}", HTTP_HX_REQUEST="true").content.decode()
     assert part.count('class="tile"') == n
 
