@@ -343,11 +343,14 @@ AVATAR_MAX_BYTES = int(os.environ.get("AVATAR_MAX_BYTES", 10 * 1024 * 1024))
 IMAGE_MAX_BYTES = int(os.environ.get("IMAGE_MAX_BYTES", 20 * 1024 * 1024))
 VIDEO_MAX_BYTES = int(os.environ.get("VIDEO_MAX_BYTES", 100 * 1024 * 1024))
 # Every video is probed by ffprobe (a real video stream, sane size and duration) or refused; without
-# ffprobe videos are refused. ffmpeg takes the poster frame. Both share one budget in seconds.
+# ffprobe videos are refused. The probes of one post share one budget in seconds (in the request).
 FFPROBE_PATH = os.environ.get("FFPROBE_PATH", "ffprobe")
 FFMPEG_PATH = os.environ.get("FFMPEG_PATH", "ffmpeg")
 VIDEO_MAX_SECONDS = float(os.environ.get("VIDEO_MAX_SECONDS", 15 * 60))
 VIDEO_PROBE_TIMEOUT = float(os.environ.get("VIDEO_PROBE_TIMEOUT", 10))
+# Videos are transcoded to a web MP4 by a background task (posts.tasks) within this many seconds;
+# keep it under TASKS_STALE_AFTER (and RQ's job timeout), or a long transcode is taken for a dead one.
+VIDEO_TRANSCODE_TIMEOUT = float(os.environ.get("VIDEO_TRANSCODE_TIMEOUT", 600))
 # Pixels decoded at full size: PNG (and JPEG after its 1/2-1/8 scaled decode) up to this, WebP a
 # quarter, HEIC half (their decoders hold more full-size buffers). 32 MP keeps the largest accepted
 # image of every format under ~200 MB of worker memory (bench/RESULTS.md "Upload memory"); JPEGs from

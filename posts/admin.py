@@ -26,8 +26,10 @@ class PostMediaInline(admin.TabularInline):
     extra = 0
     max_num = 0  # media are added by the upload pipeline, never here
     can_delete = False
-    fields = ("preview", "position", "kind", "width", "height", "alt_text", "file", "renditions", "storage_id")
-    readonly_fields = ("preview", "position", "kind", "width", "height", "file", "renditions", "storage_id")
+    fields = ("preview", "position", "kind", "status", "error", "width", "height", "alt_text", "file", "renditions",
+              "storage_id")
+    readonly_fields = ("preview", "position", "kind", "status", "error", "width", "height", "file", "renditions",
+                       "storage_id")
     ordering = ("position",)
 
     @admin.display(description="preview")
@@ -41,12 +43,13 @@ class PostAdmin(admin.ModelAdmin):
                     "comment_count", "created")
     list_display_links = ("thumbnail", "id")
     list_select_related = ("author",)
-    list_filter = ("is_hidden", "has_video", ("created", admin.DateFieldListFilter))
+    list_filter = ("is_hidden", "has_video", "media_pending", "media__status", ("created", admin.DateFieldListFilter))
     date_hierarchy = "created"
     search_fields = ("caption", "author__username")
     raw_id_fields = ("author",)
     exclude = ("hashtags", "mentions")
-    readonly_fields = ("author", "created", "updated", "like_count", "comment_count", "media_count", "has_video")
+    readonly_fields = ("author", "created", "updated", "like_count", "comment_count", "media_count", "has_video",
+                       "media_pending")
     inlines = [PostMediaInline]
     ordering = ("-created", "-id")
     list_per_page = 50

@@ -13,14 +13,19 @@ def post_visible_q(viewer, prefix: str = "", *, published_only: bool = False) ->
     """Posts (at `prefix`, "" for Post itself) the viewer may see: the author passes the accounts
     rule (accounts.visibility) and the post is not hidden by moderators — except that its author
     sees it (with a notice) and so do staff (privacy and blocks still apply to them; moderators
-    review the rest in the admin). `published_only` drops hidden posts for everyone, author and
+    review the rest in the admin). A post with `media_pending` (a video still being processed, or
+    one that failed) is shown to its author only. `published_only` drops hidden posts for everyone, author and
     staff included: what may be notified about or reported. Used by `Post.objects.visible_to` and
     by rows that point at a post (saves, notifications, hashtag rows)."""
     signed_in = viewer is not None and getattr(viewer, "is_authenticated", False)
     rule = visible_authors_q(viewer, _field(prefix, "author"))
+    # A post whose video is still being transcoded (or failed to be) is its author's alone, as
+    # Instagram publishes a video post once processing is done.
+    ready = Q(**{_field(prefix, "media_pending"): False})
     if signed_in and viewer.is_staff and not published_only:
-        return rule
-    shown = Q(**{_field(prefix, "is_hidden"): False})
+        shown = ready
+    else:
+        shown = Q(**{_field(prefix, "is_hidden"): False}) & ready
     if signed_in and not published_only:
         shown |= Q(**{_field(prefix, "author"): viewer.pk})
     return rule & shown
@@ -67,6 +72,9 @@ class Post(models.Model):
     comment_count = models.PositiveIntegerField(default=0)
     media_count = models.PositiveSmallIntegerField(default=0)
     has_video = models.BooleanField(default=False)
+    # True while a video of the post is being transcoded (posts.tasks), and after a transcode that
+    # failed: only the author sees the post (post_visible_q). Photos never hold a post back.
+    media_pending = models.BooleanField(default=False)
     is_hidden = models.BooleanField("hidden by moderators", default=False)
     # One-time key from the new-post form: a retried or double-clicked submission finds this post
     # instead of creating another (unique per author, enforced by the database).
@@ -127,6 +135,13 @@ class PostMedia(models.Model):
         IMAGE = "image", "Image"
         VIDEO = "video", "Video"
 
+    class Status(models.TextChoices):
+        # The original is stored at once; renditions (photos) or the web-safe MP4 and poster
+        # (videos) are made by posts.tasks.post_media_process after the post is committed.
+        READY = "ready", "Ready"
+        PROCESSING = "processing", "Processing"
+        FAILED = "failed", "Failed"
+
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="media")
     position = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=5, choices=Kind.choices, default=Kind.IMAGE)
@@ -139,6 +154,9 @@ class PostMedia(models.Model):
     renditions = models.JSONField(default=dict, blank=True)
     # The remote storage's own id for the file (ImageKit fileId), when it needs one to delete.
     storage_id = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.READY)
+    # Why processing failed (shown to staff in the admin; the author gets a plain sentence).
+    error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["position"]

@@ -2,11 +2,14 @@
 
 - A storage that renders on the fly (ImageKit: it has `rendition_url(name, width)`) gets nothing
   stored; URLs are built by the storage.
-- Local storage: resized JPEG copies are made once, at upload (`make_renditions`), and their names
-  kept in PostMedia.renditions as {"320": name, "640": name, "1080": name}. An image narrower than a
-  width reuses the largest copy it has (never upscaled).
+- Local storage: resized JPEG copies are made once, by a background task after the upload
+  (`make_renditions`, called by posts.tasks), and their names kept in PostMedia.renditions as
+  {"320": name, "640": name, "1080": name}. An image narrower than a width reuses the largest copy it
+  has (never upscaled).
 
-Pages never show the original file of an image: grid and detail use renditions only.
+Pages show renditions, not the original file of an image, once they exist; in the seconds before the
+task has made them a photo is shown from its stored original (already re-encoded without metadata
+and capped at IMAGE_MAX_EDGE by the upload pipeline).
 
 Media of private accounts get URLs that expire (`instaclone.media.urls`); whether a media item is
 private is read from `media.post.author.is_private` (the post and author are already loaded by
@@ -29,8 +32,10 @@ def renders_on_the_fly(storage=None) -> bool:
     return callable(getattr(storage or default_storage, "rendition_url", None))
 
 
-def make_renditions(batch, img: Image.Image, *, folder: str = RENDITION_FOLDER) -> dict[str, str]:
-    """Store resized copies through a FileBatch (so they are deleted if the upload fails)."""
+def make_renditions(batch, img: Image.Image, *, folder: str = RENDITION_FOLDER, stem: str | None = None) -> dict[str, str]:
+    """Store resized copies through a FileBatch (so they are deleted if the block fails). With
+    `stem` they are named `<stem>-<n>.jpg` (n = 0, 1, 2), so that a file's renditions can be found
+    from its name; otherwise the names are random."""
     if renders_on_the_fly(batch.storage):
         return {}
     renditions: dict[str, str] = {}
@@ -40,7 +45,8 @@ def make_renditions(batch, img: Image.Image, *, folder: str = RENDITION_FOLDER) 
             renditions[str(width)] = last_name  # already full size: reuse, never upscale
             continue
         resized = resize_to_width(img, width)
-        last_name = batch.save(folder, "jpg", encode_jpeg(resized))
+        name_stem = f"{stem}-{len(set(renditions.values()))}" if stem else None
+        last_name = batch.save(folder, "jpg", encode_jpeg(resized), stem=name_stem)
         last_width = width
         renditions[str(width)] = last_name
     return renditions
@@ -77,6 +83,8 @@ def rendition_url(media, width: int) -> str:
     if renders_on_the_fly(storage):
         return transformed_url(media.file, width, poster=media.kind == "video", private=private, storage=storage)
     name = _pick(media.renditions or {}, width)
+    if not name and media.kind == "image" and getattr(media, "status", "ready") == "processing":
+        name = media.file  # the renditions are still being made: the clean stored original meanwhile
     return file_url(name, private=private, storage=storage) if name else ""
 
 

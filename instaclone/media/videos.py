@@ -7,8 +7,14 @@ container's demuxer forced and only local files allowed: it must have a real vid
 cover art), a sane picture size (1 to VIDEO_MAX_EDGE pixels a side) and, when the container states
 one, a duration of at most VIDEO_MAX_SECONDS. Without ffprobe videos are refused ("Videos can't be
 accepted on this server right now"), never accepted blind. ffprobe and ffmpeg share one time budget
-(VIDEO_PROBE_TIMEOUT seconds), well inside the request timeout. ffmpeg (FFMPEG_PATH), when present,
-takes one poster frame for thumbnails. The bytes are stored as uploaded (no transcoding).
+(VIDEO_PROBE_TIMEOUT seconds), well inside the request timeout. The upload is stored as it came.
+
+Later, in a background task (posts.tasks), `transcode()` turns the stored original into a web-safe
+MP4 that every browser plays: H.264 (yuv420p, High profile) and AAC, the long edge at most
+VIDEO_WEB_EDGE (1080) pixels with even dimensions, upright (rotation applied), at most 60 frames a
+second, `+faststart` (the index first, so playback starts before the download ends), without the
+upload's metadata (GPS, device). It runs under a time limit (VIDEO_TRANSCODE_TIMEOUT) at a lower CPU
+priority than the web processes; `poster_frame()` then takes the first frame for thumbnails.
 """
 
 from __future__ import annotations
@@ -73,9 +79,12 @@ def is_video(upload) -> bool:
     return sniff_video(head) is not None
 
 
-def process_video(upload, *, max_bytes: int | None = None, deadline: float | None = None) -> ProcessedVideo:
+def process_video(
+    upload, *, max_bytes: int | None = None, deadline: float | None = None, poster: bool = True
+) -> ProcessedVideo:
     """`deadline` (time.monotonic()) is shared by all videos of one request, so that a post of ten
-    videos still probes within VIDEO_PROBE_TIMEOUT in all, not ten times that."""
+    videos still probes within VIDEO_PROBE_TIMEOUT in all, not ten times that. `poster=False` skips
+    the poster frame (posts take theirs from the transcoded video, in a task)."""
     max_bytes = max_bytes or settings.VIDEO_MAX_BYTES
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes:
@@ -92,11 +101,13 @@ def process_video(upload, *, max_bytes: int | None = None, deadline: float | Non
     if kind is None:
         raise UploadRejected("This video format isn't supported. Upload an MP4, MOV or WebM video.", code="type")
     extension, content_type = kind
-    width, height, poster = _probe(data, extension, deadline)
-    return ProcessedVideo(data, extension, content_type, width, height, poster)
+    width, height, frame = _probe(data, extension, deadline, poster=poster)
+    return ProcessedVideo(data, extension, content_type, width, height, frame)
 
 
-def _probe(data: bytes, extension: str, shared_deadline: float | None = None) -> tuple[int, int, bytes | None]:
+def _probe(
+    data: bytes, extension: str, shared_deadline: float | None = None, *, poster: bool = True
+) -> tuple[int, int, bytes | None]:
     """Width and height (upright) and a poster frame, or UploadRejected: not a playable video, too
     long, an absurd size, no ffprobe, or no answer within VIDEO_PROBE_TIMEOUT."""
     ffprobe = shutil.which(settings.FFPROBE_PATH)
@@ -119,7 +130,7 @@ def _probe(data: bytes, extension: str, shared_deadline: float | None = None) ->
                 f"This video is too long ({_clock(duration)}). The limit is {_clock(settings.VIDEO_MAX_SECONDS)}.",
                 code="too_long",
             )
-        return width, height, _poster(path, extension, deadline)
+        return width, height, (_poster(path, extension, deadline) if poster else None)
     finally:
         os.unlink(path)
 
@@ -208,3 +219,79 @@ def _number(value) -> float | None:
 def _clock(seconds: float) -> str:
     seconds = max(0, round(seconds))
     return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+# --- Transcoding (run by a background task, never in a request) --------------------------------
+
+VIDEO_WEB_EDGE = 1080  # the long edge of the web copy, as Instagram's 1080 px
+VIDEO_CRF = 23  # x264's default quality: visually clean for phone video at a moderate size
+VIDEO_PRESET = "veryfast"  # about 3x faster than "medium" on 2 cores for ~10-15 % more bytes
+VIDEO_MAX_FPS = 60
+AUDIO_BITRATE = "128k"
+# Scale so the long edge is at most VIDEO_WEB_EDGE (never up), both sides even (yuv420p needs it).
+_SCALE = (
+    f"scale=w='trunc(min(1,{VIDEO_WEB_EDGE}/max(iw,ih))*iw/2)*2'"
+    f":h='trunc(min(1,{VIDEO_WEB_EDGE}/max(iw,ih))*ih/2)*2',setsar=1,format=yuv420p"
+)
+
+
+class TranscodeFailed(Exception):  # noqa: N818 - what happened to the video
+    """ffmpeg could not make a web copy of the video (broken stream, unsupported codec, too slow)."""
+
+
+@dataclass(frozen=True)
+class WebVideo:
+    width: int
+    height: int
+
+
+def transcode_args(ffmpeg: str, source: str, extension: str, target: str) -> list[str]:
+    """The ffmpeg command that writes `source` (an accepted upload) as a web-safe MP4 to `target`."""
+    return [
+        ffmpeg, "-v", "error", "-nostdin", "-y", "-protocol_whitelist", "file",
+        "-f", _DEMUXER.get(extension, "mov"), "-i", source,
+        "-map", "0:v:0", "-map", "0:a:0?", "-sn", "-dn", "-map_metadata", "-1", "-map_chapters", "-1",
+        "-vf", _SCALE, "-fpsmax", str(VIDEO_MAX_FPS),
+        "-c:v", "libx264", "-preset", VIDEO_PRESET, "-crf", str(VIDEO_CRF), "-profile:v", "high",
+        "-pix_fmt", "yuv420p", "-threads", "2",
+        "-c:a", "aac", "-b:a", AUDIO_BITRATE, "-ac", "2",
+        "-movflags", "+faststart", "-f", "mp4", target,
+    ]
+
+
+def _lower_priority(args: list[str]) -> list[str]:
+    nice = shutil.which("nice")
+    return [nice, "-n", "10", *args] if nice else args
+
+
+def transcode(source: str, extension: str, target: str, *, timeout: float | None = None) -> WebVideo:
+    """Write the video at `source` (a local file) as a web-safe MP4 at `target`; return its picture
+    size. Raises TranscodeFailed with a reason for staff (the author is told only that it failed)."""
+    ffmpeg = shutil.which(settings.FFMPEG_PATH)
+    ffprobe = shutil.which(settings.FFPROBE_PATH)
+    if not ffmpeg or not ffprobe:
+        raise TranscodeFailed(f"ffmpeg or ffprobe not found ({settings.FFMPEG_PATH!r}, {settings.FFPROBE_PATH!r})")
+    limit = timeout if timeout is not None else settings.VIDEO_TRANSCODE_TIMEOUT
+    args = transcode_args(ffmpeg, source, extension, target)
+    try:
+        result = subprocess.run(  # noqa: S603 - fixed argument list, no shell
+            _lower_priority(args), capture_output=True, timeout=limit, check=False, stdin=subprocess.DEVNULL
+        )
+    except subprocess.TimeoutExpired:
+        raise TranscodeFailed(f"ffmpeg did not finish within {limit:g} s (VIDEO_TRANSCODE_TIMEOUT)") from None
+    except OSError as exc:
+        raise TranscodeFailed(f"could not run ffmpeg: {exc}") from exc
+    if result.returncode != 0 or not os.path.exists(target) or not os.path.getsize(target):
+        detail = (result.stderr or b"").decode("utf-8", "replace").strip()[-500:]
+        raise TranscodeFailed(f"ffmpeg exited with {result.returncode}: {detail or 'no output'}")
+    try:
+        stream, _duration = _read_stream(ffprobe, target, "mp4", time.monotonic() + 30)
+        width, height = _dimensions(stream)
+    except UploadRejected as exc:
+        raise TranscodeFailed(f"the transcoded file is not a playable video: {exc.messages[0]}") from None
+    return WebVideo(width, height)
+
+
+def poster_frame(path: str, *, timeout: float = 30) -> bytes | None:
+    """The first frame of a (transcoded) MP4 as JPEG bytes, or None."""
+    return _poster(path, "mp4", time.monotonic() + timeout)

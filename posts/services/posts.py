@@ -1,9 +1,14 @@
 """Writes for posts: create, edit and delete, all or nothing.
 
-Files are validated first (nothing is stored until every file has passed), then stored through
+Files are validated first (nothing is stored until every file has passed: photos are decoded and
+re-encoded without metadata, videos probed by ffprobe), then the originals are stored through
 `stored_files()` (deleted again if anything later raises), then the rows are written in one
 transaction that also updates the author's stored post_count with F(). Domain signals
 (posts.signals) are sent inside that transaction so receivers write in it.
+
+What is slow happens after the request, in `posts.tasks.post_media_process`, enqueued when the post
+commits: photo renditions (local storage) and the web MP4 and poster of each video. Until a video is
+ready the post is its author's only (`Post.media_pending`, see posts.models.post_visible_q).
 """
 
 from __future__ import annotations
@@ -11,31 +16,26 @@ from __future__ import annotations
 import math
 import time
 import uuid
-from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from dataclasses import dataclass
 
 from allauth.core.internal.ratelimit import apply_rate, parse_rates
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from accounts.models import User
 from instaclone.media.files import StorageError, delete_on_commit, stored_files
-from instaclone.media.images import (
-    ProcessedImage,
-    UploadRejected,
-    process_image,
-    still_image,
-)
-from instaclone.media.renditions import make_renditions, rendition_names
+from instaclone.media.images import ProcessedImage, UploadRejected, process_image
+from instaclone.media.renditions import renders_on_the_fly, rendition_names
 from instaclone.media.videos import ProcessedVideo, is_video, process_video
+from instaclone.tasks import enqueue_on_commit
 
 from .. import signals
 from ..models import Hashtag, Post, PostHashtag, PostMedia, PostMention
 from ..selectors import users_who_may_see_posts_of
+from ..tasks import post_media_process
 from ..text import parse_hashtags, parse_mentions
 
 CAPTION_MAX_LENGTH = Post._meta.get_field("caption").max_length
@@ -54,41 +54,6 @@ class _Prepared:
     alt_text: str
     image: ProcessedImage | None = None
     video: ProcessedVideo | None = None
-    pending: _PendingFiles | None = None  # renditions, encoded, not yet stored
-    renditions: dict = field(default_factory=dict)
-
-
-class _PendingFiles:
-    """Renditions are encoded while the decoded photo is at hand and written later with the post's
-    other files: a 10-photo post then holds ten small JPEGs, not ten 2160-px pixel buffers (about
-    19 MB each) while the other photos decode. Looks like a FileBatch to `make_renditions`."""
-
-    def __init__(self, storage):
-        self.storage = storage
-        self.files: list[tuple[str, str, bytes]] = []
-        self.names: dict[str, str] = {}  # width -> index into files
-
-    def save(self, folder: str, extension: str, content: bytes) -> str:
-        self.files.append((folder, extension, content))
-        return str(len(self.files) - 1)
-
-    @classmethod
-    def of(cls, img) -> _PendingFiles | None:
-        if img is None:
-            return None
-        pending = cls(default_storage)
-        pending.names = make_renditions(pending, img)
-        return pending
-
-    def store(self, batch, original: str) -> dict[str, str]:
-        """Write the renditions, named after the original (`<its stem>-<n>`), so that the media view
-        finds the post a rendition belongs to with one indexed lookup (posts.media_access)."""
-        stem = PurePosixPath(original).stem
-        stored = [
-            batch.save(folder, extension, content, stem=f"{stem}-{i}")
-            for i, (folder, extension, content) in enumerate(self.files)
-        ]
-        return {width: stored[int(token)] for width, token in self.names.items()}
 
 
 def _mark(exc: Exception, index: int) -> Exception:
@@ -121,16 +86,13 @@ def _prepare(upload, alt_text: str, index: int, video_deadline: float | None = N
     alt_text = _validate_alt(alt_text, index)
     try:
         if is_video(upload):
-            video = process_video(upload, deadline=video_deadline)
-            poster = None
-            if video.poster:
-                try:
-                    poster = still_image(video.poster)
-                except UploadRejected:
-                    poster = None
-            return _Prepared(PostMedia.Kind.VIDEO, alt_text, video=video, pending=_PendingFiles.of(poster))
+            # Probed now (a file that is not a real video is refused here); the poster frame comes
+            # from the transcoded copy, in the task.
+            video = process_video(upload, deadline=video_deadline, poster=False)
+            return _Prepared(PostMedia.Kind.VIDEO, alt_text, video=video)
         processed, img = process_image(upload)
-        return _Prepared(PostMedia.Kind.IMAGE, alt_text, image=processed, pending=_PendingFiles.of(img))
+        img.close()  # renditions are made from the stored original, by the task
+        return _Prepared(PostMedia.Kind.IMAGE, alt_text, image=processed)
     except UploadRejected as exc:
         raise _mark(exc, index)
 
@@ -138,14 +100,18 @@ def _prepare(upload, alt_text: str, index: int, video_deadline: float | None = N
 def _store(batch, prepared: _Prepared, index: int) -> str:
     try:
         if prepared.video is not None:
-            name = batch.save(VIDEO_FOLDER, prepared.video.extension, prepared.video.content)
-        else:
-            name = batch.save(IMAGE_FOLDER, prepared.image.extension, prepared.image.content)
-        if prepared.pending is not None:
-            prepared.renditions = prepared.pending.store(batch, name)
-        return name
+            return batch.save(VIDEO_FOLDER, prepared.video.extension, prepared.video.content)
+        return batch.save(IMAGE_FOLDER, prepared.image.extension, prepared.image.content)
     except StorageError as exc:
         raise _mark(exc, index)
+
+
+def _initial_status(prepared: _Prepared, storage) -> str:
+    """Videos are always transcoded; photos need renditions only where the storage does not render
+    them on the fly (ImageKit does)."""
+    if prepared.video is not None or not renders_on_the_fly(storage):
+        return PostMedia.Status.PROCESSING
+    return PostMedia.Status.READY
 
 
 def _resolve_mentions(caption: str) -> list[User]:
@@ -265,12 +231,14 @@ def _create(*, author: User, caption: str, files: list[tuple], idempotency_key: 
 
     with stored_files() as batch:
         names = [_store(batch, item, i) for i, item in enumerate(prepared)]
+        statuses = [_initial_status(item, batch.storage) for item in prepared]
         with transaction.atomic():
             post = Post.objects.create(
                 author=author,
                 caption=caption,
                 media_count=len(prepared),
                 has_video=any(item.video is not None for item in prepared),
+                media_pending=any(item.video is not None for item in prepared),
                 idempotency_key=idempotency_key,
             )
             PostMedia.objects.bulk_create(
@@ -283,11 +251,13 @@ def _create(*, author: User, caption: str, files: list[tuple], idempotency_key: 
                         width=(item.image or item.video).width,
                         height=(item.image or item.video).height,
                         alt_text=item.alt_text,
-                        renditions=item.renditions,
+                        status=status,
                     )
-                    for i, (item, name) in enumerate(zip(prepared, names, strict=True))
+                    for i, (item, name, status) in enumerate(zip(prepared, names, statuses, strict=True))
                 ]
             )
+            if PostMedia.Status.PROCESSING in statuses:
+                enqueue_on_commit(post_media_process, post.pk)
             _set_hashtags(post, caption)
             mentioned = _set_mentions(post, caption)
             User.objects.filter(pk=author.pk).update(post_count=F("post_count") + 1)
@@ -326,12 +296,18 @@ def post_update(*, post: Post, caption: str, alt_texts: list[str] | dict[int, st
 
 
 def post_delete(*, post: Post) -> None:
-    """Delete the post with its media rows; its files go once the deletion is committed."""
-    names: list[str] = []
-    for item in post.media.all():
-        names.append(item.file)
-        names.extend(rendition_names(item.renditions))
+    """Delete the post with its media rows; its files go once the deletion is committed.
+
+    The media rows are read inside the transaction, locked: a media task finishing at the same
+    moment either commits first (its new files are read here and deleted) or finds the rows gone
+    and deletes what it wrote itself (posts.tasks)."""
     with transaction.atomic():
+        names: list[str] = []
+        for file, renditions in PostMedia.objects.select_for_update().filter(post_id=post.pk).values_list(
+            "file", "renditions"
+        ):
+            names.append(file)
+            names.extend(rendition_names(renditions))
         # Count only a row really deleted here: a double click or two moderators acting at once
         # must not decrement the author's post_count twice.
         _, per_model = Post.objects.filter(pk=post.pk).delete()

@@ -30,14 +30,28 @@ def media_srcset(media):
 
 @register.simple_tag
 def video_src(media):
-    """Videos play the uploaded file (there is no transcoding)."""
+    """A ready video plays its web copy (H.264/AAC MP4, transcoded by posts.tasks)."""
     return original_url(media)
+
+
+VIDEO_STATUS_TEXT = {
+    "processing": "Processing video…",
+    "failed": "This video could not be processed",
+}
 
 
 @register.simple_tag
 def media_img(media, sizes="100vw", lazy=False, css_class="", width=640, alt=None):
     """A complete <img> with src, srcset, sizes, width/height (no layout shift), alt text and
-    loading="lazy" when asked (below the fold). For a video, its poster frame (if any)."""
+    loading="lazy" when asked (below the fold). For a video, its poster frame (if any); for a video
+    that is not ready yet (or failed), a placeholder that says so (only its author sees such a post)."""
+    status = getattr(media, "status", "ready")
+    if media.kind == "video" and status in VIDEO_STATUS_TEXT:
+        return format_html(
+            '<span class="media-placeholder media-placeholder--{} {}" data-media-status="{}">'
+            '<span class="media-placeholder__text">{}</span></span>',
+            status, css_class, status, VIDEO_STATUS_TEXT[status],
+        )
     src = rendition_url(media, int(width))
     if not src:
         return format_html('<span class="media-placeholder {}" role="img" aria-label="{}"></span>', css_class,
