@@ -1,7 +1,8 @@
 """The one domain-error type, and the one helper that puts an error on a form.
 
-A service raises a `DomainError` (or a subclass: `RelationshipError`, `ModerationError`, `StorageError`)
-when it refuses an action; the message is meant for the person and is shown as it is. Views either
+A service raises a `DomainError` (or a subclass: `RelationshipError`, `ModerationError`, `StorageError`,
+`UploadRejected`) when it refuses an action; the message is meant for the person and is shown as it
+is. Views either
 answer with it (`status`, where the subclass has one) or put it on the form they re-render with
 `add_to_form`. Infrastructure: imports no app.
 """
@@ -30,8 +31,8 @@ class DomainError(Exception):
 
 def add_to_form(form, error: DomainError | ValidationError, field: str | None = None) -> None:
     """Show `error` on `form`: on `field` (or the error's own `field`) when the form has that field,
-    otherwise above the form. A Django ValidationError (an upload rejection, a service's field
-    validation) goes through the same door: a dict of field errors lands on those fields (unknown
+    otherwise above the form. A Django ValidationError (a service's field validation) goes through
+    the same door: a dict of field errors lands on those fields (unknown
     ones above the form), a list of messages as that many errors."""
     if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
         for name, messages in error.message_dict.items():

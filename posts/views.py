@@ -29,12 +29,6 @@ from . import selectors, services
 from .forms import PostCreateForm, PostEditForm
 
 
-def _error_message(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return getattr(exc, "message", None) or str(exc)
-
-
 @require_http_methods(["GET", "POST"])
 @never_cache  # "back" after sharing fetches a fresh form (a new one-time key), not the used one
 @login_required_htmx
@@ -67,7 +61,7 @@ def post_new(request):
                     add_to_form(form, exc)
                 else:
                     name = form.uploads[index].name if index < len(form.uploads) else ""
-                    file_errors.append((index, name, _error_message(exc)))
+                    file_errors.append((index, name, exc.message))  # both are DomainErrors
             except ValidationError as exc:
                 add_to_form(form, exc)
             else:
@@ -141,7 +135,7 @@ def post_edit(request, pk):
         try:
             services.post_update(post=post, caption=form.cleaned_data["caption"], alt_texts=form.alt_texts())
         except (ValidationError, UploadRejected) as exc:
-            form.add_error(None, _error_message(exc))
+            add_to_form(form, exc)
         else:
             messages.success(request, "Your post has been updated.")
             return redirect(post)

@@ -28,8 +28,9 @@ import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from instaclone.errors import DomainError
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 
@@ -60,8 +61,14 @@ _ORIENTATION = {
 }
 
 
-class UploadRejected(ValidationError):
-    """An uploaded file that cannot be accepted; the message is meant for the person."""
+class UploadRejected(DomainError):
+    """An uploaded file that cannot be accepted; the message is meant for the person. A DomainError
+    like every refusal (views put it on their form with `add_to_form`); `messages` is kept for code
+    that reports it next to Django ValidationErrors."""
+
+    @property
+    def messages(self) -> list[str]:
+        return [self.message]
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ def _form():
         ReportRateLimited,
         StorageError,
         StorageTimeout,
+        UploadRejected,
     ],
 )
 def test_every_refusal_is_a_domain_error_with_its_message(cls):

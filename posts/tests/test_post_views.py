@@ -212,6 +212,28 @@ def test_edit_caption_over_the_limit_is_400_and_changes_nothing(alice_client, al
     assert post.caption == "keep"
 
 
+def test_a_refused_edit_puts_the_services_errors_on_the_form_with_add_to_form(alice_client, alice, monkeypatch):
+    """A caption error lands on the caption field; an upload refusal (a DomainError) above the form."""
+    from django.core.exceptions import ValidationError
+
+    from instaclone.media.images import UploadRejected
+    from posts import services
+
+    post = PostFactory(author=alice, caption="keep")
+    for error, expected in [
+        (ValidationError({"caption": "Too many hashtags."}), {"caption": ["Too many hashtags."]}),
+        (UploadRejected("Alt text is too long.", code="alt_too_long"), {"__all__": ["Alt text is too long."]}),
+    ]:
+
+        def refuse(error=error, **kwargs):
+            raise error
+
+        monkeypatch.setattr(services, "post_update", refuse)
+        response = alice_client.post(f"/p/{post.pk}/edit/", {"caption": "new"})
+        assert response.status_code == 400
+        assert response.context["form"].errors == expected
+
+
 @pytest.mark.parametrize("url", ["/p/{pk}/edit/", "/p/{pk}/delete/confirm/"])
 def test_someone_elses_post_edit_pages_are_404(client, alice, bob, url):
     post = PostFactory(author=alice)
