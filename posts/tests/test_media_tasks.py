@@ -10,10 +10,12 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 
 import pytest
 from django.urls import reverse
 
+from instaclone.tasks import RetryScheduled
 from posts.models import Post, PostMedia
 from posts.services import post_create, post_delete
 from posts.tasks import MediaProcessingFailed, post_media_process
@@ -284,3 +286,82 @@ def test_a_processing_post_is_not_in_followers_feeds_or_hashtag_pages(alice, bob
     assert client.get("/explore/tags/dusk/").status_code == 404
     Post.objects.filter(pk=post.pk).update(media_pending=False)
     assert f"/p/{post.pk}/" in client.get("/").content.decode()
+
+
+# --- ImageKit (the fake ImageKit server) ---------------------------------------------------------
+
+IK_FOLDER = "/instaclone-test"
+
+
+def ik_post_paths(fake) -> list[str]:
+    return sorted(p for p in fake.paths() if p.startswith(f"{IK_FOLDER}/posts/"))
+
+
+def test_on_imagekit_a_photo_is_ready_at_once_and_needs_no_task(alice, fake_imagekit, queued):
+    post = post_create(author=alice, caption="", files=[(jpeg(size=(1200, 900)), "")])
+    media = post.media.get()
+    assert (media.status, media.renditions) == (PostMedia.Status.READY, {})  # ImageKit resizes on the fly
+    assert queued_paths() == []
+    assert ik_post_paths(fake_imagekit) == [f"{IK_FOLDER}/{media.file}"]
+
+
+@needs_ffmpeg
+def test_on_imagekit_the_task_reads_the_upload_and_stores_the_web_copy(alice, bob, client, fake_imagekit, queued):
+    post = video_post(alice, make_video(size="1280x720", seconds=1))
+    uploaded = post.media.get().file
+    assert ik_post_paths(fake_imagekit) == [f"{IK_FOLDER}/{uploaded}"]
+
+    post_media_process.call(post.pk)
+
+    media = post.media.get()
+    assert media.status == PostMedia.Status.READY and (media.width, media.height) == (1080, 606)
+    assert media.renditions == {}  # the poster is ImageKit's thumbnail of the web copy
+    assert ik_post_paths(fake_imagekit) == [f"{IK_FOLDER}/{media.file}"]  # the upload is gone
+    web = fake_imagekit.file_at(f"{IK_FOLDER}/{media.file}")
+    assert web.mime == "video/mp4" and web.content[4:8] == b"ftyp"
+    client.force_login(bob)
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert f"{fake_imagekit.url_endpoint}{IK_FOLDER}/{media.file}/ik-thumbnail.jpg" in page
+
+
+@needs_ffmpeg
+def test_on_imagekit_a_post_deleted_while_transcoding_leaves_no_files(alice, fake_imagekit, queued, monkeypatch):
+    post = video_post(alice)
+    from posts import tasks
+
+    real = tasks.transcode
+
+    def delete_meanwhile(*args, **kwargs):
+        result = real(*args, **kwargs)
+        post_delete(post=Post.objects.get(pk=post.pk))
+        return result
+
+    monkeypatch.setattr(tasks, "transcode", delete_meanwhile)
+    post_media_process.call(post.pk)
+
+    assert ik_post_paths(fake_imagekit) == []
+    assert not PostMedia.objects.exists()
+
+
+@needs_ffmpeg
+def test_on_imagekit_an_outage_during_processing_is_retried_and_nothing_is_half_saved(
+    alice, fake_imagekit, queued, settings
+):
+    settings.IMAGEKIT_FAILURE_COOLDOWN = 0.1
+    post = video_post(alice)
+    uploaded = post.media.get().file
+    fake_imagekit.outage()
+
+    with pytest.raises(RetryScheduled, match="ConnectionError: storage failed"):  # transient: tried again later
+        post_media_process.call(post.pk)
+    assert [args for path, args in queued_paths()] == [[post.pk], [post.pk]]  # the retry is queued
+
+    media = post.media.get()
+    assert media.status == PostMedia.Status.PROCESSING and media.file == uploaded and media.error.startswith("storage:")
+    assert ik_post_paths(fake_imagekit) == [f"{IK_FOLDER}/{uploaded}"]  # nothing half-saved
+    fake_imagekit.heal()
+    time.sleep(0.15)  # the circuit breaker's cooldown
+    post_media_process.call(post.pk)
+    media.refresh_from_db()
+    assert media.status == PostMedia.Status.READY and media.error == ""
+    assert ik_post_paths(fake_imagekit) == [f"{IK_FOLDER}/{media.file}"]
