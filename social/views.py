@@ -151,6 +151,8 @@ def unblock(request, username):
 @login_required_htmx
 def blocked_list(request):
     page = social_selectors.blocked_page(request.user, request.GET.get("cursor"))
+    if request.htmx and request.GET.get("cursor"):
+        return render(request, "social/blocked.html#blocked-page", {"page": page})
     return render(request, "social/blocked.html", {"page": page})
 
 

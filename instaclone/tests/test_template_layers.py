@@ -94,6 +94,7 @@ def test_more_links_and_person_rows_come_from_the_components():
             continue
         text = path.read_text()
         assert 'hx-get="?cursor=' not in text, path
+        assert 'href="?cursor=' not in text, path
         assert 'class="person__username"' not in text, path
 
 

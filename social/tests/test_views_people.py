@@ -120,6 +120,19 @@ def test_blocked_list_paginates_with_a_cursor(client, alice):
     assert [row.blocked.username for row in r.context["page"].items] == ["b0"]
 
 
+def test_blocked_list_more_link_is_the_component_and_htmx_gets_the_next_rows_only(client, alice):
+    """The shared "More" component (revealed → hx-get, swapped in place of its <li>); its htmx request
+    gets the next rows, not the whole page."""
+    for i in range(PEOPLE_PAGE_SIZE + 1):
+        graph.block_create(blocker=alice, blocked=make_user(f"b{i}"))
+    client.force_login(alice)
+    first = client.get(reverse("social:blocked"))
+    cursor = first.context["page"].next_cursor
+    assert f'hx-get="?cursor={cursor}"' in first.content.decode()
+    part = client.get(reverse("social:blocked") + f"?cursor={cursor}", HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in part and 'id="blocked-' in part and "Unblock" in part
+
+
 def test_htmx_follow_button_keeps_the_page_as_its_no_js_return(alice_client, bob):
     r = alice_client.post(
         reverse("social:follow", args=["bob"]), HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver/search/?q=bo"
