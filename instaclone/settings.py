@@ -167,7 +167,7 @@ TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "rq" if REDIS_URL else "db")
 if TASKS_BACKEND == "rq":
     if not REDIS_URL:
         raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL.")
-    INSTALLED_APPS.append("django_rq")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     RQ_QUEUES = {"default": {"URL": os.environ.get("RQ_REDIS_URL", REDIS_URL), "DEFAULT_TIMEOUT": 900}}
 elif TASKS_BACKEND == "immediate":
@@ -185,7 +185,10 @@ TASKS_STALE_AFTER = int(os.environ.get("TASKS_STALE_AFTER", "900"))
 # Periodic work the worker's scheduler enqueues: dotted task path -> every N seconds.
 TASKS_PERIODIC = {
     "instaclone.tasks.tasks_requeue_stale": 300,
+    "instaclone.tasks.tasks_prune_results": 86400,
+    "accounts.tasks.sessions_clear_expired": 86400,
 }
+TASKS_KEEP_RESULTS_DAYS = int(os.environ.get("TASKS_KEEP_RESULTS_DAYS", "7"))
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -121,12 +121,47 @@ def requeue_interrupted(*, worker_id: str) -> int:
 @background(retries=1)
 def tasks_requeue_stale() -> int:
     """Periodic: tasks RUNNING for longer than TASKS_STALE_AFTER lost their worker; run them again."""
+    if "RQBackend" in settings.TASKS["default"]["BACKEND"]:
+        return _requeue_abandoned_rq_jobs()
     if "DatabaseBackend" not in settings.TASKS["default"]["BACKEND"]:
-        return 0  # RQ moves a dead worker's jobs to its failed registry itself
+        return 0
     cutoff = timezone.now() - timedelta(seconds=settings.TASKS_STALE_AFTER)
     count = _db_results().filter(status="RUNNING", started_at__lt=cutoff).update(status="READY", started_at=None)
     if count:
         log.warning("requeued %d task(s) whose worker stopped answering", count)
+    return count
+
+
+@background(retries=1)
+def tasks_prune_results() -> int:
+    """Periodic: forget finished task results older than TASKS_KEEP_RESULTS_DAYS (final failures are
+    kept twice as long, for staff to look at)."""
+    if "DatabaseBackend" not in settings.TASKS["default"]["BACKEND"]:
+        return 0
+    now = timezone.now()
+    keep = timedelta(days=settings.TASKS_KEEP_RESULTS_DAYS)
+    done = _db_results().filter(status="SUCCESSFUL", finished_at__lt=now - keep).delete()[0]
+    failed = _db_results().filter(status="FAILED", finished_at__lt=now - 2 * keep).delete()[0]
+    return done + failed
+
+
+def _requeue_abandoned_rq_jobs() -> int:
+    """RQ notices a dead worker itself (its heartbeat expires) and moves the job to the failed
+    registry as AbandonedJobError; such a job did not fail, it lost its worker: queue it again."""
+    import django_rq
+
+    count = 0
+    for queue_name in settings.RQ_QUEUES:
+        queue = django_rq.get_queue(queue_name)
+        registry = queue.failed_job_registry
+        for job_id in registry.get_job_ids():
+            job = queue.fetch_job(job_id)
+            result = job.latest_result() if job else None
+            if result is not None and "AbandonedJobError" in (result.exc_string or ""):
+                registry.requeue(job_id)
+                count += 1
+    if count:
+        log.warning("requeued %d RQ job(s) whose worker died", count)
     return count
 
 

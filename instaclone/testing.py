@@ -7,7 +7,8 @@ import io
 import os
 import signal
 import socket
-import subprocess  # noqa: S404 - starts redis-server for fault tests
+import subprocess  # noqa: S404 - starts redis-server, workers and app nodes for tests
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -170,3 +171,117 @@ def commits_in_test_transactions():
         yield
     finally:
         Atomic.__exit__, BaseDatabaseWrapper.on_commit = original_exit, original_on_commit
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class SiteProcesses:
+    """A throw-away copy of the site's state for tests that run real processes (workers, app nodes):
+    its own database — a SQLite file, or, when the suite runs on PostgreSQL, a database named
+    `instaclone_proc_<n>` created here and dropped by `close()` — migrated by `manage.py migrate`,
+    and its own media root. `env` is what each process gets; `manage()` runs a command, `shell()`
+    runs Python in `manage.py shell`, `start()` starts a long-running command (killed by `close()`)."""
+
+    def __init__(self, tmp_path, **extra_env):
+        from django.conf import settings
+
+        self.tmp_path = Path(tmp_path)
+        self.processes: list[subprocess.Popen] = []
+        self.pg_name = None
+        db = settings.DATABASES["default"]
+        if "postgresql" in db["ENGINE"]:
+            self.pg_name = f"instaclone_proc_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+            self._pg_admin(f'CREATE DATABASE "{self.pg_name}"')
+            url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{self.pg_name}"
+        else:
+            url = f"sqlite:///{self.tmp_path / 'site.sqlite3'}"
+        keep = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "TASKS_"))}
+        self.env = {
+            **keep, "DATABASE_URL": url, "MEDIA_ROOT": str(self.tmp_path / "media"), "TASKS_BACKEND": "db",
+            "PYTHONUNBUFFERED": "1", **extra_env,
+        }
+        self.manage("migrate", "--noinput")
+
+    def _pg_admin(self, sql: str) -> None:
+        import psycopg
+        from django.conf import settings
+
+        db = settings.DATABASES["default"]
+        with psycopg.connect(
+            host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"], password=db.get("PASSWORD") or None,
+            dbname="postgres", autocommit=True,
+        ) as conn:
+            conn.execute(sql)
+
+    def manage(self, *args: str, timeout: float = 180) -> str:
+        result = subprocess.run(  # noqa: S603 - our own manage.py
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=timeout
+        )
+        if result.returncode:
+            raise AssertionError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result.stdout
+
+    def shell(self, code: str, timeout: float = 120) -> str:
+        return self.manage("shell", "--no-imports", "-c", code, timeout=timeout).strip()
+
+    def start(self, *args: str, log_name: str = "process") -> subprocess.Popen:
+        log = open(self.tmp_path / f"{log_name}.log", "a")  # noqa: SIM115 - closed with the process
+        process = subprocess.Popen(  # noqa: S603 - our own manage.py
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        process.log_path = self.tmp_path / f"{log_name}.log"
+        self.processes.append(process)
+        return process
+
+    @staticmethod
+    def kill(process: subprocess.Popen, sig=signal.SIGKILL) -> None:
+        """Signal the process, its group and every descendant (an RQ worker's work-horse leaves the
+        group), as a machine going down would."""
+        if process.poll() is not None:
+            return
+        for pid in [*_descendants(process.pid), process.pid]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, sig)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        process.wait(timeout=30)
+
+    def close(self) -> None:
+        for process in self.processes:
+            try:
+                self.kill(process, signal.SIGTERM)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                self.kill(process)
+        if self.pg_name:
+            self._pg_admin(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def wait_until(predicate, timeout: float = 60, interval: float = 0.2, message: str = "condition"):
+    """Poll `predicate` until it returns something truthy (returned) or fail after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {message}")
+        time.sleep(interval)

@@ -8,4 +8,10 @@ echo
 echo "Instaclone is starting at http://127.0.0.1:${PORT:-8000}"
 echo "Demo users: alice, bob, charlie, dana, ... password: instaclone-demo (see README)."
 echo "Sign-up codes and other email are printed below, in this terminal."
-exec .venv/bin/python manage.py runserver "127.0.0.1:${PORT:-8000}"
+# The background worker (fan-out, media processing, periodic sweeps) runs beside the server and
+# stops with it.
+.venv/bin/python manage.py worker --id "local-1" &
+worker=$!
+trap 'kill "$worker" 2>/dev/null; wait "$worker" 2>/dev/null' EXIT
+trap 'exit 130' INT TERM
+.venv/bin/python manage.py runserver "127.0.0.1:${PORT:-8000}"

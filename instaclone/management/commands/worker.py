@@ -3,6 +3,7 @@ backend: the database backend's `db_worker`, or an RQ worker with its scheduler 
 
 from __future__ import annotations
 
+import os
 import socket
 
 from django.conf import settings
@@ -42,7 +43,12 @@ class Command(BaseCommand):
                     queue_name="*", startup_delay=False, reload=False, verbosity=options["verbosity"],
                 )
             elif "RQBackend" in backend:
-                call_command("rqworker", "default", name=options["id"], with_scheduler=True, burst=options["batch"])
+                # RQ keeps a dead worker's name registered until its heartbeat expires and finds its
+                # job abandoned then (the stale sweep re-queues it): the name carries the pid.
+                call_command(
+                    "rqworker", "default", name=f"{options['id']}.{os.getpid()}", with_scheduler=True, burst=options["batch"],
+                    job_class="django_tasks_rq.Job",
+                )
             else:
                 raise CommandError(f"TASKS_BACKEND={settings.TASKS_BACKEND} runs tasks in the request; there is no worker to start.")
         finally:
