@@ -8,6 +8,10 @@ Read from the template source like test_architecture.py reads imports:
   and the shared ``templates/`` directory (base, nav, components, error pages) never an app's
   templates. The allauth overrides in ``templates/allauth/`` and ``templates/account/`` count as
   accounts templates (see ``ACCOUNTS_OVERRIDES``).
+* A *link* (``{% url %}``) may name a page of any layer: the nav (shared) links to social's feed,
+  the settings menu (accounts) to social's blocked-accounts list, the report link component to
+  social's report page. A link is navigation resolved by the root URLconf (wiring), not a use of the
+  other layer's templates or context; what is checked is that every name resolves.
 * The shared components in ``templates/components/`` are written once: their markup (the heart
   path, the person row, the keyset "More" link, the toggle form's button) appears nowhere else.
 """
@@ -67,6 +71,40 @@ def test_no_template_includes_a_template_of_a_higher_layer():
     files = [(layer, path.relative_to(ROOT), path.read_text()) for layer, path in _template_files()]
     assert len(files) > 40
     assert layer_violations(files) == []
+
+
+URL_TAG = re.compile(r"""{%\s*url\s+["']([^"']+)["']""")
+
+
+def _url_names() -> set[str]:
+    """Every namespaced URL name of the root URLconf (``social:blocked``, ``followers``, ...)."""
+    from django.urls import URLResolver, get_resolver
+
+    names = set()
+
+    def walk(patterns, namespaces):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, namespaces + [pattern.namespace] if pattern.namespace else namespaces)
+            elif pattern.name:
+                names.add(":".join(namespaces + [pattern.name]))
+
+    walk(get_resolver().url_patterns, [])
+    return names
+
+
+def test_every_url_a_template_links_to_exists():
+    """Links may cross layers (see the module docstring), so a moved or renamed page must not leave a
+    template naming a URL that no longer exists."""
+    names = _url_names()
+    assert {"social:blocked", "social:report", "accounts:settings"} <= names
+    missing = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for _, path in _template_files()
+        for name in URL_TAG.findall(path.read_text())
+        if name not in names
+    ]
+    assert missing == []
 
 
 COMPONENT_MARKUP = {
