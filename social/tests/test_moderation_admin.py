@@ -283,6 +283,29 @@ def test_changelists_keep_a_constant_query_count(client, moderator, bob, charlie
         assert client.get(url).status_code == 200
 
 
+def test_queue_and_report_pages_preview_content_no_member_could_see(client, moderator, alice, bob, charlie):
+    """On purpose, the admin reads reported content past the visibility rule (docs/architecture.md,
+    "Moderation previews"): a hidden post and a hidden comment of a private author who blocked the
+    moderator, and a suspended account, are all shown to the moderator."""
+    from accounts.tests.factories import BlockFactory, make_private
+
+    post, r_post = _reported_post(alice, bob, caption="hidden private caption")
+    comment = CommentFactory(author=alice, post=PostFactory(author=charlie), body="hidden private comment")
+    r_comment = moderation.report_create(reporter=charlie, target=comment, reason="harassment").report
+    r_user = moderation.report_create(reporter=bob, target=charlie, reason="other", text="bot").report
+    make_private(alice)
+    BlockFactory(blocker=alice, blocked=moderator)
+    moderation.post_hide(moderator=moderator, post=post)
+    moderation.comment_hide(moderator=moderator, comment=comment)
+    moderation.user_suspend(moderator=moderator, user=charlie)
+    assert not Post.objects.visible_to(moderator).filter(pk=post.pk).exists()  # as a member: unseen
+    client.force_login(moderator)
+    html = client.get(CHANGELIST).content.decode()
+    assert "hidden private caption" in html and "hidden private comment" in html and "@charlie" in html
+    for report, text in ((r_post, "hidden private caption"), (r_comment, "hidden private comment"), (r_user, "@charlie")):
+        assert text in client.get(f"{CHANGELIST}{report.pk}/change/").content.decode()
+
+
 def test_queue_preview_shows_the_post_thumbnail(client, moderator, alice, bob, media_root):
     from instaclone.testing import image_upload
     from posts.services import post_create
