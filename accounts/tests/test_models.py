@@ -8,13 +8,13 @@ from accounts.selectors import identity_taken
 @pytest.mark.django_db
 def test_username_unique_ignoring_case_in_the_database(alice):
     with pytest.raises(IntegrityError), transaction.atomic():
-        User.objects.create(username="ALICE", email="other@example.com")
+        User.objects.create(username="ALICE", email="other@example.com")  # raw on purpose: the constraint, not sign-up
 
 
 @pytest.mark.django_db
 def test_email_unique_ignoring_case_in_the_database(alice):
     with pytest.raises(IntegrityError), transaction.atomic():
-        User.objects.create(username="other", email="ALICE@example.com")
+        User.objects.create(username="other", email="ALICE@example.com")  # raw on purpose: the constraint, not sign-up
 
 
 @pytest.mark.django_db

@@ -157,10 +157,11 @@ def test_remove_avatar(alice_client, alice):
 @pytest.mark.django_db
 def test_making_the_account_public_in_the_form_accepts_pending_requests(alice_client, alice, bob):
     from accounts.models import Follow, FollowRequest
+    from accounts.tests.factories import FollowFactory
 
     alice.is_private = True
     alice.save()
-    FollowRequest.objects.create(requester=bob, target=alice)
+    FollowFactory(follower=bob, followee=alice, accept=False)  # the pending request
     assert _post(alice_client, is_private="").status_code == 302
     assert not FollowRequest.objects.exists()
     assert Follow.objects.filter(follower=bob, followee=alice).exists()

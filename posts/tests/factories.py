@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.tests.factories import UserFactory
 from instaclone.testing import image_bytes, image_upload
-from posts.models import Comment, Like, Post
+from posts.models import Comment, Like, Post, Save
 
 
 def png_header_claiming(width: int, height: int) -> bytes:
@@ -153,6 +153,23 @@ class LikeFactory(factory.django.DjangoModelFactory):
         from posts.services import like_create
 
         like_create(user=user, post_id=post.pk)
+        return model_class.objects.get(user=user, post=post)
+
+
+class SaveFactory(factory.django.DjangoModelFactory):
+    """A save made by the service `posts.services.save_create` (the visibility check, the counter)."""
+
+    class Meta:
+        model = Save
+
+    user = factory.SubFactory(UserFactory)
+    post = factory.SubFactory(PostRowsFactory)
+
+    @classmethod
+    def _create(cls, model_class, *, user, post):
+        from posts.services import save_create
+
+        save_create(user=user, post_id=post.pk)
         return model_class.objects.get(user=user, post=post)
 
 

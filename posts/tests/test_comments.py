@@ -8,8 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import reverse
 
-from accounts.models import Follow
-from accounts.tests.factories import BlockFactory
+from accounts.tests.factories import BlockFactory, FollowFactory
 from posts import selectors, services
 from posts.models import Comment
 
@@ -51,7 +50,7 @@ def test_comment_mentions_notify_only_people_allowed(alice, bob, charlie, catch)
 def test_comment_mention_is_not_sent_to_someone_who_cannot_see_the_private_post(alice, bob, charlie, catch):
     bob.is_private = True
     bob.save()
-    Follow.objects.create(follower=alice, followee=bob)
+    FollowFactory(follower=alice, followee=bob)
     post = PostRowsFactory(author=bob)
     services.comment_create(user=alice, post_id=post.pk, body="@charlie look")
     (_, mentioned), = catch["comment"]

@@ -8,8 +8,7 @@ from django.http import Http404
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Follow
-from accounts.tests.factories import BlockFactory
+from accounts.tests.factories import BlockFactory, FollowFactory
 from posts import services
 from posts.models import Comment, Like, Save
 
@@ -38,7 +37,7 @@ def test_acting_on_a_private_post_of_someone_not_followed_is_404(alice, bob, ser
     post = PostRowsFactory(author=bob)
     with pytest.raises(Http404):
         getattr(services, service)(user=alice, post_id=post.pk)
-    Follow.objects.create(follower=alice, followee=bob)
+    FollowFactory(follower=alice, followee=bob)
     getattr(services, service)(user=alice, post_id=post.pk)  # now allowed
 
 
@@ -114,7 +113,7 @@ def test_acting_on_a_post_you_cannot_see_is_404(alice_client, alice, bob, case):
 def test_private_post_of_someone_you_follow_can_be_liked(alice_client, alice, bob):
     bob.is_private = True
     bob.save()
-    Follow.objects.create(follower=alice, followee=bob)
+    FollowFactory(follower=alice, followee=bob)
     post = PostRowsFactory(author=bob)
     assert alice_client.post(post_url("like", post), **HX).status_code == 200
 

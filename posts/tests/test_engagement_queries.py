@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import Follow
+from accounts.tests.factories import FollowFactory
 from instaclone.testing import make_user
 from posts import selectors, services
 from posts.selectors import post_queryset
@@ -71,7 +71,7 @@ def test_comments_page_query_count_does_not_grow(client, alice, bob, people, n, 
 
 @pytest.mark.parametrize("n", [1, 20])
 def test_cards_context_is_four_queries_for_any_page_size(alice, bob, people, n):
-    Follow.objects.create(follower=alice, followee=bob)
+    FollowFactory(follower=alice, followee=bob)
     posts_made = [PostRowsFactory(author=bob, caption=f"post {i} #tag @alice") for i in range(n)]
     for post in posts_made:
         services.like_create(user=people[0], post_id=post.pk)
@@ -128,7 +128,7 @@ def test_viewer_state_and_cards_context(alice, bob, charlie):
     services.like_create(user=alice, post_id=p1.pk)
     services.save_create(user=alice, post_id=p2.pk)
     services.like_create(user=charlie, post_id=p2.pk)
-    Follow.objects.create(follower=alice, followee=charlie)
+    FollowFactory(follower=alice, followee=charlie)
     posts = [p1, p2]
     ctx = selectors.cards_context(alice, posts)
     assert ctx["liked_ids"] == {p1.pk} and ctx["saved_ids"] == {p2.pk}

@@ -4,7 +4,7 @@ import pytest
 
 from posts.models import Post
 
-from .factories import CommentFactory, LikeFactory, PostFactory, PostRowsFactory
+from .factories import CommentFactory, LikeFactory, PostFactory, PostRowsFactory, SaveFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,3 +31,15 @@ def test_like_and_comment_factories_go_through_the_services(alice, bob):
     CommentFactory(author=alice, post=post, body="lovely")
     post = Post.objects.get(pk=post.pk)
     assert (post.like_count, post.comment_count) == (1, 1)
+
+
+def test_save_factory_goes_through_the_service_and_its_visibility_check(alice, bob):
+    from django.http import Http404
+
+    from accounts.tests.factories import make_private
+
+    post = PostRowsFactory(author=bob)
+    assert SaveFactory(user=alice, post=post).post == post
+    make_private(bob)
+    with pytest.raises(Http404):  # save_create refuses a post the user may not see
+        SaveFactory(user=alice, post=PostRowsFactory(author=bob))

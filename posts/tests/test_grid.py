@@ -5,17 +5,15 @@ import pytest
 from instaclone.pagination import decode_cursor, encode_cursor
 from posts.models import Post
 
-from .factories import PostFactory
+from .factories import PostFactory, PostRowsFactory
 
 
 def _bulk_posts(author, n, *, caption=""):
-    """n one-photo posts that share one stored photo (fast), oldest first."""
-    first = PostFactory(author=author, caption=caption)
-    media = first.media.get()
+    """n one-photo posts, newest first: one made by the service, the rest as rows (fast; the grid
+    reads only their rendition names)."""
+    PostFactory(author=author, caption=caption)
     for _ in range(n - 1):
-        post = Post.objects.create(author=author, caption=caption, media_count=1)
-        media.pk, media.post = None, post
-        media.save()
+        post = PostRowsFactory(author=author, caption=caption)
         if caption:
             from posts.services.posts import _set_hashtags
 

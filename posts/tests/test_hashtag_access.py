@@ -4,8 +4,7 @@ is a page only for someone who may see at least one post with it (issue 9 item 7
 import pytest
 from django.db import connection
 
-from accounts.models import Follow
-from accounts.tests.factories import BlockFactory
+from accounts.tests.factories import BlockFactory, FollowFactory
 
 from .factories import PostFactory
 
@@ -62,7 +61,7 @@ def test_tag_only_on_private_posts_is_404_for_strangers(client, private_bob, cha
 
 def test_tag_only_on_private_posts_is_a_page_for_followers_and_the_author(client, private_bob, charlie):
     post = PostFactory(author=private_bob, caption="#secretparty")
-    Follow.objects.create(follower=charlie, followee=private_bob)
+    FollowFactory(follower=charlie, followee=private_bob)
     client.force_login(charlie)
     response = client.get("/explore/tags/secretparty/")
     assert response.status_code == 200 and f'href="/p/{post.pk}/"' in response.content.decode()

@@ -18,7 +18,7 @@ from accounts.services import graph
 from accounts.tests.factories import BlockFactory
 from instaclone.testing import make_user
 from posts.models import Comment, Like, Post, Save
-from posts.tests.factories import PostFactory
+from posts.tests.factories import CommentFactory, PostFactory, SaveFactory
 from social.models import Notification
 from social.tests.factories import NotificationFactory
 
@@ -56,7 +56,7 @@ def setup_case(alice, bob, viewer, private):
         graph.follow_create(follower=bob, followee=alice)
         assert FollowRequest.objects.filter(requester=bob, target=alice).exists()
     post = PostFactory(author=alice, caption="matrix #matrixtag")
-    Comment.objects.create(post=post, author=alice, body="the author's own words")
+    CommentFactory(post=post, author=alice, body="the author's own words")
     if viewer == "blocked":
         graph.block_create(blocker=alice, blocked=bob)
     elif viewer == "blocker":
@@ -232,8 +232,8 @@ def test_private_author_sees_their_own_content_on_every_path(alice, bob):
     page that reads content."""
     make_private(alice)
     post = PostFactory(author=alice, caption="just me #selftag")
-    Comment.objects.create(post=post, author=alice, body="note to self")
-    Save.objects.create(user=alice, post=post)
+    CommentFactory(post=post, author=alice, body="note to self")
+    SaveFactory(user=alice, post=post)
     NotificationFactory(recipient=alice, actor=bob, kind="like", post=post)
     c = Client()
     c.force_login(alice)
@@ -268,7 +268,7 @@ def test_author_keeps_their_hidden_post_on_saved_and_profile_but_not_in_notifica
     if private:
         make_private(alice)
     post = PostFactory(author=alice, caption="hidden later #hidtag")
-    Save.objects.create(user=alice, post=post)
+    SaveFactory(user=alice, post=post)
     NotificationFactory(recipient=alice, actor=bob, kind="like", post=post)
     Post.objects.filter(pk=post.pk).update(is_hidden=True)
     c = Client()
@@ -288,7 +288,7 @@ def test_suspended_accounts_disappear_for_anonymous_visitors(alice, bob, charlie
 
     post = PostFactory(author=alice, caption="gone #suspendtag")
     other = PostFactory(author=charlie, caption="still here")
-    Comment.objects.create(post=other, author=bob, body="words of a suspended account")
+    CommentFactory(post=other, author=bob, body="words of a suspended account")
     c = Client()
     assert "words of a suspended account" in c.get(f"/p/{other.pk}/").content.decode()
     User.objects.filter(pk__in=[alice.pk, bob.pk]).update(is_active=False)
