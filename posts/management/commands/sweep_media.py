@@ -10,7 +10,9 @@ in the default storage (MEDIA_ROOT on disk, or IMAGEKIT_FOLDER through ImageKit'
 reads what the database references: post media files, their renditions (local copies and video
 posters), avatars and the shared default avatar. Files nobody references are orphans; with
 `--delete` those older than the grace period (`--older-than`, minutes) are deleted, so uploads still
-in flight (file written, row not yet committed) are left alone. Rows whose file is missing are only
+in flight (file written, row not yet committed) are left alone — among them a media task's web
+video and renditions while it works (VIDEO_TRANSCODE_TIMEOUT, 10 minutes by default, is well inside
+the default hour); a task that finds its post deleted removes its own files. Rows whose file is missing are only
 reported: deleting content is a person's decision, not a sweep's.
 
 Files are listed before references are read, so a row committed in between never makes its file
