@@ -207,3 +207,40 @@ def test_expired_sessions_and_the_codes_they_carry_are_cleared(client, alice):
     Session.objects.create(session_key="x" * 32, session_data="", expire_date=timezone.now() - timedelta(seconds=1))
     sessions_clear_expired.call()
     assert list(Session.objects.values_list("session_key", flat=True)) == [client.session.session_key]
+
+
+@pytest.mark.django_db
+def test_staff_see_failed_tasks_in_the_admin_and_run_them_again(client, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    from accounts.tests.factories import UserFactory
+
+    settings.TASKS = DB_BACKEND
+    failed = engine_tasks.broken.enqueue("admin")
+    done = engine_tasks.steps.enqueue("admin-ok", 1)
+    DBTaskResult.objects.filter(pk=failed.id).update(
+        status="FAILED", exception_class_path="builtins.ValueError", traceback="ValueError: admin: a bug"
+    )
+    DBTaskResult.objects.filter(pk=done.id).update(status="SUCCESSFUL")
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+
+    listing = client.get("/admin/django_tasks_database/dbtaskresult/?status__exact=FAILED")
+    assert listing.status_code == 200
+    assert str(failed.id) in listing.content.decode() and str(done.id) not in listing.content.decode()
+
+    response = client.post(
+        "/admin/django_tasks_database/dbtaskresult/",
+        {"action": "run_again", "_selected_action": [str(failed.id), str(done.id)]},
+        follow=True,
+    )
+    assert "Queued 1 task(s) again." in response.content.decode()
+    assert DBTaskResult.objects.filter(task_path=f"{T}.broken", status="READY").count() == 1
+    assert DBTaskResult.objects.filter(task_path=f"{T}.steps").count() == 1  # a success is not re-run
+
+
+@pytest.mark.django_db
+def test_a_moderator_cannot_see_the_task_queue(client):
+    from social.tests.moderation_support import make_moderator
+
+    client.force_login(make_moderator())
+    assert client.get("/admin/django_tasks_database/dbtaskresult/").status_code == 403

@@ -1,6 +1,6 @@
 """`python manage.py tasks`: the background queue for staff — counts by state, the final failures
 with their error, and `--rerun ID` / `--rerun-failed` to run failed tasks again (database backend;
-on RQ use the django-rq admin pages, /admin/django-rq/)."""
+on RQ use the django-rq admin pages)."""
 
 from __future__ import annotations
 
