@@ -80,7 +80,7 @@ def post_new(request):
 def _too_many_posts(request, form, exc):
     """429 with the message in the form's error region (htmx: the region alone, as a 200, because
     htmx swaps only 2xx answers; the form keeps the chosen files)."""
-    context = {**_new_context(form, []), "request_error": exc.messages[0]}
+    context = {**_new_context(form, []), "request_error": exc.message}
     if request.htmx:
         response = render(request, "posts/new.html#upload-errors", context)
     else:

@@ -57,6 +57,15 @@ def test_the_statuses_views_answer_with_stay():
     )
 
 
+def test_a_post_rate_limit_is_a_domain_error_with_its_wait():
+    from posts.services import PostRateLimited
+
+    error = PostRateLimited(90)
+    assert isinstance(error, DomainError) and not isinstance(error, ValidationError)
+    assert (error.code, error.retry_after) == ("rate_limited", 90)
+    assert error.message.endswith("you can share again in 2 minutes.")
+
+
 def test_storage_error_keeps_its_default_message():
     assert StorageError().message.startswith("We couldn't store your upload right now.")
 

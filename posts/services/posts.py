@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from accounts.models import User
+from instaclone.errors import DomainError
 from instaclone.media.files import StorageError, delete_on_commit, stored_files
 from instaclone.media.images import ProcessedImage, UploadRejected, process_image
 from instaclone.media.renditions import renders_on_the_fly, rendition_names
@@ -144,7 +145,7 @@ def _set_mentions(post: Post, caption: str) -> list[User]:
     return new
 
 
-class PostRateLimited(ValidationError):
+class PostRateLimited(DomainError):
     """The author has created POST_CREATE_RATE posts recently; `retry_after` is in seconds."""
 
     def __init__(self, retry_after: float):
