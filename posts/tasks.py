@@ -34,6 +34,7 @@ from pathlib import PurePosixPath
 from django.core.files.storage import default_storage
 from django.db import transaction
 
+from instaclone.media import imagekit
 from instaclone.media.files import StorageError, delete_on_commit, stored_files
 from instaclone.media.images import UploadRejected, still_image
 from instaclone.media.renditions import make_renditions, renders_on_the_fly
@@ -47,6 +48,9 @@ log = logging.getLogger(__name__)
 # Web copies sit beside the uploads (posts.media_access knows this folder's files by their rows).
 WEB_VIDEO_FOLDER = "posts/videos"
 ERROR_MAX_LENGTH = 2000
+# Each storage call of the task (reading an upload of up to VIDEO_MAX_BYTES, writing its web copy)
+# may take this long on ImageKit; a request's calls keep IMAGEKIT_TIMEOUT.
+STORAGE_CALL_SECONDS = 120.0
 
 
 class MediaProcessingFailed(Exception):  # noqa: N818 - names what happened to the post's media
@@ -83,10 +87,11 @@ def _process(media_id: int) -> None:
     if media is None:
         return  # deleted, or done by an earlier run
     try:
-        if media.kind == PostMedia.Kind.VIDEO:
-            _make_web_video(media, default_storage)
-        else:
-            _make_renditions(media, default_storage)
+        with imagekit.long_calls(STORAGE_CALL_SECONDS):
+            if media.kind == PostMedia.Kind.VIDEO:
+                _make_web_video(media, default_storage)
+            else:
+                _make_renditions(media, default_storage)
     except _Gone:
         log.info("media %s was deleted or finished elsewhere while it was processed; its new files are removed", media_id)
     except StorageError as exc:

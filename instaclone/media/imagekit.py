@@ -10,7 +10,9 @@ Time budget (so a slow ImageKit can never outlive gunicorn's 30 s worker timeout
   (IMAGEKIT_MAX_RETRIES, default 1) only when the retry still fits in what is left of the budget;
 - all calls made while serving one request share IMAGEKIT_REQUEST_BUDGET seconds (default 15),
   counted from the start of the request (`request_started`); a call that no longer fits is not made,
-  it raises StorageError at once. Management commands and tasks can set their own with `budget()`;
+  it raises StorageError at once. Management commands and tasks can set their own with `budget()`,
+  and background tasks that move large files (a video and its web copy) may give each call more
+  time with `long_calls()`;
 - clean-up after a failed request (deleting what it uploaded) gets short calls
   (IMAGEKIT_CLEANUP_TIMEOUT, default 2 s, no retries) until IMAGEKIT_CLEANUP_GRACE seconds (default 5)
   past the budget; what it cannot delete in time is left for `manage.py sweep_media`;
@@ -163,6 +165,19 @@ def budget(seconds: float | None = None) -> Iterator[None]:
         _state.deadline = previous
 
 
+@contextmanager
+def long_calls(seconds: float) -> Iterator[None]:
+    """Let each call in the block take up to `seconds` (per network step and in all) instead of
+    IMAGEKIT_TIMEOUT, which is sized for a request's small photos: a background task downloading a
+    100 MB video and uploading its web copy needs longer. Never use it while serving a request."""
+    previous = getattr(_state, "per_call", None)
+    _state.per_call = seconds
+    try:
+        yield
+    finally:
+        _state.per_call = previous
+
+
 def remaining_budget() -> float | None:
     """Seconds left for ImageKit calls in this request (None outside a request or `budget()`)."""
     deadline = getattr(_state, "deadline", None)
@@ -198,7 +213,7 @@ def _trips_circuit(exc: Exception) -> bool:
 
 def _allowance(action: str, *, writing: bool, cleanup: bool) -> tuple[float, int]:
     """(timeout per network step, retries) for the next call, or StorageError if it must not be made."""
-    per_call = _setting("IMAGEKIT_TIMEOUT", DEFAULT_TIMEOUT)
+    per_call = max(_setting("IMAGEKIT_TIMEOUT", DEFAULT_TIMEOUT), getattr(_state, "per_call", None) or 0)
     left = remaining_budget()
     retry = f"Nothing was saved; {_AGAIN}" if writing else _AGAIN.capitalize()
     if cleanup:

@@ -83,8 +83,8 @@ def rendition_url(media, width: int) -> str:
     if renders_on_the_fly(storage):
         return transformed_url(media.file, width, poster=media.kind == "video", private=private, storage=storage)
     name = _pick(media.renditions or {}, width)
-    if not name and media.kind == "image" and getattr(media, "status", "ready") == "processing":
-        name = media.file  # the renditions are still being made: the clean stored original meanwhile
+    if not name and media.kind == "image" and getattr(media, "status", "ready") != "ready":
+        name = media.file  # no renditions (yet, or their task failed): the clean stored original
     return file_url(name, private=private, storage=storage) if name else ""
 
 

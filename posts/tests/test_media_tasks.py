@@ -365,3 +365,17 @@ def test_on_imagekit_an_outage_during_processing_is_retried_and_nothing_is_half_
     media.refresh_from_db()
     assert media.status == PostMedia.Status.READY and media.error == ""
     assert ik_post_paths(fake_imagekit) == [f"{IK_FOLDER}/{media.file}"]
+
+
+@needs_ffmpeg
+def test_on_imagekit_the_task_waits_longer_for_a_call_than_a_request_would(alice, fake_imagekit, queued, settings):
+    """A request's calls get IMAGEKIT_TIMEOUT (0.5 s here); the task moves whole videos, so it waits
+    longer (posts.tasks.STORAGE_CALL_SECONDS) instead of failing and retrying for ever."""
+    post = video_post(alice)
+    fake_imagekit.hang(1.0, times=1, then_store=True)  # the web copy's upload answers after 1 s
+
+    post_media_process.call(post.pk)
+
+    media = post.media.get()
+    assert media.status == PostMedia.Status.READY and media.error == ""
+    assert ik_post_paths(fake_imagekit) == [f"{IK_FOLDER}/{media.file}"]
