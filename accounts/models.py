@@ -67,6 +67,9 @@ class User(AbstractUser):
     post_count = models.PositiveIntegerField(default=0)
     follower_count = models.PositiveIntegerField(default=0)
     following_count = models.PositiveIntegerField(default=0)
+    # The day the person last used the site (written at most once a day: social's activity
+    # middleware and sign-in); the home feed's fan-out skips people away for long. None: not known.
+    last_active = models.DateField(null=True, blank=True)
 
     REQUIRED_FIELDS = ["email"]
     objects = InstacloneUserManager()

@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "instaclone.middleware.MethodNotAllowedPageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",  # idle timeout and absolute lifetime
+    "social.middleware.FeedActivityMiddleware",  # the user's last-active day, at most one UPDATE a day
     "allauth.usersessions.middleware.UserSessionsMiddleware",
 ]
 
@@ -189,6 +190,15 @@ TASKS_PERIODIC = {
     "accounts.tasks.sessions_clear_expired": 86400,
 }
 TASKS_KEEP_RESULTS_DAYS = int(os.environ.get("TASKS_KEEP_RESULTS_DAYS", "7"))
+
+# Home feed (docs/feed.md). Fan-out runs in tasks of FEED_FANOUT_BATCH followers each. An author with
+# more than FEED_FANOUT_MAX_FOLLOWERS followers is not fanned out: their posts are merged into
+# followers' pages at read time, until they drop below FEED_FANOUT_MIN_FOLLOWERS (hysteresis).
+# Followers not seen for FEED_ACTIVE_DAYS are skipped by fan-out; their feed is rebuilt on return.
+FEED_FANOUT_BATCH = int(os.environ.get("FEED_FANOUT_BATCH", "1000"))
+FEED_FANOUT_MAX_FOLLOWERS = int(os.environ.get("FEED_FANOUT_MAX_FOLLOWERS", "10000"))
+FEED_FANOUT_MIN_FOLLOWERS = int(os.environ.get("FEED_FANOUT_MIN_FOLLOWERS", str(FEED_FANOUT_MAX_FOLLOWERS * 4 // 5)))
+FEED_ACTIVE_DAYS = int(os.environ.get("FEED_ACTIVE_DAYS", "30"))
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -97,8 +97,10 @@ class Report(models.Model):
 
 class FeedItem(models.Model):
     """Fan-out-on-write home feed: one row per (owner, post) for the owner's own posts and the posts
-    of everyone the owner follows. Written by social.services (post created, follow backfill) and
-    removed on unfollow, follower removal and block; deleted posts cascade. It is only an index:
+    of the people the owner follows. The author's own row is written with the post; followers'
+    rows by social.tasks (fan-out in batches, follow backfill) and removed by tasks on unfollow,
+    follower removal and block; deleted posts cascade. Authors in pull mode (FeedPullAuthor) and
+    owners whose feed is being rebuilt (FeedStale) are merged in at read time. It is only an index:
     every read still applies accounts.visibility and the post's hidden flag. See docs/feed.md."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -112,3 +114,23 @@ class FeedItem(models.Model):
             models.Index(fields=["owner", "-created", "-post"], name="feeditem_owner_created_idx"),
             models.Index(fields=["owner", "author"], name="feeditem_owner_author_idx"),
         ]
+
+
+class FeedPullAuthor(models.Model):
+    """An author whose posts are not fanned out (too many followers, FEED_FANOUT_MAX_FOLLOWERS):
+    their followers' feed pages read the author's posts at read time. Sticky, with hysteresis:
+    the row goes only after the author drops below FEED_FANOUT_MIN_FOLLOWERS and the posts made
+    in pull mode were copied to every follower (`leaving` while that runs; reads still merge)."""
+
+    author = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    since = models.DateTimeField()  # the first post not fanned out is at or after this
+    leaving = models.BooleanField(default=False)
+
+
+class FeedStale(models.Model):
+    """An owner whose feed rows are incomplete (fan-out skipped them while they were inactive,
+    FEED_ACTIVE_DAYS): until the rebuild task deletes this row, their feed page reads every
+    followee's posts at read time."""
+
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    since = models.DateTimeField(auto_now_add=True)

@@ -1,16 +1,23 @@
 """Receivers for the domain events that posts and accounts send from inside their services'
 transactions (posts/signals.py, accounts/signals.py): the feed rows, notifications and unread
 badges that must change with a post, a like, a comment or the follow graph, written in the
-sender's transaction. Connected in SocialConfig.ready()."""
+sender's transaction, or (the feed's rows) enqueued as social.tasks when it commits. Connected in
+SocialConfig.ready()."""
 
 from __future__ import annotations
 
-from social import services
-from social.models import FeedItem, Notification
+from instaclone.tasks import enqueue_on_commit
+from social import services, tasks
+from social.models import Notification
 
 
 def on_post_created(sender, post, mentioned=(), **kwargs):
-    services.feed_fan_out(post=post)
+    # the author's own row now; the followers' in tasks, once the post row is committed
+    plan = services.feed_post_created(post=post)
+    if plan.fan_out:
+        enqueue_on_commit(tasks.feed_fan_out, post.pk)
+    if plan.push_back:
+        enqueue_on_commit(tasks.feed_push_back, post.author_id)
     for user in mentioned or ():
         services.notification_create(
             recipient=user, actor=post.author_id, kind=Notification.Kind.MENTION, post=post
@@ -66,11 +73,12 @@ def on_comment_created(sender, comment, mentioned=(), **kwargs):
 
 
 def on_follow_added(sender, follower_id, followee_id, **kwargs):
-    services.feed_backfill(owner_id=follower_id, author_id=followee_id)
+    enqueue_on_commit(tasks.feed_follow_backfill, follower_id, followee_id)
 
 
 def on_follow_removed(sender, follower_id, followee_id, **kwargs):
-    FeedItem.objects.filter(owner_id=follower_id, author_id=followee_id).delete()
+    # the rows go in a task; until then the read path's visibility rule hides what must be hidden
+    enqueue_on_commit(tasks.feed_follow_remove, follower_id, followee_id)
     Notification.objects.filter(
         recipient_id=followee_id, actor_id=follower_id, kind=Notification.Kind.FOLLOW
     ).delete()
@@ -107,12 +115,25 @@ def on_block_created(sender, blocker_id, blocked_id, **kwargs):
     """Feed rows and notifications between the two go, both ways (the follows and requests, and
     with them their own notifications, went just before)."""
     for a, b in ((blocker_id, blocked_id), (blocked_id, blocker_id)):
-        FeedItem.objects.filter(owner_id=a, author_id=b).delete()
+        enqueue_on_commit(tasks.feed_follow_remove, a, b)
         Notification.objects.filter(recipient_id=a, actor_id=b).delete()
     services.unread_changed(blocker_id, blocked_id)
 
 
+def on_user_logged_in(sender, request, user, **kwargs):
+    """Signing in counts as activity (social.middleware covers the days after)."""
+    activity_record(user)
+
+
+def activity_record(user) -> None:
+    """Today's activity stamp; a person back after FEED_ACTIVE_DAYS gets their feed rebuilt."""
+    if services.feed_activity_record(user=user):
+        enqueue_on_commit(tasks.feed_rebuild, user.pk)
+
+
 def connect() -> None:
+    from django.contrib.auth.signals import user_logged_in
+
     from accounts import signals as account_signals
     from posts import signals as post_signals
 
@@ -134,3 +155,4 @@ def connect() -> None:
         on_follow_request_accepted, dispatch_uid="social.follow_request_accepted"
     )
     account_signals.block_created.connect(on_block_created, dispatch_uid="social.block_created")
+    user_logged_in.connect(on_user_logged_in, dispatch_uid="social.user_logged_in")

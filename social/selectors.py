@@ -8,21 +8,22 @@ fetch per-viewer state once per page.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q, Value
+from django.db.models import Exists, Prefetch, Q, Value, prefetch_related_objects
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.follow_state import FollowState
 from accounts.models import Block, Follow, FollowRequest, User
 from accounts.visibility import visible_profiles_q
-from instaclone.pagination import Page, keyset_page
-from posts.models import comment_visible_q, post_visible_q
+from instaclone.pagination import Page, encode_cursor, keyset_page, keyset_q
+from posts.models import PostMedia, comment_visible_q, post_visible_q
 from posts.selectors import post_queryset
 
-from .models import Notification
+from .models import FeedPullAuthor, FeedStale, Notification
 
 FEED_PAGE_SIZE = 12
 PEOPLE_PAGE_SIZE = 20
@@ -40,21 +41,58 @@ UNREAD_CACHE_SECONDS = 60  # the nav badge's cached count; services.unread_chang
 # --- posts ----------------------------------------------------------------------------------
 
 
+def feed_active_cutoff() -> date:
+    """People last active before this day are "away": fan-out skips them (FEED_ACTIVE_DAYS)."""
+    return timezone.localdate() - timedelta(days=settings.FEED_ACTIVE_DAYS)
+
+
+def feed_owner_away(user) -> bool:
+    """Whether fan-out has been skipping this person (their rows may lack recent posts). Read from
+    the user row already loaded: no query."""
+    last = getattr(user, "last_active", None)
+    return last is not None and last < feed_active_cutoff()
+
+
+def _pulled_authors(viewer):
+    """The followees whose posts the page reads at read time (a subquery, not run on its own):
+    authors in pull mode (FeedPullAuthor) and, while the viewer's rows are incomplete (away, or
+    back and the rebuild task not done yet: FeedStale), every followee."""
+    follows = Follow.objects.filter(follower_id=viewer.pk)
+    if feed_owner_away(viewer):
+        return follows.values("followee_id")
+    return follows.filter(
+        Q(followee_id__in=FeedPullAuthor.objects.values("author_id"))
+        | Q(Exists(FeedStale.objects.filter(owner_id=viewer.pk)))
+    ).values("followee_id")
+
+
 def feed_page(viewer: User, cursor: str | None = None, size: int = FEED_PAGE_SIZE) -> Page:
     """The viewer's home feed: their own posts and those of people they follow, newest first.
 
-    Reads the fan-out table through its (owner, -created, -post) index: a page costs the same at
-    10 or 5,000 followees (docs/feed.md). The join condition and the keyset live in one filter()
-    so that Django uses a single join to social_feeditem, which order_by then reuses."""
-    return keyset_page(
-        post_queryset(viewer),
-        cursor,
-        size,
-        where=Q(feed_items__owner=viewer),
-        created_field="feed_items__created",
-        id_field="feed_items__post",
-        key=lambda p: (p.created, p.pk),
-    )
+    Two bounded queries, both through `post_queryset(viewer)` (the one visibility rule), both keyset
+    on (created, id) and cut at size + 1 rows, merged by (created, id) without duplicates:
+      1. the fan-out table through its (owner, -created, -post) index: a page costs the same at 10
+         or 5,000 followees (docs/feed.md); the join condition and the keyset live in one filter()
+         so that Django uses a single join to social_feeditem, which order_by then reuses;
+      2. the posts of the followees read at read time (`_pulled_authors`: authors in pull mode, or
+         every followee while the viewer's rows are being rebuilt) through the posts'
+         (author, -created, -id) index; empty for most people, it costs one cheap query.
+    The true first size + 1 posts of the union are among the first size + 1 of either list, so the
+    merge is exact. Media are prefetched once for the merged page."""
+    base = post_queryset(viewer).prefetch_related(None)
+    fanned = base.filter(
+        Q(feed_items__owner=viewer)
+        & keyset_q(cursor, created_field="feed_items__created", id_field="feed_items__post")
+    ).order_by("-feed_items__created", "-feed_items__post")
+    pulled = base.filter(Q(author_id__in=_pulled_authors(viewer)) & keyset_q(cursor)).order_by("-created", "-id")
+    merged = {p.pk: p for p in fanned[: size + 1]}
+    for p in pulled[: size + 1]:
+        merged.setdefault(p.pk, p)
+    rows = sorted(merged.values(), key=lambda p: (p.created, p.pk), reverse=True)[: size + 1]
+    items = rows[:size]
+    prefetch_related_objects(items, Prefetch("media", queryset=PostMedia.objects.order_by("position")))
+    next_cursor = encode_cursor(items[-1].created, items[-1].pk) if len(rows) > size else None
+    return Page(items, next_cursor)
 
 
 def explore_posts(viewer, size: int = EXPLORE_SIZE) -> list:

@@ -1,5 +1,8 @@
 """Writes for the home feed table and notifications.
 
+The feed's writes run mostly in tasks (social/tasks.py runs the functions below, batch by batch);
+social/receivers.py decides what to enqueue on commit when a post or the graph changes.
+
 The follow graph's own writes (follow, request, block) are accounts' (accounts/services/graph.py);
 what the feed and the notifications must do when the graph changes is in social/receivers.py,
 called from accounts' domain events inside the graph's transaction.
@@ -7,17 +10,23 @@ called from accounts' domain events inside the graph's transaction.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import Follow, User
 from accounts.services.graph import NotVisibleError as _NotVisibleError
 from accounts.services.graph import RelationshipError
 from accounts.services.graph import SelfActionError as _SelfActionError
 from accounts.visibility import blocked_between
+from instaclone.pagination import decode_cursor, encode_cursor, keyset_q
 
-from .models import FeedItem, Notification
-from .selectors import UNREAD_CACHE_SECONDS, unread_cache_key
+from .models import FeedItem, FeedPullAuthor, FeedStale, Notification
+from .selectors import UNREAD_CACHE_SECONDS, feed_active_cutoff, unread_cache_key
 
 # How many of an author's latest posts a new follower's feed receives at once.
 FEED_BACKFILL = 60
@@ -40,10 +49,148 @@ def unread_changed(*user_ids: int) -> None:
 
 
 # --- feed table -----------------------------------------------------------------------------
+#
+# What runs where (docs/feed.md): the author's own row is written in the post's transaction; the
+# followers' rows by social.tasks, one batch per task; these functions are what the tasks run.
+# Each is idempotent (the (owner, post) unique constraint and ignore_conflicts, deletes that check
+# the graph as it is when they run), so a task run twice changes nothing twice.
+
+
+@dataclass(frozen=True)
+class FeedPlan:
+    """What a new post needs after its transaction: `fan_out` its followers (social.tasks.
+    feed_fan_out), and/or `push_back` (the author left pull mode: social.tasks.feed_push_back)."""
+
+    fan_out: bool = False
+    push_back: bool = False
+
+
+def _own_row(post) -> None:
+    FeedItem.objects.bulk_create(
+        [FeedItem(owner_id=post.author_id, post_id=post.pk, author_id=post.author_id, created=post.created)],
+        ignore_conflicts=True,
+    )
+
+
+def feed_post_created(*, post) -> FeedPlan:
+    """In the post's transaction: the author's own row (the author sees the post at once), and the
+    author's fan-out mode, sticky with hysteresis:
+
+    - push (no FeedPullAuthor row): fan out, unless the author has more than
+      FEED_FANOUT_MAX_FOLLOWERS followers: then the author turns to pull (a row, `since` this post)
+      and the post costs O(1) writes; followers read it at read time;
+    - pull: no fan-out, until the author has fewer than FEED_FANOUT_MIN_FOLLOWERS: then `leaving`,
+      this post is fanned out and the posts made in pull mode are copied to every follower
+      (push_back); the row goes when that is done, and reads merge until then;
+    - leaving: fan out (back to pull if the author grew past the maximum again).
+
+    The pull row is locked, so two posts of one author decide one after the other."""
+    _own_row(post)
+    followers = User.objects.filter(pk=post.author_id).values_list("follower_count", flat=True).first() or 0
+    pull = FeedPullAuthor.objects.select_for_update().filter(author_id=post.author_id).first()
+    if pull is None:
+        if followers > settings.FEED_FANOUT_MAX_FOLLOWERS:
+            FeedPullAuthor.objects.get_or_create(author_id=post.author_id, defaults={"since": post.created})
+            return FeedPlan()
+        return FeedPlan(fan_out=followers > 0)
+    if pull.since > post.created:  # a post made just before the switch, deciding just after it
+        FeedPullAuthor.objects.filter(pk=pull.pk).update(since=post.created)
+    if not pull.leaving:
+        if followers < settings.FEED_FANOUT_MIN_FOLLOWERS:
+            FeedPullAuthor.objects.filter(pk=pull.pk).update(leaving=True)
+            return FeedPlan(fan_out=True, push_back=True)
+        return FeedPlan()
+    if followers > settings.FEED_FANOUT_MAX_FOLLOWERS:
+        FeedPullAuthor.objects.filter(pk=pull.pk).update(leaving=False)  # push_back stops at its next batch
+        return FeedPlan()
+    return FeedPlan(fan_out=True)
+
+
+def _follower_batch(author_id: int, cursor: str | None, size: int):
+    """The next batch of the author's followers who are not away (FEED_ACTIVE_DAYS), in follow
+    order (created, id) through the (followee, -created, -id) index: (a queryset of their ids,
+    the cursor of the next batch or None after the last; (None, None) when no one is left). One
+    query reads the batch's bounds;
+    the queryset selects exactly the follows between the two cursors."""
+    cutoff = feed_active_cutoff()
+    active = Q(follower__last_active__isnull=True) | Q(follower__last_active__gte=cutoff)
+    follows = Follow.objects.filter(active, followee_id=author_id)
+    if cursor:  # a plain range condition too, so that the index is entered at the cursor
+        follows = follows.filter(created__gte=decode_cursor(cursor)[0])
+    bounds = list(
+        follows.filter(keyset_q(cursor, descending=False)).order_by("created", "id").values_list("created", "id")[:size]
+    )
+    if not bounds:
+        return None, None
+    last = encode_cursor(*bounds[-1])
+    batch = (
+        follows.filter(keyset_q(cursor, descending=False), created__lte=bounds[-1][0])
+        .exclude(keyset_q(last, descending=False))
+    )
+    return batch.values("follower_id"), (last if len(bounds) == size else None)
+
+
+def _insert_rows(select, params) -> int:
+    """INSERT INTO the feed table the rows (owner, post, author, created) that `select` yields,
+    skipping those already there (the (owner, post) unique constraint; SQLite needs the WHERE to
+    parse ON CONFLICT after a SELECT). One INSERT ... SELECT in
+    the database: about ten times the rows per second of bulk_create on SQLite (docs/feed.md)."""
+    from django.db import connection
+
+    table = connection.ops.quote_name(FeedItem._meta.db_table)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {table} (owner_id, post_id, author_id, created) {select} WHERE 1 = 1 ON CONFLICT DO NOTHING",  # noqa: S608 - names from the model, values as parameters
+            params,
+        )
+        return max(cur.rowcount, 0)
+
+
+def feed_fan_out_batch(*, post_id: int, cursor: str | None = None, size: int | None = None) -> tuple[int, str | None]:
+    """Copy a post into the feeds of one batch (FEED_FANOUT_BATCH) of its author's followers,
+    skipping people away for longer than FEED_ACTIVE_DAYS. Returns (rows written, next cursor)."""
+    from posts.models import Post
+
+    post = Post.objects.filter(pk=post_id).values("author_id", "created").first()
+    if post is None:  # deleted meanwhile: its rows went with it
+        return 0, None
+    followers, nxt = _follower_batch(post["author_id"], cursor, size or settings.FEED_FANOUT_BATCH)
+    if followers is None:
+        return 0, None
+    sql, params = followers.query.sql_with_params()
+    written = _insert_rows(
+        f"SELECT f.follower_id, %s, %s, %s FROM ({sql}) f", (post_id, post["author_id"], post["created"], *params)  # noqa: S608
+    )
+    return written, nxt
+
+
+def feed_push_back_batch(*, author_id: int, cursor: str | None = None, size: int | None = None) -> tuple[int, str | None]:
+    """An author leaving pull mode: copy the posts made since the switch to pull into one batch of
+    followers' feeds (about FEED_FANOUT_BATCH rows a batch). After the last batch the pull row
+    goes, in the same transaction; if the author went back to pull meanwhile, it stops."""
+    from posts.models import Post
+
+    pull = FeedPullAuthor.objects.filter(author_id=author_id, leaving=True).first()
+    if pull is None:
+        return 0, None
+    posts = Post.objects.filter(author_id=author_id, created__gte=pull.since).values("id", "created")
+    batch = max(1, (size or settings.FEED_FANOUT_BATCH) // max(1, posts.count()))
+    followers, nxt = _follower_batch(author_id, cursor, batch)
+    written = 0
+    if followers is not None:
+        f_sql, f_params = followers.query.sql_with_params()
+        p_sql, p_params = posts.query.sql_with_params()
+        written = _insert_rows(
+            f"SELECT f.follower_id, p.id, %s, p.created FROM ({f_sql}) f CROSS JOIN ({p_sql}) p",  # noqa: S608
+            (author_id, *f_params, *p_params),
+        )
+    if nxt is None:
+        FeedPullAuthor.objects.filter(author_id=author_id, leaving=True).delete()
+    return written, nxt
 
 
 def feed_backfill(*, owner_id: int, author_id: int, limit: int = FEED_BACKFILL) -> None:
-    """Copy an author's latest posts into the owner's feed (after a follow is accepted)."""
+    """Copy an author's latest posts into the owner's feed."""
     from posts.models import Post
 
     rows = (
@@ -60,26 +207,56 @@ def feed_backfill(*, owner_id: int, author_id: int, limit: int = FEED_BACKFILL) 
     )
 
 
-def feed_fan_out(*, post) -> None:
-    """Put a new post into its author's feed and every follower's (fan-out on write)."""
-    follower_ids = Follow.objects.filter(followee_id=post.author_id).values_list("follower_id", flat=True)
-    items = [
-        FeedItem(owner_id=post.author_id, post_id=post.pk, author_id=post.author_id, created=post.created)
-    ]
-    items += [
-        FeedItem(owner_id=fid, post_id=post.pk, author_id=post.author_id, created=post.created)
-        for fid in follower_ids.iterator(chunk_size=2000)
-    ]
-    FeedItem.objects.bulk_create(items, batch_size=1000, ignore_conflicts=True)
+def _follows(owner_id: int, author_id: int) -> bool:
+    return Follow.objects.filter(follower_id=owner_id, followee_id=author_id).exists()
+
+
+def feed_follow_backfill(*, owner_id: int, author_id: int) -> None:
+    """After a follow: the followee's latest posts, if the owner still follows them (the task may
+    run after an unfollow)."""
+    if _follows(owner_id, author_id):
+        feed_backfill(owner_id=owner_id, author_id=author_id)
+
+
+def feed_follow_remove(*, owner_id: int, author_id: int) -> int:
+    """After an unfollow, a follower removal or a block: the author's rows leave the owner's feed,
+    unless the owner follows the author again by now (or is the author). Reads already hide
+    whatever the viewer may no longer see, so running a second later leaks nothing."""
+    if owner_id == author_id or _follows(owner_id, author_id):
+        return 0
+    deleted, _ = FeedItem.objects.filter(owner_id=owner_id, author_id=author_id).delete()
+    return deleted
 
 
 @transaction.atomic
-def feed_rebuild(*, owner: User) -> None:
-    """Rebuild one person's feed from scratch (management command, data repair)."""
-    FeedItem.objects.filter(owner_id=owner.pk).delete()
-    feed_backfill(owner_id=owner.pk, author_id=owner.pk)
-    for followee_id in Follow.objects.filter(follower_id=owner.pk).values_list("followee_id", flat=True):
-        feed_backfill(owner_id=owner.pk, author_id=followee_id)
+def feed_rebuild(*, owner: User | int) -> None:
+    """Rebuild one person's feed from scratch (a person back after FEED_ACTIVE_DAYS, the
+    management command, data repair); readers see the old rows or the new ones, and merge at read
+    time until the FeedStale mark goes with this transaction."""
+    owner_id = getattr(owner, "pk", owner)
+    FeedItem.objects.filter(owner_id=owner_id).delete()
+    feed_backfill(owner_id=owner_id, author_id=owner_id)
+    for followee_id in Follow.objects.filter(follower_id=owner_id).values_list("followee_id", flat=True):
+        feed_backfill(owner_id=owner_id, author_id=followee_id)
+    FeedStale.objects.filter(owner_id=owner_id).delete()
+
+
+def feed_activity_record(*, user: User) -> bool:
+    """Stamp today as the person's last active day: one UPDATE at most once a day (the middleware
+    and sign-in call this; it does nothing when the loaded row already says today). True when they
+    are back after more than FEED_ACTIVE_DAYS: their feed is marked stale (read-time merge) and the
+    caller enqueues its rebuild."""
+    today = timezone.localdate()
+    previous = user.last_active
+    if previous == today:
+        return False
+    with transaction.atomic():
+        updated = User.objects.filter(pk=user.pk).exclude(last_active=today).update(last_active=today)
+        user.last_active = today
+        if not updated or previous is None or previous >= feed_active_cutoff():
+            return False
+        FeedStale.objects.get_or_create(owner_id=user.pk)
+        return True
 
 
 # --- notifications --------------------------------------------------------------------------
