@@ -5,7 +5,9 @@
   comment_count/media_count/has_video`) are computed here from the very rows being written, instead
   of the `F()` increments of accounts/posts services;
 - the home-feed fan-out (`FeedItem`: every person's own posts plus those of everyone they follow)
-  is written here in one pass, instead of social's fan-out on each post/follow.
+  is written here in one pass, instead of social's fan-out tasks on each post/follow, with the same
+  rule for large accounts: an author with more than FEED_FANOUT_MAX_FOLLOWERS followers is in pull
+  mode (a `FeedPullAuthor` row; only their own feed gets rows of their posts).
 
 Why: speed. The benchmark population (10,000 users, 100,000 posts, 1,000,000 likes) takes a few
 minutes as COPY (PostgreSQL) / executemany (SQLite) batches with explicit ids; through the per-row
@@ -25,6 +27,7 @@ import time
 from collections import defaultdict
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
@@ -32,7 +35,7 @@ from django.db.models import Max
 
 from accounts.models import Block, Follow, FollowRequest, User
 from posts.models import Comment, Hashtag, Like, Post, PostHashtag, PostMedia, PostMention, Save
-from social.models import FeedItem, Notification
+from social.models import FeedItem, FeedPullAuthor, FeedStale, Notification
 
 from .plan import DEMO_USERS, NOW, SEED_EMAIL_DOMAIN, YEAR, Plan
 
@@ -182,7 +185,7 @@ def reset_population() -> None:
     """Delete every post and graph row and the generated people (demo users stay, counters zeroed).
     Files of the deleted posts are left in storage: the seed names them uniquely, never reuses them."""
     with transaction.atomic():
-        for model in (Notification, FeedItem, Comment, Like, Save, PostMention, PostHashtag, PostMedia):
+        for model in (Notification, FeedItem, FeedPullAuthor, FeedStale, Comment, Like, Save, PostMention, PostHashtag, PostMedia):
             model.objects.all()._raw_delete(model.objects.db)
         for model in (Post, Hashtag, Follow, FollowRequest, Block):
             model.objects.all().delete()
@@ -315,18 +318,26 @@ def write_population(w: RowWriter, plan: Plan, images: list[dict], password_hash
              ((first_save + k, ids[u], post_ids[p], after(p, k)) for k, (p, u) in enumerate(sorted(plan.saves))))
 
     # home feed index (fan-out on write, as social's feed services do it post by post): own posts
-    # plus every followee's posts
+    # plus every followee's posts, except those of authors in pull mode (read at read time)
     posts_by_author: dict[int, list[int]] = defaultdict(list)
     for p in range(n_posts):
         posts_by_author[post_author[p]].append(p)
+    pull = {i for i in range(n) if follower_count[i] > settings.FEED_FANOUT_MAX_FOLLOWERS}
+    w.insert(FeedPullAuthor, ["author", "since", "leaving"],
+             ((ids[i], w.ts(min((post_created[p] for p in posts_by_author.get(i, ())), default=NOW)), False)
+              for i in sorted(pull)))
 
     def feed_rows():
         for i in range(n):
             for a in (i, *following[i]):
+                if a in pull and a != i:
+                    continue
                 for p in posts_by_author.get(a, ()):
                     yield (ids[i], post_ids[p], ids[a], post_created[p])
         for k, fl in enumerate(probe_following):
             for a in fl:
+                if a in pull:
+                    continue
                 for p in posts_by_author.get(a, ()):
                     yield (plan.probe_ids[k], post_ids[p], ids[a], post_created[p])
 
