@@ -272,7 +272,7 @@ def test_a_post_of_a_photo_and_a_video_is_published_when_the_video_is_ready(alic
     assert client.get(post.get_absolute_url()).status_code == 200
 
 
-def test_a_processing_post_is_not_in_followers_feeds_or_hashtag_pages(alice, bob, client, queued):
+def test_a_processing_post_is_not_in_followers_feeds_or_hashtag_pages(alice, bob, client):
     """Hiding goes through the one visibility rule, so every page that lists posts agrees."""
     from accounts.services import follow_create
 
