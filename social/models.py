@@ -99,8 +99,8 @@ class FeedItem(models.Model):
     """Fan-out-on-write home feed: one row per (owner, post) for the owner's own posts and the posts
     of the people the owner follows. The author's own row is written with the post; followers'
     rows by social.tasks (fan-out in batches, follow backfill) and removed by tasks on unfollow,
-    follower removal and block; deleted posts cascade. Authors in pull mode (FeedPullAuthor) and
-    owners whose feed is being rebuilt (FeedStale) are merged in at read time. It is only an index:
+    follower removal and block; deleted posts cascade. Authors in pull mode (FeedPullAuthor), and
+    every followee of an owner who is away or back and not yet rebuilt, are merged in at read time. It is only an index:
     every read still applies accounts.visibility and the post's hidden flag. See docs/feed.md."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -128,9 +128,11 @@ class FeedPullAuthor(models.Model):
 
 
 class FeedStale(models.Model):
-    """An owner whose feed rows are incomplete (fan-out skipped them while they were inactive,
-    FEED_ACTIVE_DAYS): until the rebuild task deletes this row, their feed page reads every
-    followee's posts at read time."""
+    """A rebuild asked for someone back after more than FEED_ACTIVE_DAYS away (fan-out skipped
+    them, their rows lack posts), so that it is enqueued once (`since`: when asked; asked again
+    after social.services.FEED_REBUILD_RETRY). The rebuild task stamps them active and deletes
+    this row with the new rows; until then they still read as away, and their feed page merges
+    every followee's posts at read time."""
 
     owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+")
     since = models.DateTimeField(auto_now_add=True)

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Exists, Prefetch, Q, Value, prefetch_related_objects
+from django.db.models import Prefetch, Q, Value, prefetch_related_objects
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -23,7 +23,7 @@ from instaclone.pagination import Page, encode_cursor, keyset_page, keyset_q
 from posts.models import PostMedia, comment_visible_q, post_visible_q
 from posts.selectors import post_queryset
 
-from .models import FeedPullAuthor, FeedStale, Notification
+from .models import FeedPullAuthor, Notification
 
 FEED_PAGE_SIZE = 12
 PEOPLE_PAGE_SIZE = 20
@@ -53,17 +53,16 @@ def feed_owner_away(user) -> bool:
     return last is not None and last < feed_active_cutoff()
 
 
-def _pulled_authors(viewer):
-    """The followees whose posts the page reads at read time (a subquery, not run on its own):
-    authors in pull mode (FeedPullAuthor) and, while the viewer's rows are incomplete (away, or
-    back and the rebuild task not done yet: FeedStale), every followee."""
-    follows = Follow.objects.filter(follower_id=viewer.pk)
+def _pulled_authors(viewer) -> Q:
+    """The followees whose posts the page reads at read time (a condition on posts, no query of its
+    own): while the viewer is away (fan-out has been skipping them; until the rebuild task stamps
+    them back), every followee; otherwise the authors in pull mode they follow, read from the small
+    pull table so that the planner reads those authors' posts through the (author, -created, -id)
+    index rather than walking every post newest first (docs/feed.md)."""
+    followees = Follow.objects.filter(follower_id=viewer.pk).values("followee_id")
     if feed_owner_away(viewer):
-        return follows.values("followee_id")
-    return follows.filter(
-        Q(followee_id__in=FeedPullAuthor.objects.values("author_id"))
-        | Q(Exists(FeedStale.objects.filter(owner_id=viewer.pk)))
-    ).values("followee_id")
+        return Q(author_id__in=followees)
+    return Q(author_id__in=FeedPullAuthor.objects.filter(author_id__in=followees).values("author_id"))
 
 
 def feed_page(viewer: User, cursor: str | None = None, size: int = FEED_PAGE_SIZE) -> Page:
@@ -75,7 +74,7 @@ def feed_page(viewer: User, cursor: str | None = None, size: int = FEED_PAGE_SIZ
          or 5,000 followees (docs/feed.md); the join condition and the keyset live in one filter()
          so that Django uses a single join to social_feeditem, which order_by then reuses;
       2. the posts of the followees read at read time (`_pulled_authors`: authors in pull mode, or
-         every followee while the viewer's rows are being rebuilt) through the posts'
+         every followee while the viewer is away or back and not yet rebuilt) through the posts'
          (author, -created, -id) index; empty for most people, it costs one cheap query.
     The true first size + 1 posts of the union are among the first size + 1 of either list, so the
     merge is exact. Media are prefetched once for the merged page."""
@@ -84,7 +83,7 @@ def feed_page(viewer: User, cursor: str | None = None, size: int = FEED_PAGE_SIZ
         Q(feed_items__owner=viewer)
         & keyset_q(cursor, created_field="feed_items__created", id_field="feed_items__post")
     ).order_by("-feed_items__created", "-feed_items__post")
-    pulled = base.filter(Q(author_id__in=_pulled_authors(viewer)) & keyset_q(cursor)).order_by("-created", "-id")
+    pulled = base.filter(_pulled_authors(viewer) & keyset_q(cursor)).order_by("-created", "-id")
     merged = {p.pk: p for p in fanned[: size + 1]}
     for p in pulled[: size + 1]:
         merged.setdefault(p.pk, p)

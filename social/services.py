@@ -11,6 +11,7 @@ called from accounts' domain events inside the graph's transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -30,6 +31,11 @@ from .selectors import UNREAD_CACHE_SECONDS, feed_active_cutoff, unread_cache_ke
 
 # How many of an author's latest posts a new follower's feed receives at once.
 FEED_BACKFILL = 60
+# A returning person's rebuild copies again the followees' posts of this last stretch after it
+# commits (fan-out batches that skipped them while away), and is asked again if not done by
+# FEED_REBUILD_RETRY.
+FEED_CATCH_UP = timedelta(days=1)
+FEED_REBUILD_RETRY = timedelta(minutes=10)
 
 
 # The graph's errors are accounts'; the old names stay importable from here.
@@ -228,35 +234,57 @@ def feed_follow_remove(*, owner_id: int, author_id: int) -> int:
     return deleted
 
 
-@transaction.atomic
-def feed_rebuild(*, owner: User | int) -> None:
-    """Rebuild one person's feed from scratch (a person back after FEED_ACTIVE_DAYS, the
-    management command, data repair); readers see the old rows or the new ones, and merge at read
-    time until the FeedStale mark goes with this transaction."""
+def feed_rebuild(*, owner: User | int, returning: bool = False) -> None:
+    """Rebuild one person's feed from scratch (the management command, data repair, and someone
+    back after FEED_ACTIVE_DAYS away). Readers see the old rows or the new ones.
+
+    `returning`: in the same transaction the person is stamped active again (fan-out includes them
+    from the commit on; until then their pages merge every followee's posts at read time) and the
+    rebuild request (FeedStale) goes. A fan-out batch that read them as away before that commit
+    started after its post was committed, so the catch-up after the commit (the followees' posts of
+    the last FEED_CATCH_UP, copied again, conflicts ignored) sees every such post."""
     owner_id = getattr(owner, "pk", owner)
-    FeedItem.objects.filter(owner_id=owner_id).delete()
-    feed_backfill(owner_id=owner_id, author_id=owner_id)
-    for followee_id in Follow.objects.filter(follower_id=owner_id).values_list("followee_id", flat=True):
-        feed_backfill(owner_id=owner_id, author_id=followee_id)
-    FeedStale.objects.filter(owner_id=owner_id).delete()
+    with transaction.atomic():
+        if returning:
+            User.objects.filter(pk=owner_id).update(last_active=timezone.localdate())
+        FeedItem.objects.filter(owner_id=owner_id).delete()
+        feed_backfill(owner_id=owner_id, author_id=owner_id)
+        for followee_id in Follow.objects.filter(follower_id=owner_id).values_list("followee_id", flat=True):
+            feed_backfill(owner_id=owner_id, author_id=followee_id)
+        FeedStale.objects.filter(owner_id=owner_id).delete()
+    if returning:
+        from posts.models import Post
+
+        recent = Post.objects.filter(
+            author_id__in=Follow.objects.filter(follower_id=owner_id).values("followee_id"),
+            created__gte=timezone.now() - FEED_CATCH_UP,
+        ).values("id", "author_id", "created")
+        sql, params = recent.query.sql_with_params()
+        _insert_rows(f"SELECT %s, p.id, p.author_id, p.created FROM ({sql}) p", (owner_id, *params))  # noqa: S608
 
 
 def feed_activity_record(*, user: User) -> bool:
     """Stamp today as the person's last active day: one UPDATE at most once a day (the middleware
-    and sign-in call this; it does nothing when the loaded row already says today). True when they
-    are back after more than FEED_ACTIVE_DAYS: their feed is marked stale (read-time merge) and the
-    caller enqueues its rebuild."""
+    and sign-in call this; nothing happens when the loaded row already says today).
+
+    Someone back after more than FEED_ACTIVE_DAYS away is not stamped here: a rebuild is requested
+    (a FeedStale row) and True tells the caller to enqueue it; the rebuild stamps them with the new
+    rows. Until then their pages merge every followee's posts at read time (they still read as
+    away). A request that finds the rebuild requested more than FEED_REBUILD_RETRY ago (its task
+    lost) asks again."""
     today = timezone.localdate()
     previous = user.last_active
     if previous == today:
         return False
-    with transaction.atomic():
-        updated = User.objects.filter(pk=user.pk).exclude(last_active=today).update(last_active=today)
-        user.last_active = today
-        if not updated or previous is None or previous >= feed_active_cutoff():
-            return False
-        FeedStale.objects.get_or_create(owner_id=user.pk)
-        return True
+    if previous is not None and previous < feed_active_cutoff():
+        stale, created = FeedStale.objects.get_or_create(owner_id=user.pk)
+        if created:
+            return True
+        retry_before = timezone.now() - FEED_REBUILD_RETRY
+        return bool(FeedStale.objects.filter(pk=stale.pk, since__lt=retry_before).update(since=timezone.now()))
+    User.objects.filter(pk=user.pk).exclude(last_active=today).update(last_active=today)
+    user.last_active = today
+    return False
 
 
 # --- notifications --------------------------------------------------------------------------

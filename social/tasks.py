@@ -59,4 +59,5 @@ def feed_follow_remove(owner_id: int, author_id: int) -> int:
 
 @background()
 def feed_rebuild(owner_id: int) -> None:
-    services.feed_rebuild(owner=owner_id)
+    """Someone back after FEED_ACTIVE_DAYS away: their feed rebuilt, and they stamped active."""
+    services.feed_rebuild(owner=owner_id, returning=True)
