@@ -171,6 +171,10 @@ if TASKS_BACKEND == "rq":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     RQ_QUEUES = {"default": {"URL": os.environ.get("RQ_REDIS_URL", REDIS_URL), "DEFAULT_TIMEOUT": 900}}
+    # django-rq's admin dashboard is left out: its views answer 500 to unknown queue, job and
+    # worker ids and its token endpoint to any token when none is set. `manage.py tasks` shows
+    # RQ's failures and re-runs them.
+    RQ_SHOW_ADMIN_LINK = False
 elif TASKS_BACKEND == "immediate":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 else:

@@ -165,6 +165,25 @@ def _requeue_abandoned_rq_jobs() -> int:
     return count
 
 
+def rq_queues():
+    import django_rq
+
+    return [django_rq.get_queue(name) for name in settings.RQ_QUEUES]
+
+
+def rq_failed_jobs() -> list:
+    """RQ's final failures (not the attempts that were retried), oldest first."""
+    retried = f"{RetryScheduled.__module__}.{RetryScheduled.__qualname__}"
+    jobs = []
+    for queue in rq_queues():
+        for job in queue.failed_job_registry.get_job_ids():
+            job = queue.fetch_job(job)
+            result = job.latest_result() if job else None
+            if job is not None and retried not in ((result.exc_string if result else "") or ""):
+                jobs.append(job)
+    return jobs
+
+
 def failed_tasks():
     """Final failures (not the attempts that were retried), newest first."""
     retried = f"{RetryScheduled.__module__}.{RetryScheduled.__qualname__}"

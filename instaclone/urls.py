@@ -19,7 +19,6 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on every page (the admin has no <link rel=icon>); without this
     # route the request would fall through to the profile catch-all.
     path("favicon.ico", instaclone_views.favicon),
-    *([path("admin/rq/", include("django_rq.urls"))] if "django_rq" in settings.INSTALLED_APPS else []),  # RQ queues, staff only
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("settings/", include("accounts.urls")),

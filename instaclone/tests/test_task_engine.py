@@ -140,10 +140,19 @@ def test_rq_on_redis_runs_tasks_through_the_same_worker_command(tmp_path):
     redis = RedisServer(tmp_path / "redis").start()  # the test's own server: nothing else is touched
     site = SiteProcesses(tmp_path, TASKS_BACKEND="rq", REDIS_URL=redis.url, TASKS_RETRY_DELAY="0.2")
     try:
-        _enqueue(site, "steps.enqueue('r', 2); flaky.enqueue('rf', 1)")
+        _enqueue(site, "steps.enqueue('r', 2); flaky.enqueue('rf', 1); broken.enqueue('rb')")
         worker = site.start("worker", "--id", "rq-1", log_name="worker")
         wait_until(lambda: len(_groups(site, "rf-attempt-")) == 2, timeout=90, message="the RQ retry to run")
         assert _groups(site, "r-") == ["r-0000", "r-0001"]
+
+        # staff see the final failure (not the retried attempt) and can run it again
+        wait_until(lambda: "FAILED: 2" in site.manage("tasks"), timeout=30, message="two failed jobs")
+        listing = site.manage("tasks")
+        assert f"{T}.broken" in listing and "ValueError: rb: a bug" in listing and f"{T}.flaky" not in listing
+        rerun = site.manage("tasks", "--rerun-failed")
+        assert rerun.count("re-ran ") == 1 and f"{T}.broken" in rerun
+        wait_until(lambda: "FAILED: 2" in site.manage("tasks") and "READY: 0" in site.manage("tasks"), timeout=30,
+                   message="the re-run to fail again")
 
         # a worker killed mid-task: RQ finds the job abandoned once the worker's heartbeat expires
         # (forced here instead of waiting minutes); the stale sweep puts it back; nothing is repeated
