@@ -1,5 +1,6 @@
 """Rebuild home-feed rows (social.FeedItem) from the follow graph: for data loaded without the
-services (fixtures, imports) or after a repair. Idempotent.
+services (fixtures, imports) or after a repair. Idempotent. Runs in this process, not as tasks;
+people away for FEED_ACTIVE_DAYS stay away (their next visit asks for the rebuild that stamps them).
 
     python manage.py feed_rebuild               # everyone
     python manage.py feed_rebuild alice bob     # some people
