@@ -192,6 +192,7 @@ TASKS_PERIODIC = {
     "instaclone.tasks.tasks_requeue_stale": 300,
     "instaclone.tasks.tasks_prune_results": 86400,
     "accounts.tasks.sessions_clear_expired": 86400,
+    "posts.tasks.media_sweep": 86400,
 }
 TASKS_KEEP_RESULTS_DAYS = int(os.environ.get("TASKS_KEEP_RESULTS_DAYS", "7"))
 

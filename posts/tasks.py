@@ -187,3 +187,18 @@ def _publish_if_ready(post_id: int) -> None:
     if not waiting.exists():
         Post.objects.filter(pk=post_id, media_pending=True).update(media_pending=False)
 
+
+
+@background(retries=1)
+def media_sweep() -> str:
+    """Periodic (settings.TASKS_PERIODIC): delete stored files no row references, older than the
+    sweep's grace period (files of uploads and media tasks still in flight are younger), and report
+    rows whose file is missing (deleting content is a person's decision). The sweep_media command,
+    run by the worker's scheduler; its report is the task's return value."""
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("sweep_media", "--delete", stdout=out, stderr=out)
+    return out.getvalue()[-4000:]

@@ -122,3 +122,19 @@ def test_imagekit_sweep_during_an_outage_stops_with_a_clear_error(fake_imagekit)
 
     with pytest.raises(CommandError, match="Could not list the stored files"):
         sweep("--delete")
+
+
+def test_the_periodic_sweep_task_deletes_old_orphans_and_keeps_the_rest(content, alice, media_root):
+    from posts.tasks import media_sweep
+
+    old = default_storage.save("posts/images/old-orphan.jpg", ContentFile(b"left by a killed worker"))
+    new = default_storage.save("posts/images/new-orphan.jpg", ContentFile(b"upload in flight"))
+    backdate_local(media_root, old, 120)
+
+    report = media_sweep.call()
+
+    assert f"deleted orphan {old}" in report
+    assert not (media_root / old).exists()
+    assert (media_root / new).exists()
+    for name in referenced(content, alice):
+        assert (media_root / name).exists(), name
