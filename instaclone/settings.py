@@ -369,6 +369,8 @@ VIDEO_PROBE_TIMEOUT = float(os.environ.get("VIDEO_PROBE_TIMEOUT", 10))
 # Videos are transcoded to a web MP4 by a background task (posts.tasks) within this many seconds;
 # keep it under TASKS_STALE_AFTER (and RQ's job timeout), or a long transcode is taken for a dead one.
 VIDEO_TRANSCODE_TIMEOUT = float(os.environ.get("VIDEO_TRANSCODE_TIMEOUT", 600))
+if VIDEO_TRANSCODE_TIMEOUT + 120 > TASKS_STALE_AFTER:  # one video per task run, plus its poster and storage
+    raise ImproperlyConfigured("VIDEO_TRANSCODE_TIMEOUT must stay at least 120 s under TASKS_STALE_AFTER.")
 # Pixels decoded at full size: PNG (and JPEG after its 1/2-1/8 scaled decode) up to this, WebP a
 # quarter, HEIC half (their decoders hold more full-size buffers). 32 MP keeps the largest accepted
 # image of every format under ~200 MB of worker memory (bench/RESULTS.md "Upload memory"); JPEGs from

@@ -20,6 +20,7 @@ Nothing here imports an app: tasks live beside the services they run (`social/ta
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import random
@@ -109,6 +110,44 @@ def _db_results():
     return DBTaskResult.objects.all()
 
 
+class WorkerIdTaken(Exception):  # noqa: N818
+    """Another live worker already runs under this --id."""
+
+
+@contextlib.contextmanager
+def worker_id_lock(worker_id: str):
+    """Hold `worker_id` for this process's life, so a second worker started with the same id stops
+    at once instead of re-queueing (and so repeating) what the first one is running. PostgreSQL: a
+    session advisory lock on a connection of its own (Django's connections come and go); SQLite:
+    an flock on a file beside the database. Both go when the process dies, however it dies."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        params = connection.get_connection_params()
+        params.pop("cursor_factory", None)
+        params.pop("context", None)
+        with psycopg.connect(**params, autocommit=True) as conn:
+            key = f"instaclone-worker:{worker_id}"
+            if not conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [key]).fetchone()[0]:
+                raise WorkerIdTaken(worker_id)
+            yield
+    elif connection.vendor == "sqlite" and connection.settings_dict["NAME"] not in ("", ":memory:"):
+        import fcntl
+        import hashlib
+
+        digest = hashlib.sha1(worker_id.encode(), usedforsecurity=False).hexdigest()[:16]
+        with open(f"{connection.settings_dict['NAME']}.worker-{digest}.lock", "w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise WorkerIdTaken(worker_id) from None
+            yield
+    else:
+        yield
+
+
 def requeue_interrupted(*, worker_id: str) -> int:
     """Put back in the queue the tasks a previous worker with this id was running when it died
     (worker ids are unique among live workers, so a RUNNING task under ours is an orphan)."""
@@ -190,11 +229,23 @@ def failed_tasks():
     return _db_results().filter(status="FAILED").exclude(exception_class_path=retried).order_by("-finished_at")
 
 
+def rerun_kwargs(the_task, kwargs: dict) -> dict:
+    """The keyword arguments for running a failed task again: its own, a fresh attempt count, and
+    `rerun=True` for a task that takes it (one that can do more when a person asks again, e.g. try
+    a failed video transcode once more)."""
+    import inspect
+
+    kwargs = {k: v for k, v in kwargs.items() if k != "_attempt"}
+    if "rerun" in inspect.signature(the_task.func).parameters:
+        kwargs["rerun"] = True
+    return kwargs
+
+
 def task_rerun(result) -> str:
     """Enqueue a failed task again with its arguments (a new result; the failure stays on record).
     Returns the new result's id."""
     args_kwargs = result.args_kwargs
-    kwargs = {k: v for k, v in args_kwargs["kwargs"].items() if k != "_attempt"}
+    kwargs = rerun_kwargs(result.task, args_kwargs["kwargs"])
     new = result.task.enqueue(*args_kwargs["args"], **kwargs)
     log.info("re-ran task %s (%s) as %s", result.task_path, result.pk, new.id)
     return new.id

@@ -39,7 +39,7 @@ from instaclone.media.files import StorageError, delete_on_commit, stored_files
 from instaclone.media.images import UploadRejected, still_image
 from instaclone.media.renditions import make_renditions, renders_on_the_fly
 from instaclone.media.videos import TranscodeFailed, poster_frame, transcode
-from instaclone.tasks import background
+from instaclone.tasks import background, enqueue_on_commit
 
 from .models import Post, PostMedia
 
@@ -62,24 +62,41 @@ class _Gone(Exception):  # noqa: N818
 
 
 @background()
-def post_media_process(post_id: int) -> str:
+def post_media_process(post_id: int, rerun: bool = False) -> str:
     """Make what the post's media still lack (renditions, web video, poster); publish the post when
-    its videos are ready. Returns a short summary for the task's result."""
+    its videos are ready. Returns a short summary for the task's result.
+
+    One video per run: a transcode may take VIDEO_TRANSCODE_TIMEOUT, and a run must end well inside
+    TASKS_STALE_AFTER (and RQ's job timeout) or it would be taken for lost and run twice; when more
+    media are left after a video, the run queues the next one and ends. `rerun` (staff running a
+    failed task again: `manage.py tasks --rerun`, the admin) first puts the post's failed media back
+    to processing, so a transcode that failed for a passing reason (a busy machine, ffmpeg missing
+    for a while) is tried again; an ordinary second run leaves failures alone."""
+    if rerun:
+        PostMedia.objects.filter(post_id=post_id, status=PostMedia.Status.FAILED).update(
+            status=PostMedia.Status.PROCESSING, error=""
+        )
     pending = list(
         PostMedia.objects.filter(post_id=post_id, status=PostMedia.Status.PROCESSING)
         .order_by("position")
-        .values_list("pk", flat=True)
+        .values_list("pk", "kind")
     )
     failures: list[str] = []
-    for media_id in pending:
+    done = 0
+    for index, (media_id, kind) in enumerate(pending):
         try:
             _process(media_id)
         except MediaProcessingFailed as exc:
             failures.append(str(exc))
+        done += 1
+        if kind == PostMedia.Kind.VIDEO and index + 1 < len(pending):
+            enqueue_on_commit(post_media_process, post_id)  # the rest, in a run of its own
+            break
     _publish_if_ready(post_id)
     if failures:
         raise MediaProcessingFailed(f"post {post_id}: " + "; ".join(failures))
-    return f"post {post_id}: {len(pending)} media processed"
+    left = len(pending) - done
+    return f"post {post_id}: {done} media processed" + (f", {left} left for the next run" if left else "")
 
 
 def _process(media_id: int) -> None:

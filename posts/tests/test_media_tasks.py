@@ -379,3 +379,47 @@ def test_on_imagekit_the_task_waits_longer_for_a_call_than_a_request_would(alice
     media = post.media.get()
     assert media.status == PostMedia.Status.READY and media.error == ""
     assert ik_post_paths(fake_imagekit) == [f"{IK_FOLDER}/{media.file}"]
+
+
+@needs_ffmpeg
+def test_each_video_gets_a_run_of_its_own_so_no_run_outlives_the_stale_limit(alice, bob, media_root, queued):
+    """A run transcodes one video and queues the rest: a post of several long videos never makes one
+    run longer than VIDEO_TRANSCODE_TIMEOUT (under TASKS_STALE_AFTER), so it is never taken for a
+    dead run and started twice."""
+    clip = real_mp4()
+    post = post_create(
+        author=alice, caption="two clips", files=[(upload("a.mp4", clip, "video/mp4"), ""), (upload("b.mp4", clip, "video/mp4"), "")]
+    )
+    assert post_media_process.call(post.pk) == f"post {post.pk}: 1 media processed, 1 left for the next run"
+    assert [m.status for m in post.media.order_by("position")] == [PostMedia.Status.READY, PostMedia.Status.PROCESSING]
+    assert queued_paths()[-1] == ("posts.tasks.post_media_process", [post.pk])
+    assert not Post.objects.visible_to(bob).filter(pk=post.pk).exists()  # published when both are ready
+
+    assert post_media_process.call(post.pk) == f"post {post.pk}: 1 media processed"
+    assert Post.objects.visible_to(bob).filter(pk=post.pk).exists()
+
+
+@needs_ffmpeg
+def test_staff_running_a_failed_transcode_again_tries_it_again(alice, bob, media_root, settings, queued):
+    from django_tasks_db.models import DBTaskResult
+
+    from instaclone.tasks import task_rerun
+
+    real_ffmpeg = settings.FFMPEG_PATH
+    settings.FFMPEG_PATH = shutil.which("false")  # ffmpeg away for a while
+    post = video_post(alice)
+    result = DBTaskResult.objects.get(task_path="posts.tasks.post_media_process")
+    with pytest.raises(MediaProcessingFailed):
+        result.task.call(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
+    DBTaskResult.objects.filter(pk=result.pk).update(status="FAILED", exception_class_path="posts.tasks.MediaProcessingFailed")
+    assert post.media.get().status == PostMedia.Status.FAILED
+    # an ordinary second run leaves the failure alone
+    assert post_media_process.call(post.pk) == f"post {post.pk}: 0 media processed"
+
+    settings.FFMPEG_PATH = real_ffmpeg
+    again = DBTaskResult.objects.get(pk=task_rerun(DBTaskResult.objects.get(pk=result.pk)))
+    assert again.args_kwargs == {"args": [post.pk], "kwargs": {"rerun": True}}
+    again.task.call(*again.args_kwargs["args"], **again.args_kwargs["kwargs"])
+
+    assert post.media.get().status == PostMedia.Status.READY
+    assert Post.objects.visible_to(bob).filter(pk=post.pk).exists()

@@ -7,8 +7,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
+from django.utils.module_loading import import_string
 
-from instaclone.tasks import _db_results, failed_tasks, rq_failed_jobs, rq_queues, task_rerun
+from instaclone.tasks import _db_results, failed_tasks, rerun_kwargs, rq_failed_jobs, rq_queues, task_rerun
 
 
 class Command(BaseCommand):
@@ -59,8 +60,10 @@ class Command(BaseCommand):
             raise CommandError(f"No failed task {', '.join(sorted(unknown))}.")
         to_rerun = failed if options["rerun_failed"] else [job for job in failed if job.id in wanted]
         for job in to_rerun:
-            job.failed_job_registry.requeue(job.id)
-            self.stdout.write(f"re-ran {job.func_name} {job.id}")
+            the_task = import_string(job.func_name)
+            new = the_task.enqueue(*job.args, **rerun_kwargs(the_task, job.kwargs))
+            job.failed_job_registry.remove(job)
+            self.stdout.write(f"re-ran {job.func_name} {job.id} as {new.id}")
         if to_rerun:
             return
         for job in failed[: options["limit"]]:
