@@ -102,6 +102,18 @@ def test_a_killed_worker_loses_nothing_and_repeats_nothing(site):
     assert _groups(site, "k-") == [f"k-{i:04d}" for i in range(40)]
 
 
+def test_a_second_worker_with_a_running_workers_id_refuses_to_start(site):
+    """It would otherwise re-queue, and so repeat, the task the first one is running."""
+    _enqueue(site, "steps.enqueue('dup', 30, 0.1)")
+    worker = site.start("worker", "--id", "w-dup", "--interval", "0.1", log_name="worker-dup")
+    wait_until(lambda: len(_groups(site, "dup-")) >= 3, timeout=60, message="the task to be under way")
+    with pytest.raises(AssertionError, match="A worker with --id w-dup is already running"):
+        site.manage("worker", "--batch", "--id", "w-dup")
+    wait_until(lambda: _statuses(site, f"{T}.steps", "dup") == ["SUCCESSFUL"], timeout=60, message="the first to finish")
+    site.kill(worker)
+    assert _groups(site, "dup-") == [f"dup-{i:04d}" for i in range(30)]
+
+
 def test_a_task_whose_worker_never_returns_is_requeued_by_the_stale_sweep(site):
     _enqueue(site, "steps.enqueue('z', 30, 0.1)")
     worker = site.start("worker", "--id", "w-gone", "--interval", "0.1", log_name="worker")
@@ -111,11 +123,9 @@ def test_a_task_whose_worker_never_returns_is_requeued_by_the_stale_sweep(site):
     site.manage("worker", "--batch", "--id", "w-other")
     assert _statuses(site, f"{T}.steps", "z") == ["RUNNING"]
     # ... until the periodic sweep finds it older than TASKS_STALE_AFTER
-    site.env["TASKS_STALE_AFTER"] = "0"
-    try:
-        assert site.shell("from instaclone.tasks import tasks_requeue_stale; print(tasks_requeue_stale.call())") == "1"
-    finally:
-        del site.env["TASKS_STALE_AFTER"]
+    sweep = "from django.conf import settings; from instaclone.tasks import tasks_requeue_stale; "
+    assert site.shell(sweep + "print(tasks_requeue_stale.call())") == "0"  # not stale yet (900 s)
+    assert site.shell(sweep + "settings.TASKS_STALE_AFTER = 0; print(tasks_requeue_stale.call())") == "1"
     site.manage("worker", "--batch", "--id", "w-other")
     assert _statuses(site, f"{T}.steps", "z") == ["SUCCESSFUL"]
     assert len(_groups(site, "z-")) == 30

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from instaclone.scheduler import Scheduler
-from instaclone.tasks import requeue_interrupted
+from instaclone.tasks import WorkerIdTaken, requeue_interrupted, worker_id_lock
 
 
 class Command(BaseCommand):
@@ -35,13 +35,20 @@ class Command(BaseCommand):
             scheduler.start()
         try:
             if "DatabaseBackend" in backend:
-                requeued = requeue_interrupted(worker_id=options["id"])
-                if requeued:
-                    self.stderr.write(f"Re-queued {requeued} task(s) interrupted when worker {options['id']} last stopped.")
-                call_command(
-                    "db_worker", worker_id=options["id"], interval=options["interval"], batch=options["batch"],
-                    queue_name="*", startup_delay=False, reload=False, verbosity=options["verbosity"],
-                )
+                try:
+                    with worker_id_lock(options["id"]):
+                        requeued = requeue_interrupted(worker_id=options["id"])
+                        if requeued:
+                            self.stderr.write(f"Re-queued {requeued} task(s) interrupted when worker {options['id']} last stopped.")
+                        call_command(
+                            "db_worker", worker_id=options["id"], interval=options["interval"], batch=options["batch"],
+                            queue_name="*", startup_delay=False, reload=False, verbosity=options["verbosity"],
+                        )
+                except WorkerIdTaken:
+                    raise CommandError(
+                        f"A worker with --id {options['id']} is already running: give each worker an id of its own "
+                        "(e.g. web1-1, web1-2)."
+                    ) from None
             elif "RQBackend" in backend:
                 # RQ keeps a dead worker's name registered until its heartbeat expires and finds its
                 # job abandoned then (the stale sweep re-queues it): the name carries the pid.
