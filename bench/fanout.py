@@ -11,7 +11,9 @@ created and dropped here) with the database task backend:
    only enqueued here, never run, so this is what the author waits for.
 2. Delivery: with 1 and then 2 `manage.py worker` processes already idle, the author with
    `--delivery` followers posts; the time until the last follower's feed row exists is the
-   delivery delay, rows / delay the fan-out throughput.
+   delivery delay, rows / delay the fan-out throughput. Then `--parallel` authors (as many
+   followers each) post at once, with 1 and 2 workers: one post's batches run one after another,
+   so a second worker shows on several posts at once.
 3. Kill: 1 worker is killed with SIGKILL part-way through a fan-out and started again with the same
    --id; every follower must end with the post exactly once.
 
@@ -71,8 +73,9 @@ def configure(db: str) -> dict:
     return {**os.environ}
 
 
-def seed(max_followers: int, authors: list[int]) -> dict[int, int]:
-    """A pool of `max_followers` active people; author `n` is followed by the first n of them."""
+def seed(max_followers: int, authors: list[int], parallel: tuple[int, int] = (0, 0)) -> dict:
+    """A pool of `max_followers` active people; author `n` is followed by the first n of them; and
+    `parallel` = (k, n): k more authors followed by the first n each (keys "p0", "p1", ...)."""
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
     from django.utils import timezone
@@ -101,6 +104,15 @@ def seed(max_followers: int, authors: list[int]) -> dict[int, int]:
             User.objects.filter(pk=author.pk).update(follower_count=n)
         ids[n] = author.pk
         log(f"author{n}: {n:,} followers")
+    count, n = parallel
+    for i in range(count):
+        author = User.objects.create_user(f"authorp{i}", f"authorp{i}@example.com", "bench-password", **extra)
+        with transaction.atomic():
+            Follow.objects.bulk_create([Follow(follower_id=pk, followee_id=author.pk) for pk in pool[:n]], batch_size=5000)
+            User.objects.filter(pk=author.pk).update(follower_count=n)
+        ids[f"p{i}"] = author.pk
+    if count:
+        log(f"{count} more authors with {n:,} followers each")
     return ids
 
 
@@ -186,21 +198,30 @@ def feed_rows(post_id: int) -> int:
     return FeedItem.objects.filter(post_id=post_id).count()
 
 
-def delivery(env: dict, author_pk: int, followers: int, workers: int) -> dict:
+def delivery(env: dict, author_pks: list[int], followers: int, workers: int) -> dict:
+    """Every author in `author_pks` posts at once; the delay is until the last follower of the
+    last post has it."""
     clear_queue()
     procs = start_workers(env, workers, f"bench{workers}")
     try:
-        post_id, started = post_now(author_pk, f"delivery with {workers} worker(s)")
+        posts, starts = [], []
+        for pk in author_pks:
+            post_id, started_one = post_now(pk, f"delivery with {workers} worker(s)")
+            posts.append(post_id)
+            starts.append(started_one)
+        started = starts[0]
         target = followers + 1  # every follower and the author
-        while feed_rows(post_id) < target:
+        while any(feed_rows(post_id) < target for post_id in posts):
             if time.perf_counter() - started > 600:
-                raise RuntimeError(f"fan-out did not finish: {feed_rows(post_id)} of {target}")
+                raise RuntimeError("fan-out did not finish")
             time.sleep(0.02)
         delay = time.perf_counter() - started
     finally:
         stop(procs)
-    result = {"workers": workers, "followers": followers, "delay_s": round(delay, 3), "rows_per_s": round(followers / delay)}
-    log(f"{workers} worker(s): {followers:,} feeds in {delay:.2f} s ({followers / delay:,.0f} rows/s)")
+    rows = followers * len(posts)
+    result = {"workers": workers, "posts": len(posts), "followers": followers, "delay_s": round(delay, 3),
+              "rows_per_s": round(rows / delay)}
+    log(f"{workers} worker(s), {len(posts)} post(s): {rows:,} feed rows in {delay:.2f} s ({rows / delay:,.0f} rows/s)")
     return result
 
 
@@ -244,9 +265,9 @@ def plot(results: dict, path: Path) -> None:
     left.set_ylabel("POST /p/new/ median (ms)")
     left.set_title("Creating a post")
     rows = results["delivery"]
-    right.bar([f"{r['workers']} worker(s)" for r in rows], [r["delay_s"] for r in rows], color="#405de6")
+    right.bar([f"{r['workers']}w, {r['posts']} post{'s' if r['posts'] > 1 else ''}" for r in rows], [r["delay_s"] for r in rows], color="#405de6")
     right.set_ylabel("seconds until the last follower's feed row")
-    right.set_title(f"Delivery to {rows[0]['followers']:,} followers" if rows else "Delivery")
+    right.set_title(f"Delivery, {rows[0]['followers']:,} followers a post" if rows else "Delivery")
     fig.suptitle(f"Background fan-out ({results['db']}, {results['when']})")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
@@ -260,9 +281,9 @@ def write_results(results: dict) -> None:
     for n in sorted(results["request_ms"], key=int):
         median = statistics.median(results["request_ms"][n])
         lines.append(f"| {int(n):,} | {median:.1f} | {median / base:.2f}× |" if base else f"| {int(n):,} | {median:.1f} | |")
-    lines += ["", "| workers | followers | delivery delay (s) | feed rows / s |", "|---:|---:|---:|---:|"]
+    lines += ["", "| workers | posts at once | followers each | delivery delay (s) | feed rows / s |", "|---:|---:|---:|---:|---:|"]
     for row in results["delivery"]:
-        lines.append(f"| {row['workers']} | {row['followers']:,} | {row['delay_s']:.2f} | {row['rows_per_s']:,} |")
+        lines.append(f"| {row['workers']} | {row['posts']} | {row['followers']:,} | {row['delay_s']:.2f} | {row['rows_per_s']:,} |")
     kill = results.get("kill")
     if kill:
         lines += ["", f"Worker killed (SIGKILL) at {kill['rows_at_kill']:,} of {kill['expected']:,} rows and restarted "
@@ -286,6 +307,7 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--followers", default="1,10000,100000", help="authors' follower counts for the request time")
     parser.add_argument("--delivery", type=int, default=10000, help="followers for the delivery and kill runs")
+    parser.add_argument("--parallel", type=int, default=4, help="posts at once (authors with --delivery followers each)")
     parser.add_argument("--no-kill", action="store_true")
     args = parser.parse_args()
 
@@ -299,12 +321,16 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     try:
-        ids = seed(max(counts), counts)
+        ids = seed(max(counts), counts, (args.parallel, args.delivery))
         results = {"db": args.db, "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "request_ms": {}, "delivery": []}
         timed = request_times({n: ids[n] for n in sorted({int(x) for x in args.followers.split(",")})})
         results["request_ms"] = {str(n): v for n, v in timed.items()}
+        many = [ids[f"p{i}"] for i in range(args.parallel)]
         for workers in (1, 2):
-            results["delivery"].append(delivery(env, ids[args.delivery], args.delivery, workers))
+            results["delivery"].append(delivery(env, [ids[args.delivery]], args.delivery, workers))
+        for workers in (1, 2):
+            if many:
+                results["delivery"].append(delivery(env, many, args.delivery, workers))
         if not args.no_kill:
             results["kill"] = kill_and_resume(env, ids[args.delivery], args.delivery)
         write_results(results)
