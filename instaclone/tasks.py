@@ -104,6 +104,12 @@ def enqueue_on_commit(the_task, *args, **kwargs) -> None:
 # --- Interrupted and failed tasks (the database backend) --------------------------------------
 
 
+def backend_kind() -> str:
+    """"db", "rq" or "immediate": which engine settings.TASKS points at (tests may override it)."""
+    backend = settings.TASKS["default"]["BACKEND"]
+    return "db" if "DatabaseBackend" in backend else "rq" if "RQBackend" in backend else "immediate"
+
+
 def _db_results():
     from django_tasks_db.models import DBTaskResult
 
@@ -151,7 +157,7 @@ def worker_id_lock(worker_id: str):
 def requeue_interrupted(*, worker_id: str) -> int:
     """Put back in the queue the tasks a previous worker with this id was running when it died
     (worker ids are unique among live workers, so a RUNNING task under ours is an orphan)."""
-    if "DatabaseBackend" not in settings.TASKS["default"]["BACKEND"]:
+    if backend_kind() != "db":
         return 0
     orphans = [r.pk for r in _db_results().filter(status="RUNNING").only("pk", "worker_ids") if r.worker_ids[-1:] == [worker_id]]
     return _db_results().filter(pk__in=orphans, status="RUNNING").update(status="READY", started_at=None)
@@ -160,9 +166,9 @@ def requeue_interrupted(*, worker_id: str) -> int:
 @background(retries=1)
 def tasks_requeue_stale() -> int:
     """Periodic: tasks RUNNING for longer than TASKS_STALE_AFTER lost their worker; run them again."""
-    if "RQBackend" in settings.TASKS["default"]["BACKEND"]:
+    if backend_kind() == "rq":
         return _requeue_abandoned_rq_jobs()
-    if "DatabaseBackend" not in settings.TASKS["default"]["BACKEND"]:
+    if backend_kind() != "db":
         return 0
     cutoff = timezone.now() - timedelta(seconds=settings.TASKS_STALE_AFTER)
     count = _db_results().filter(status="RUNNING", started_at__lt=cutoff).update(status="READY", started_at=None)
@@ -175,7 +181,7 @@ def tasks_requeue_stale() -> int:
 def tasks_prune_results() -> int:
     """Periodic: forget finished task results older than TASKS_KEEP_RESULTS_DAYS (final failures are
     kept twice as long, for staff to look at)."""
-    if "DatabaseBackend" not in settings.TASKS["default"]["BACKEND"]:
+    if backend_kind() != "db":
         return 0
     now = timezone.now()
     keep = timedelta(days=settings.TASKS_KEEP_RESULTS_DAYS)
@@ -187,18 +193,11 @@ def tasks_prune_results() -> int:
 def _requeue_abandoned_rq_jobs() -> int:
     """RQ notices a dead worker itself (its heartbeat expires) and moves the job to the failed
     registry as AbandonedJobError; such a job did not fail, it lost its worker: queue it again."""
-    import django_rq
-
     count = 0
-    for queue_name in settings.RQ_QUEUES:
-        queue = django_rq.get_queue(queue_name)
-        registry = queue.failed_job_registry
-        for job_id in registry.get_job_ids():
-            job = queue.fetch_job(job_id)
-            result = job.latest_result() if job else None
-            if result is not None and "AbandonedJobError" in (result.exc_string or ""):
-                registry.requeue(job_id)
-                count += 1
+    for job, error in _rq_failed():
+        if "AbandonedJobError" in error:
+            job.failed_job_registry.requeue(job.id)
+            count += 1
     if count:
         log.warning("requeued %d RQ job(s) whose worker died", count)
     return count
@@ -210,17 +209,21 @@ def rq_queues():
     return [django_rq.get_queue(name) for name in settings.RQ_QUEUES]
 
 
-def rq_failed_jobs() -> list:
-    """RQ's final failures (not the attempts that were retried), oldest first."""
-    retried = f"{RetryScheduled.__module__}.{RetryScheduled.__qualname__}"
-    jobs = []
+def _rq_failed():
+    """(job, its last error text) for every job in RQ's failed registries."""
     for queue in rq_queues():
-        for job in queue.failed_job_registry.get_job_ids():
-            job = queue.fetch_job(job)
-            result = job.latest_result() if job else None
-            if job is not None and retried not in ((result.exc_string if result else "") or ""):
-                jobs.append(job)
-    return jobs
+        for job_id in queue.failed_job_registry.get_job_ids():
+            job = queue.fetch_job(job_id)
+            if job is not None:
+                result = job.latest_result()
+                yield job, (result.exc_string if result else "") or ""
+
+
+def rq_failed_jobs() -> list:
+    """RQ's final failures (not the attempts that were retried, nor jobs that lost their worker and
+    wait for the stale sweep), oldest first."""
+    retried = f"{RetryScheduled.__module__}.{RetryScheduled.__qualname__}"
+    return [job for job, error in _rq_failed() if retried not in error and "AbandonedJobError" not in error]
 
 
 def failed_tasks():

@@ -9,7 +9,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 from django.utils.module_loading import import_string
 
-from instaclone.tasks import _db_results, failed_tasks, rerun_kwargs, rq_failed_jobs, rq_queues, task_rerun
+from instaclone.tasks import (
+    _db_results,
+    backend_kind,
+    failed_tasks,
+    rerun_kwargs,
+    rq_failed_jobs,
+    rq_queues,
+    task_rerun,
+)
 
 
 class Command(BaseCommand):
@@ -21,10 +29,10 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=20, help="How many failures to list.")
 
     def handle(self, *args, **options):
-        backend = settings.TASKS["default"]["BACKEND"]
-        if "DatabaseBackend" in backend:
+        backend = backend_kind()
+        if backend == "db":
             self._database(options)
-        elif "RQBackend" in backend:
+        elif backend == "rq":
             self._rq(options)
         else:
             raise CommandError(f"TASKS_BACKEND={settings.TASKS_BACKEND} runs tasks in the request: there is no queue.")

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from instaclone.scheduler import Scheduler
-from instaclone.tasks import WorkerIdTaken, requeue_interrupted, worker_id_lock
+from instaclone.tasks import WorkerIdTaken, backend_kind, requeue_interrupted, worker_id_lock
 
 
 class Command(BaseCommand):
@@ -28,13 +28,13 @@ class Command(BaseCommand):
         parser.add_argument("--no-scheduler", action="store_true", help="Do not enqueue the periodic tasks from this worker.")
 
     def handle(self, *args, **options):
-        backend = settings.TASKS["default"]["BACKEND"]
+        backend = backend_kind()
         scheduler = None
         if not options["no_scheduler"] and not options["batch"]:
             scheduler = Scheduler()
             scheduler.start()
         try:
-            if "DatabaseBackend" in backend:
+            if backend == "db":
                 try:
                     with worker_id_lock(options["id"]):
                         requeued = requeue_interrupted(worker_id=options["id"])
@@ -49,7 +49,7 @@ class Command(BaseCommand):
                         f"A worker with --id {options['id']} is already running: give each worker an id of its own "
                         "(e.g. web1-1, web1-2)."
                     ) from None
-            elif "RQBackend" in backend:
+            elif backend == "rq":
                 # RQ keeps a dead worker's name registered until its heartbeat expires and finds its
                 # job abandoned then (the stale sweep re-queues it): the name carries the pid.
                 call_command(
