@@ -85,6 +85,21 @@ def video_post(author, content=None):
     return post_create(author=author, caption="clip", files=[(upload("clip.mp4", content or real_mp4(), "video/mp4"), "")])
 
 
+def process_deleting_the_post_mid_transcode(post, monkeypatch) -> None:
+    """Run the media task; the author deletes the post while ffmpeg works."""
+    from posts import tasks
+
+    real = tasks.transcode
+
+    def delete_meanwhile(*args, **kwargs):
+        result = real(*args, **kwargs)
+        post_delete(post=Post.objects.get(pk=post.pk))
+        return result
+
+    monkeypatch.setattr(tasks, "transcode", delete_meanwhile)
+    post_media_process.call(post.pk)
+
+
 # --- photos -----------------------------------------------------------------------------------
 
 
@@ -244,18 +259,7 @@ def test_a_failed_transcode_through_the_request_is_not_a_500(alice_client, setti
 
 @needs_ffmpeg
 def test_a_video_post_deleted_while_transcoding_leaves_no_files(alice, media_root, queued, monkeypatch):
-    post = video_post(alice)
-    from posts import tasks
-
-    real = tasks.transcode
-
-    def delete_meanwhile(*args, **kwargs):
-        result = real(*args, **kwargs)
-        post_delete(post=Post.objects.get(pk=post.pk))
-        return result
-
-    monkeypatch.setattr(tasks, "transcode", delete_meanwhile)
-    post_media_process.call(post.pk)
+    process_deleting_the_post_mid_transcode(video_post(alice), monkeypatch)
 
     assert post_files(media_root) == []
     assert not Post.objects.exists() and not PostMedia.objects.exists()
@@ -326,18 +330,7 @@ def test_on_imagekit_the_task_reads_the_upload_and_stores_the_web_copy(alice, bo
 
 @needs_ffmpeg
 def test_on_imagekit_a_post_deleted_while_transcoding_leaves_no_files(alice, fake_imagekit, queued, monkeypatch):
-    post = video_post(alice)
-    from posts import tasks
-
-    real = tasks.transcode
-
-    def delete_meanwhile(*args, **kwargs):
-        result = real(*args, **kwargs)
-        post_delete(post=Post.objects.get(pk=post.pk))
-        return result
-
-    monkeypatch.setattr(tasks, "transcode", delete_meanwhile)
-    post_media_process.call(post.pk)
+    process_deleting_the_post_mid_transcode(video_post(alice), monkeypatch)
 
     assert ik_post_paths(fake_imagekit) == []
     assert not PostMedia.objects.exists()
