@@ -77,7 +77,7 @@ def main():
         Path(args.html).write_text(profiler.output_html())
         print(f"wrote {args.html}")
     else:
-        print(profiler.output_text(unicode=False, color=False, show_all=False))
+        print(profiler.output_text(unicode=False, color=False, show_all=bool(os.environ.get("PROFILE_SHOW_ALL"))))
 
 
 if __name__ == "__main__":

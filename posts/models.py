@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.visibility import visible_authors_q, visible_profiles_q
+from instaclone.links import link
 
 
 def _field(prefix: str, name: str) -> str:
@@ -31,14 +32,19 @@ def post_visible_q(viewer, prefix: str = "", *, published_only: bool = False) ->
     return rule & shown
 
 
+def comment_own_visible_q(viewer, prefix: str = "") -> Q:
+    """The comment's own part of `comment_visible_q`: not hidden by moderators (for anyone), by an
+    author whose profile the viewer may see. Alone it is the whole rule only for comments on posts
+    already read through the post part (`CommentQuerySet.on_visible_posts`)."""
+    return Q(**{_field(prefix, "is_hidden"): False}) & visible_profiles_q(viewer, _field(prefix, "author"))
+
+
 def comment_visible_q(viewer, prefix: str = "", *, published_only: bool = False) -> Q:
     """Comments (at `prefix`) the viewer may see: not hidden by moderators (for anyone), by an
     author whose profile the viewer may see, on a post the viewer may see. A private account's
     comment on a public post is visible, as on Instagram."""
-    return (
-        Q(**{_field(prefix, "is_hidden"): False})
-        & visible_profiles_q(viewer, _field(prefix, "author"))
-        & post_visible_q(viewer, _field(prefix, "post"), published_only=published_only)
+    return comment_own_visible_q(viewer, prefix) & post_visible_q(
+        viewer, _field(prefix, "post"), published_only=published_only
     )
 
 
@@ -52,6 +58,14 @@ class CommentQuerySet(models.QuerySet):
     def visible_to(self, viewer, *, published_only: bool = False):
         """The comments `viewer` may see (`comment_visible_q`)."""
         return self.filter(comment_visible_q(viewer, published_only=published_only))
+
+    def on_visible_posts(self, viewer, post_ids):
+        """The comments `viewer` may see on the posts `post_ids`, which the caller has just read
+        through `Post.objects.visible_to(viewer)` (a page of cards): the post part of
+        `comment_visible_q` holds for them already, so only the comment's own part is checked,
+        without joining the posts and their authors again. Never pass ids that did not come from
+        that read."""
+        return self.filter(comment_own_visible_q(viewer), post_id__in=list(post_ids))
 
 
 class Hashtag(models.Model):
@@ -106,9 +120,7 @@ class Post(models.Model):
         return f"Post {self.pk} by {self.author_id}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("posts:detail", kwargs={"pk": self.pk})
+        return link("posts:detail", self.pk)
 
 
 class PostHashtag(models.Model):

@@ -41,3 +41,4 @@ def test_tag_renders_a_time_element_with_the_full_date_as_tooltip(settings):
     assert short.startswith(f'<time datetime="{value.isoformat()}" title="')
     assert short.endswith(">5h</time>")
     assert f">{value:%Y}" not in short and str(value.year) in full
+    assert f"title=\"{value:%B} {value.day}, {value.year} at {value:%H:%M}\"" in short
