@@ -8,9 +8,10 @@ from django.dispatch import Signal
 post_created = Signal()
 # post: Post; mentioned: list[User] newly mentioned by an edit
 post_mentions_added = Signal()
-# like: Like
+# like_user_id, post_id, author_id (the post's author; the liker may see the post, so no block
+# stands between them)
 post_liked = Signal()
-# like_user_id, post_id (the like row is gone)
+# like_user_id, post_id, author_id (the like row is gone)
 post_unliked = Signal()
 # comment: Comment; mentioned: list[User]
 comment_created = Signal()

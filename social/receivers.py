@@ -31,21 +31,12 @@ def on_post_mentions_added(sender, post, mentioned=(), **kwargs):
         )
 
 
-def on_post_liked(sender, like, **kwargs):
-    post = like.post
-    services.notification_create(
-        recipient=post.author_id, actor=like.user_id, kind=Notification.Kind.LIKE, post=post
-    )
+def on_post_liked(sender, like_user_id, post_id, author_id, **kwargs):
+    services.notification_like_create(liker_id=like_user_id, post_id=post_id, author_id=author_id)
 
 
-def on_post_unliked(sender, like_user_id, post_id, **kwargs):
-    recipients = list(
-        Notification.objects.filter(
-            actor_id=like_user_id, post_id=post_id, kind=Notification.Kind.LIKE
-        ).values_list("recipient_id", flat=True)
-    )
-    Notification.objects.filter(actor_id=like_user_id, post_id=post_id, kind=Notification.Kind.LIKE).delete()
-    services.unread_changed(*recipients)
+def on_post_unliked(sender, like_user_id, post_id, author_id, **kwargs):
+    services.notification_like_delete(liker_id=like_user_id, post_id=post_id, author_id=author_id)
 
 
 def on_comment_created(sender, comment, mentioned=(), **kwargs):

@@ -305,6 +305,27 @@ def notification_create(
     )
 
 
+def notification_like_create(*, liker_id: int, post_id: int, author_id: int) -> None:
+    """The author's "liked your post" (none for liking one's own post). No block check, unlike
+    notification_create: the like passed the visibility rule in this transaction, and that rule
+    already excludes a block either way between the liker and the author."""
+    if liker_id == author_id:
+        return
+    unread_changed(author_id)
+    Notification.objects.create(
+        recipient_id=author_id, actor_id=liker_id, kind=Notification.Kind.LIKE, post_id=post_id
+    )
+
+
+def notification_like_delete(*, liker_id: int, post_id: int, author_id: int) -> None:
+    """An unlike takes its "liked your post" back (the author's badge is recounted if one went)."""
+    deleted, _ = Notification.objects.filter(
+        actor_id=liker_id, post_id=post_id, kind=Notification.Kind.LIKE
+    ).delete()
+    if deleted:
+        unread_changed(author_id)
+
+
 def notifications_mark_read(*, user: User) -> int:
     from django.utils import timezone
 

@@ -1,43 +1,68 @@
 """Writes for likes: like and unlike, idempotent.
 
-The post is fetched through the access-checked selector (`posts.selectors.post_get_for_viewer`: a
-post the user may not see is a 404, which covers private accounts, blocks either way and hidden
-posts). The stored `like_count` changes with F() only when a row was really inserted or deleted; the
-unique constraint on Like is the final word: liking twice, double clicks and replayed requests leave
-one row.
+A post the user may not see is a 404 (private accounts, blocks either way, hidden posts: the one
+rule, `Post.objects.visible_to`, compiled into the write itself by `engagement.visible_post`), and no
+row is written. The unique constraint on Like is the final word: liking twice, double clicks and
+replayed requests leave one row. The stored `like_count` changes only when a row really went in or
+out, in the same transaction, never below zero.
+
+A like that changes something is three statements in its transaction (engagement.py says why they
+are hand-written): the INSERT (or DELETE) guarded by the visibility rule, the UPDATE of the counter
+returning its new value and the post's author, and the notification's write (social, through the
+`post_liked` / `post_unliked` domain events). A like that changes nothing is one more statement:
+the access-checked read of the count (or the 404).
 """
 
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F
+from django.http import Http404
 
 from accounts.models import User
 
 from ..models import Like, Post
-from ..selectors import post_get_for_viewer
 from ..signals import post_liked, post_unliked
+from .engagement import (
+    VisiblePost,
+    post_like_count_add,
+    row_delete_if_visible,
+    row_insert_if_visible,
+    visible_post,
+    visible_post_read,
+)
 
 
 @transaction.atomic
 def like_create(*, user: User, post_id: int) -> Post:
-    """Like a post (idempotent). Returns the post with its current like_count."""
-    post = post_get_for_viewer(user, post_id, with_media=False)
-    like, created = Like.objects.get_or_create(user=user, post=post)
-    if created:
-        Post.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1)
-        post_liked.send(sender=Like, like=like)
-    post.refresh_from_db(fields=["like_count"])
-    return post
+    """Like a post (idempotent). Returns the post with its current like_count only (the other
+    fields deferred, as `.only("like_count")` would)."""
+    post = visible_post(user, post_id)
+    if not row_insert_if_visible(Like, user_id=user.pk, post=post):
+        return _unchanged(post)
+    like_count, author_id = post_like_count_add(post_id, +1, using=post.using)
+    post_liked.send(sender=Like, like_user_id=user.pk, post_id=post_id, author_id=author_id)
+    return _post(post, like_count)
 
 
 @transaction.atomic
 def like_delete(*, user: User, post_id: int) -> Post:
-    """Unlike a post (idempotent). Returns the post with its current like_count."""
-    post = post_get_for_viewer(user, post_id, with_media=False)
-    deleted, _ = Like.objects.filter(user=user, post=post).delete()
-    if deleted:
-        Post.objects.filter(pk=post.pk, like_count__gt=0).update(like_count=F("like_count") - 1)
-        post_unliked.send(sender=Like, like_user_id=user.pk, post_id=post.pk)
-    post.refresh_from_db(fields=["like_count"])
-    return post
+    """Unlike a post (idempotent). Returns the post with its current like_count only."""
+    post = visible_post(user, post_id)
+    if not row_delete_if_visible(Like, user_id=user.pk, post=post):
+        return _unchanged(post)
+    like_count, author_id = post_like_count_add(post_id, -1, using=post.using)
+    post_unliked.send(sender=Like, like_user_id=user.pk, post_id=post_id, author_id=author_id)
+    return _post(post, like_count)
+
+
+def _unchanged(post: VisiblePost) -> Post:
+    """Nothing was written: the user may not see the post (404), or the like was already there (or
+    already gone)."""
+    row = visible_post_read(post)
+    if row is None:
+        raise Http404("No such post.")
+    return _post(post, row[0])
+
+
+def _post(post: VisiblePost, like_count: int) -> Post:
+    return Post.from_db(post.using, ["id", "like_count"], [post.post_id, like_count])

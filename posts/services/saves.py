@@ -1,27 +1,46 @@
 """Writes for saves: a person's private Saved list, idempotent (the unique constraint on Save
-keeps one row). The post is fetched through the access-checked selector (404 if not visible)."""
+keeps one row). A post the user may not see is a 404 and gets no row: the INSERT (or DELETE) embeds
+the one visibility rule (`engagement.visible_post`), so a save that changes something is one
+statement (its own transaction: saves have no stored counter and no notification to keep in step);
+one that changes nothing is one more, the access-checked read (or the 404)."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.http import Http404
 
 from accounts.models import User
 
 from ..models import Post, Save
-from ..selectors import post_get_for_viewer
+from .engagement import (
+    VisiblePost,
+    row_delete_if_visible,
+    row_insert_if_visible,
+    visible_post,
+    visible_post_read,
+)
 
 
-@transaction.atomic
 def save_create(*, user: User, post_id: int) -> Post:
-    """Save a post to the user's private Saved list (idempotent)."""
-    post = post_get_for_viewer(user, post_id, with_media=False)
-    Save.objects.get_or_create(user=user, post=post)
-    return post
+    """Save a post to the user's private Saved list (idempotent). Returns the post, its id only
+    (the other fields deferred)."""
+    post = visible_post(user, post_id)
+    if not row_insert_if_visible(Save, user_id=user.pk, post=post):
+        _check_visible(post)
+    return _post(post)
 
 
-@transaction.atomic
 def save_delete(*, user: User, post_id: int) -> Post:
     """Remove a post from Saved (idempotent)."""
-    post = post_get_for_viewer(user, post_id, with_media=False)
-    Save.objects.filter(user=user, post=post).delete()
-    return post
+    post = visible_post(user, post_id)
+    if not row_delete_if_visible(Save, user_id=user.pk, post=post):
+        _check_visible(post)
+    return _post(post)
+
+
+def _check_visible(post: VisiblePost) -> None:
+    if visible_post_read(post) is None:
+        raise Http404("No such post.")
+
+
+def _post(post: VisiblePost) -> Post:
+    return Post.from_db(post.using, ["id"], [post.post_id])

@@ -20,10 +20,10 @@ def catch():
     """Record domain signals sent during a test: {"liked": [...], "unliked": [...], "comment": [...]}"""
     seen = {"liked": [], "unliked": [], "comment": []}
 
-    def liked(sender, like, **kw):
-        seen["liked"].append(like)
+    def liked(sender, like_user_id, post_id, author_id, **kw):
+        seen["liked"].append((like_user_id, post_id))
 
-    def unliked(sender, like_user_id, post_id, **kw):
+    def unliked(sender, like_user_id, post_id, author_id, **kw):
         seen["unliked"].append((like_user_id, post_id))
 
     def commented(sender, comment, mentioned, **kw):
