@@ -40,13 +40,43 @@ def _active_q(prefix: str) -> Q:
     return Q(**{_field(prefix, "is_active"): True})
 
 
-def not_blocked_q(user_id: int, prefix: str = "") -> Q:
+# The subqueries the rule is made of (a user's block rows either way, their followees) depend only
+# on the user's id, and a QuerySet used as a filter value is cloned, never changed, when a query is
+# built from it. Building them costs more than the rest of a Q, and one page applies the rule to
+# several queries, so a signed-in viewer's set is built once and kept on the viewer object (which
+# lives for one request): SQL text, not data, so it cannot go stale.
+_SUBQUERIES_ATTR = "_visibility_subqueries"
+
+
+def _subqueries(user_id: int, holder=None) -> dict:
+    cached = getattr(holder, _SUBQUERIES_ATTR, None) if holder is not None else None
+    if cached is not None and cached["user_id"] == user_id:
+        return cached
+    block, follow = _model("Block"), _model("Follow")
+    built = {
+        "user_id": user_id,
+        "blocked_by_user": block.objects.filter(blocker_id=user_id).values("blocked_id"),
+        "who_blocked_user": block.objects.filter(blocked_id=user_id).values("blocker_id"),
+        "followees": follow.objects.filter(follower_id=user_id).values("followee_id"),
+    }
+    if holder is not None:
+        try:
+            setattr(holder, _SUBQUERIES_ATTR, built)
+        except AttributeError:  # an object that takes no attributes: build again next time
+            pass
+    return built
+
+
+def followees_subquery(viewer):
+    """`Follow.objects.filter(follower=viewer).values("followee_id")`, built once per viewer object."""
+    return _subqueries(viewer.pk, viewer)["followees"]
+
+
+def not_blocked_q(user_id: int, prefix: str = "", *, _holder=None) -> Q:
     """Users (at `prefix`, "" for User itself) with no block either way with user `user_id`."""
     field = _field(prefix, "pk")
-    block = _model("Block")
-    blocked_by_user = block.objects.filter(blocker_id=user_id).values("blocked_id")
-    who_blocked_user = block.objects.filter(blocked_id=user_id).values("blocker_id")
-    return ~Q(**{f"{field}__in": blocked_by_user}) & ~Q(**{f"{field}__in": who_blocked_user})
+    sub = _subqueries(user_id, _holder)
+    return ~Q(**{f"{field}__in": sub["blocked_by_user"]}) & ~Q(**{f"{field}__in": sub["who_blocked_user"]})
 
 
 def visible_authors_q(viewer, prefix: str = "author") -> Q:
@@ -56,11 +86,10 @@ def visible_authors_q(viewer, prefix: str = "author") -> Q:
     public = Q(**{_field(prefix, "is_private"): False})
     if not _is_signed_in(viewer):
         return _active_q(prefix) & public
-    followed_ids = _model("Follow").objects.filter(follower_id=viewer.pk).values("followee_id")
     return (
         _active_q(prefix)
-        & not_blocked_q(viewer.pk, prefix)
-        & (public | Q(**{field: viewer.pk}) | Q(**{f"{field}__in": followed_ids}))
+        & not_blocked_q(viewer.pk, prefix, _holder=viewer)
+        & (public | Q(**{field: viewer.pk}) | Q(**{f"{field}__in": followees_subquery(viewer)}))
     )
 
 
@@ -69,7 +98,7 @@ def visible_profiles_q(viewer, prefix: str = "") -> Q:
     People lists, search, suggestions, commenters, likers and notification actors."""
     if not _is_signed_in(viewer):
         return _active_q(prefix)
-    return _active_q(prefix) & not_blocked_q(viewer.pk, prefix)
+    return _active_q(prefix) & not_blocked_q(viewer.pk, prefix, _holder=viewer)
 
 
 def audience_q(author) -> Q:

@@ -12,13 +12,13 @@ post cards needs in a constant number of queries."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Window
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Follow, User
-from accounts.visibility import visible_profiles_q
+from accounts.models import User
+from accounts.visibility import followees_subquery, visible_profiles_q
 from instaclone.pagination import Page, keyset_page
 
 from .models import Comment, Hashtag, Like, Post, PostHashtag, PostMedia, Save, post_visible_q
@@ -155,8 +155,10 @@ def with_body_html(comments):
 
 
 def comments_page(viewer, post: Post, *, cursor: str | None = None, size: int | None = None) -> Page:
-    """A post's comments, oldest first, keyset "load more" (1 query). `post` must be visible."""
-    qs = visible_comments(viewer).filter(post=post).select_related("author")
+    """A post's comments, oldest first, keyset "load more" (1 query). `post` must have been read
+    through `Post.objects.visible_to(viewer)` (`post_get_for_viewer`): the post part of the comment
+    rule holds for it, so only the comments' own part is checked (`Comment.objects.on_visible_posts`)."""
+    qs = Comment.objects.on_visible_posts(viewer, [post.pk]).select_related("author")
     page = keyset_page(qs, cursor, size or COMMENTS_PAGE_SIZE, descending=False)
     with_body_html(page.items)
     return page
@@ -190,58 +192,86 @@ def viewer_state(viewer, post_ids) -> tuple[set[int], set[int]]:
     return liked, saved
 
 
-def latest_comments(post_ids, viewer, n: int = 2) -> dict[int, list[Comment]]:
-    """The latest `n` visible comments of each post (shown oldest first), in one query."""
-    post_ids = list(post_ids)
-    if not post_ids:
-        return {}
-    rows = (
-        visible_comments(viewer)
-        .filter(post_id__in=post_ids)
-        .select_related("author")
-        .annotate(
-            rank=Window(RowNumber(), partition_by=[F("post_id")], order_by=[F("created").desc(), F("id").desc()])
-        )
-        .filter(rank__lte=n)
-        .order_by("post_id", "created", "id")
+def with_viewer_flags(qs: QuerySet[Post], viewer) -> QuerySet[Post]:
+    """Posts annotated with `viewer_liked` and `viewer_saved` (EXISTS on the like and save rows'
+    unique (user, post) indexes), so that a page of cards learns the viewer's state in the query
+    that reads the posts (`cards_context` then runs none for it). Anonymous: unchanged."""
+    if not _signed_in(viewer):
+        return qs
+    return qs.annotate(
+        viewer_liked=Exists(Like.objects.filter(user_id=viewer.pk, post_id=OuterRef("pk"))),
+        viewer_saved=Exists(Save.objects.filter(user_id=viewer.pk, post_id=OuterRef("pk"))),
     )
-    result: dict[int, list[Comment]] = {pk: [] for pk in post_ids}
-    for comment in with_body_html(list(rows)):
-        result[comment.post_id].append(comment)
+
+
+# Up to this many comment rows on a page's posts in all (their stored comment_count, which counts
+# every row), the latest comments of each are picked in Python from one plain query, which costs
+# far less to build than a window function; above it, ROW_NUMBER() picks them in the database.
+LATEST_COMMENTS_PLAIN_MAX = 60
+
+
+def latest_comments(posts, viewer, n: int = 2) -> dict[int, list[Comment]]:
+    """The latest `n` visible comments of each post (shown oldest first), in one query. `posts` are
+    Post instances the viewer may see, read through `post_queryset(viewer)` (a page of cards):
+    `Comment.objects.on_visible_posts` then checks only the comment's own part of the rule."""
+    posts = list(posts)
+    if not posts:
+        return {}
+    ids = [p.pk for p in posts]
+    rows = Comment.objects.on_visible_posts(viewer, ids).select_related("author")
+    if sum(p.comment_count for p in posts) > LATEST_COMMENTS_PLAIN_MAX:
+        newest_first = [F("created").desc(), F("id").desc()]
+        rows = rows.annotate(rank=Window(RowNumber(), partition_by=[F("post_id")], order_by=newest_first))
+        rows = rows.filter(rank__lte=n)
+    result: dict[int, list[Comment]] = {pk: [] for pk in ids}
+    for comment in rows.order_by("post_id", "-created", "-id"):
+        latest = result[comment.post_id]
+        if len(latest) < n:
+            latest.append(comment)
+    for latest in result.values():
+        latest.reverse()
+        with_body_html(latest)
     return result
 
 
 def liked_by_friend(post_ids, viewer) -> dict[int, User]:
-    """For each post, the most recent liker among people the viewer follows (one query)."""
+    """For each post, the most recent liker among people the viewer follows (one query): the likes
+    picked by a correlated subquery per post (LIMIT 1 on the (post, -created, -id) index), with
+    their users joined."""
     post_ids = list(post_ids)
     if not post_ids or not getattr(viewer, "is_authenticated", False):
         return {}
-    followed = Follow.objects.filter(follower_id=viewer.pk).values("followee_id")
-    rows = (
-        Like.objects.filter(post_id__in=post_ids, user_id__in=followed)
-        .filter(visible_profiles_q(viewer, "user"))
-        .select_related("user")
-        .annotate(
-            rank=Window(RowNumber(), partition_by=[F("post_id")], order_by=[F("created").desc(), F("id").desc()])
+    latest = (
+        Like.objects.filter(
+            Q(post_id=OuterRef("pk"), user_id__in=followees_subquery(viewer))
+            & visible_profiles_q(viewer, "user")
         )
-        .filter(rank=1)
+        .order_by("-created", "-id")
+        .values("pk")[:1]
     )
+    picked = Post.objects.filter(pk__in=post_ids).values(like=Subquery(latest))
+    rows = Like.objects.filter(pk__in=picked).select_related("user")
     return {like.post_id: like.user for like in rows}
 
 
 def cards_context(viewer, posts) -> dict:
     """Everything a page of post cards needs, in a constant number of queries (0 for no posts;
-    otherwise 2 for a signed-in viewer's liked/saved ids, 1 for the latest comments, 1 for
-    "liked by <a friend>"; anonymous: 1).
+    otherwise 1 for the latest comments, 1 for "liked by <a friend>" (signed in), and 2 for the
+    viewer's liked/saved ids unless the posts carry `with_viewer_flags`' annotations).
 
     Returns {"liked_ids": set, "saved_ids": set, "latest_comments": {post_id: [Comment]},
     "liked_by": {post_id: User}} and also sets `post.card_comments` and `post.card_liked_by` on each
     post, which is what posts/_card.html reads (templates cannot index a dict by a variable).
+    `posts` must have been read through `post_queryset(viewer)`.
     """
     posts = list(posts)
     ids = [p.pk for p in posts]
-    liked_ids, saved_ids = viewer_state(viewer, ids)
-    comments = latest_comments(ids, viewer)
+    if posts and all(hasattr(p, "viewer_liked") for p in posts):
+        liked_ids = {p.pk for p in posts if p.viewer_liked}
+        saved_ids = {p.pk for p in posts if p.viewer_saved}
+    else:
+        liked_ids, saved_ids = viewer_state(viewer, ids)
+    comments = latest_comments(posts, viewer)
     friends = liked_by_friend(ids, viewer)
     for post in posts:
         post.card_comments = comments.get(post.pk, [])

@@ -72,25 +72,35 @@ def feed_page(viewer: User, cursor: str | None = None, size: int = FEED_PAGE_SIZ
     on (created, id) and cut at size + 1 rows, merged by (created, id) without duplicates:
       1. the fan-out table through its (owner, -created, -post) index: a page costs the same at 10
          or 5,000 followees (docs/feed.md); the join condition and the keyset live in one filter()
-         so that Django uses a single join to social_feeditem, which order_by then reuses;
+         so that Django uses a single join to social_feeditem, which order_by then reuses. The
+         posts come with their authors and the viewer's liked/saved flags (`with_viewer_flags`);
       2. the posts of the followees read at read time (`_pulled_authors`: authors in pull mode, or
          every followee while the viewer is away or back and not yet rebuilt) through the posts'
-         (author, -created, -id) index; empty for most people, it costs one cheap query.
+         (author, -created, -id) index, as (id, created) only: empty for most people, it costs one
+         cheap query. Those of them that make the page and were not among the fan-out rows are then
+         read in full like the fan-out rows (one more query, only then).
     The true first size + 1 posts of the union are among the first size + 1 of either list, so the
-    merge is exact. Media are prefetched once for the merged page."""
+    merge is exact. Media are prefetched once for the page."""
+    from posts.selectors import with_viewer_flags
+
     base = post_queryset(viewer).prefetch_related(None)
-    fanned = base.filter(
+    full = with_viewer_flags(base, viewer)
+    fanned = full.filter(
         Q(feed_items__owner=viewer)
         & keyset_q(cursor, created_field="feed_items__created", id_field="feed_items__post")
     ).order_by("-feed_items__created", "-feed_items__post")
+    posts = {p.pk: p for p in fanned[: size + 1]}
+    keys = {pk: (p.created, pk) for pk, p in posts.items()}
     pulled = base.filter(_pulled_authors(viewer) & keyset_q(cursor)).order_by("-created", "-id")
-    merged = {p.pk: p for p in fanned[: size + 1]}
-    for p in pulled[: size + 1]:
-        merged.setdefault(p.pk, p)
-    rows = sorted(merged.values(), key=lambda p: (p.created, p.pk), reverse=True)[: size + 1]
-    items = rows[:size]
+    for pk, created in pulled.values_list("pk", "created")[: size + 1]:
+        keys.setdefault(pk, (created, pk))
+    rows = sorted(keys.values(), reverse=True)[: size + 1]
+    missing = [pk for _, pk in rows[:size] if pk not in posts]
+    if missing:  # pulled posts on the page: read them as the fan-out rows were read
+        posts.update((p.pk, p) for p in full.filter(pk__in=missing))
+    items = [posts[pk] for _, pk in rows[:size] if pk in posts]
     prefetch_related_objects(items, Prefetch("media", queryset=PostMedia.objects.order_by("position")))
-    next_cursor = encode_cursor(items[-1].created, items[-1].pk) if len(rows) > size else None
+    next_cursor = encode_cursor(items[-1].created, items[-1].pk) if len(rows) > size and items else None
     return Page(items, next_cursor)
 
 

@@ -101,10 +101,33 @@ def test_latest_comments_gives_the_last_two_per_post_oldest_first(alice, bob, ch
     for text in ("a", "b", "c"):
         services.comment_create(user=alice, post_id=p1.pk, body=text)
     services.comment_create(user=charlie, post_id=p2.pk, body="only")
-    latest = selectors.latest_comments([p1.pk, p2.pk, p3.pk], alice)
+    posts = list(selectors.post_queryset(alice).filter(pk__in=[p1.pk, p2.pk, p3.pk]))
+    latest = selectors.latest_comments(posts, alice)
     assert [c.body for c in latest[p1.pk]] == ["b", "c"]
     assert [c.body for c in latest[p2.pk]] == ["only"]
     assert latest[p3.pk] == []
+
+
+def test_latest_comments_of_a_page_with_many_comments_are_picked_by_the_database(
+    alice, bob, charlie, monkeypatch
+):
+    """Above LATEST_COMMENTS_PLAIN_MAX comment rows in all, a window function picks the latest
+    comments instead of Python: the same answer, hidden and blocked comments left out."""
+    p1, p2 = PostRowsFactory(author=bob), PostRowsFactory(author=bob)
+    for text in ("a", "b", "c", "d"):
+        services.comment_create(user=alice, post_id=p1.pk, body=text)
+    services.comment_create(user=charlie, post_id=p1.pk, body="blocked")
+    hidden = services.comment_create(user=bob, post_id=p2.pk, body="hidden")
+    Comment.objects.filter(pk=hidden.pk).update(is_hidden=True)
+    services.comment_create(user=bob, post_id=p2.pk, body="shown")
+    BlockFactory(blocker=alice, blocked=charlie)
+    posts = list(selectors.post_queryset(alice).filter(pk__in=[p1.pk, p2.pk]))
+    plain = selectors.latest_comments(posts, alice)
+    monkeypatch.setattr(selectors, "LATEST_COMMENTS_PLAIN_MAX", 0)
+    windowed = selectors.latest_comments(posts, alice)
+    for latest in (plain, windowed):
+        assert [c.body for c in latest[p1.pk]] == ["c", "d"]
+        assert [c.body for c in latest[p2.pk]] == ["shown"]
 
 
 def test_hidden_and_blocked_comments_are_not_shown(alice, bob, charlie):
@@ -116,7 +139,8 @@ def test_hidden_and_blocked_comments_are_not_shown(alice, bob, charlie):
     BlockFactory(blocker=alice, blocked=charlie)
     bodies = [c.body for c in selectors.comments_page(alice, post).items]
     assert bodies == ["visible"]
-    assert [c.body for c in selectors.latest_comments([post.pk], alice)[post.pk]] == ["visible"]
+    posts = list(selectors.post_queryset(alice).filter(pk=post.pk))
+    assert [c.body for c in selectors.latest_comments(posts, alice)[post.pk]] == ["visible"]
     # bob (no block) still sees charlie's comment
     assert [c.body for c in selectors.comments_page(bob, post).items] == ["visible", "by charlie"]
 

@@ -85,6 +85,25 @@ def test_cards_context_is_four_queries_for_any_page_size(alice, bob, people, n):
 
 
 @pytest.mark.parametrize("n", [1, 20])
+def test_cards_context_of_posts_read_with_the_viewer_flags_is_two_queries(alice, bob, people, n):
+    FollowFactory(follower=alice, followee=people[0])
+    posts_made = [PostRowsFactory(author=bob) for _ in range(n)]
+    for post in posts_made:
+        services.like_create(user=people[0], post_id=post.pk)
+        services.comment_create(user=people[1], post_id=post.pk, body="nice")
+    services.like_create(user=alice, post_id=posts_made[0].pk)
+    services.save_create(user=alice, post_id=posts_made[-1].pk)
+    posts = list(
+        selectors.with_viewer_flags(post_queryset(alice), alice).filter(pk__in=[p.pk for p in posts_made])
+    )
+    # latest comments, liked-by-a-friend (the liked/saved flags came with the posts)
+    assert count_queries(lambda: selectors.cards_context(alice, posts)) == 2
+    context = selectors.cards_context(alice, posts)
+    assert context["liked_ids"] == {posts_made[0].pk} and context["saved_ids"] == {posts_made[-1].pk}
+    assert all(p.card_liked_by == people[0] and len(p.card_comments) == 1 for p in posts)
+
+
+@pytest.mark.parametrize("n", [1, 20])
 def test_rendering_a_page_of_cards_runs_no_query(alice, bob, n):
     posts_made = [PostRowsFactory(author=bob, caption=f"caption {i} @alice") for i in range(n)]
     for post in posts_made:

@@ -193,17 +193,24 @@ def test_going_back_above_the_maximum_while_leaving_stops_the_copy(settings, ali
 
 
 @pytest.mark.parametrize("n_posts", [1, 20])
-def test_feed_query_count_with_a_pulled_author_is_constant(alice_client, alice, django_assert_num_queries, n_posts):
+def test_feed_query_count_with_a_pulled_author_is_constant(
+    alice_client, alice, django_assert_num_queries, n_posts
+):
+    from posts import services as post_services
+
     star = UserFactory()
     followers_of(star, 3)
     graph.follow_create(follower=alice, followee=star)
-    for i in range(n_posts):
-        PostFactory(author=star if i % 2 else alice, caption=f"post {i}")
-    assert FeedPullAuthor.objects.filter(author=star).exists() or n_posts == 1
+    posts = [PostFactory(author=alice if i % 2 else star, caption=f"post {i}") for i in range(n_posts)]
+    assert FeedPullAuthor.objects.filter(author=star).exists()
+    newest_of_star = [p for p in posts if p.author_id == star.pk][-1]
+    post_services.like_create(user=alice, post_id=newest_of_star.pk)
+    post_services.save_create(user=alice, post_id=newest_of_star.pk)
     alice_client.get("/")  # warms the cached unread badge
-    # 1 session, 2 user, 3 fan-out rows (LIMIT size + 1), 4 posts of pulled authors (LIMIT size + 1),
-    # 5 media prefetch for the merged page, 6 liked ids, 7 saved ids, 8 latest comments per post,
-    # 9 "liked by" friend per post
-    with django_assert_num_queries(9):
+    # 1 session, 2 user, 3 fan-out rows with liked/saved flags (LIMIT size + 1), 4 (id, created)
+    # of pulled authors' posts (LIMIT size + 1), 5 the pulled posts on the page, read like the
+    # fan-out rows, 6 media prefetch for the merged page, 7 latest comments, 8 "liked by" a friend
+    with django_assert_num_queries(8):
         r = alice_client.get("/")
     assert [p.pk for p in r.context["page"].items] == reference(alice)[:12]
+    assert r.context["liked_ids"] == r.context["saved_ids"] == {newest_of_star.pk}
