@@ -8,9 +8,12 @@ inject markup.
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import reverse
-from django.utils.html import escape, format_html
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.validators import RESERVED_USERNAMES
@@ -49,10 +52,39 @@ def parse_mentions(caption: str) -> list[str]:
     return list(seen)
 
 
+# The two routes a caption links to, each as (before, after) its one argument: reverse() runs once
+# per route, not once per link (a feed page renders dozens). What goes between is quoted as
+# reverse() quotes it (a mention is ASCII letters, digits, "." and "_"; a tag's non-ASCII letters
+# are percent-encoded). Like instaclone.links, this assumes the site is served at the root of its
+# host, and it is forgotten when the urlconf changes (tests override it).
+_PLACEHOLDER = "captionlinkplaceholder"
+_SAFE = "!$&'()*+,;=/~:@"  # django.urls.resolvers: RFC3986_SUBDELIMS + "/~:@"
+_routes: dict[str, tuple[str, str]] = {}
+
+
+def _link(route: str, kwarg: str, value: str) -> str:
+    """`reverse(route, kwargs={kwarg: value})` for the caption routes, at the cost of a quote()."""
+    parts = _routes.get(route)
+    if parts is None:
+        before, found, after = reverse(route, kwargs={kwarg: _PLACEHOLDER}).partition(_PLACEHOLDER)
+        if not found:
+            raise ValueError(f"route {route!r} does not place its argument as given")
+        parts = _routes[route] = (before, after)
+    return f"{parts[0]}{quote(value, safe=_SAFE)}{parts[1]}"
+
+
+@receiver(setting_changed)
+def _forget_routes(*, setting, **kwargs):
+    if setting in ("ROOT_URLCONF", "FORCE_SCRIPT_NAME"):
+        _routes.clear()
+
+
 def render_caption(caption: str) -> SafeString:
     """The caption as HTML: hashtags and mentions become links, everything else is escaped.
     Line breaks are kept by CSS (white-space: pre-line), not by markup."""
     caption = caption or ""
+    if "#" not in caption and "@" not in caption:  # most comments: nothing to link
+        return mark_safe(escape(caption))  # noqa: S308 - escaped
     out: list[str] = []
     pos = 0
     for match in TOKEN_RE.finditer(caption):
@@ -62,12 +94,14 @@ def render_caption(caption: str) -> SafeString:
         if username is not None and (".." in username or username.lower() in RESERVED_USERNAMES):
             continue  # "@admin" is no one: never a link to /admin/
         out.append(escape(caption[pos : match.start()]))
+        # Tags and names are word characters (and "." for names): nothing in them to escape, and
+        # quote() leaves nothing in the URL that HTML would need escaped.
         if tag is not None:
-            url = reverse("hashtag", kwargs={"name": tag.lower()})
-            out.append(format_html('<a class="caption__tag" href="{}">#{}</a>', url, tag))
+            url = _link("hashtag", "name", tag.lower())
+            out.append(f'<a class="caption__tag" href="{url}">#{tag}</a>')
         else:
-            url = reverse("profile", kwargs={"username": username.lower()})
-            out.append(format_html('<a class="caption__mention" href="{}">@{}</a>', url, username))
+            url = _link("profile", "username", username.lower())
+            out.append(f'<a class="caption__mention" href="{url}">@{username}</a>')
         pos = match.end()
     out.append(escape(caption[pos:]))
-    return mark_safe("".join(out))  # noqa: S308 - every piece above is escaped or format_html
+    return mark_safe("".join(out))  # noqa: S308 - every piece above is escaped or word characters

@@ -1,3 +1,6 @@
+import pytest
+from django.urls import reverse
+
 from posts.text import parse_hashtags, parse_mentions, render_caption
 
 
@@ -29,3 +32,29 @@ def test_reserved_names_are_not_linked():
 def test_render_cannot_inject_markup_through_a_tag():
     html = render_caption('#a"onmouseover=alert(1)')
     assert 'href="/explore/tags/a/">#a</a>&quot;onmouseover=alert(1)' in html
+
+
+@pytest.mark.parametrize("tag", ["fun", "café", "東京", "beach_2024", "Ünïcode"])
+def test_tag_links_are_what_reverse_returns(tag):
+    url = reverse("hashtag", kwargs={"name": tag.lower()})
+    assert f'<a class="caption__tag" href="{url}">#{tag}</a>' in render_caption(f"at the #{tag} today")
+
+
+@pytest.mark.parametrize("name", ["bob", "Alice_W", "j.doe", "x1"])
+def test_mention_links_are_what_reverse_returns(name):
+    url = reverse("profile", kwargs={"username": name.lower()})
+    assert f'<a class="caption__mention" href="{url}">@{name}</a>' in render_caption(f"hi @{name} there")
+
+
+def test_caption_links_follow_a_changed_urlconf(settings):
+    assert 'href="/explore/tags/sun/"' in render_caption("#sun @bob")
+    settings.ROOT_URLCONF = "instaclone.tests.urls_prefixed"
+    html = render_caption("#sun @bob")
+    assert 'href="/prefixed/explore/tags/sun/"' in html and 'href="/prefixed/bob/"' in html
+
+
+def test_text_without_tags_or_mentions_is_only_escaped():
+    assert (
+        render_caption('Wow <b>"5 > 4"</b> & more')
+        == "Wow &lt;b&gt;&quot;5 &gt; 4&quot;&lt;/b&gt; &amp; more"
+    )
