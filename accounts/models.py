@@ -100,9 +100,9 @@ class User(AbstractUser):
         # Memoised on the instance: a feed page asks for the same author's URL several times a card.
         url = self.__dict__.get("_absolute_url")
         if url is None:
-            from django.urls import reverse
+            from instaclone.links import link
 
-            url = self.__dict__["_absolute_url"] = reverse("profile", kwargs={"username": self.username})
+            url = self.__dict__["_absolute_url"] = link("profile", self.username)
         return url
 
 

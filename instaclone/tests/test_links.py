@@ -2,7 +2,7 @@
 
 import pytest
 from django.template import Context, Template
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from instaclone.links import link
 
@@ -32,11 +32,20 @@ def test_link_is_what_reverse_returns(name, arity):
         assert link(name, *ids) == reverse(name, args=ids)
 
 
-def test_link_refuses_what_is_not_an_int():
-    with pytest.raises(TypeError):
-        link("posts:like", "5")
-    with pytest.raises(TypeError):
-        link("posts:like", True)
+@pytest.mark.parametrize("username", ["ana", "ana.maria_2", "x-y~z", "Ünïcode", "a b", ".", "..", "%41", "é"])
+def test_link_with_a_word_is_what_reverse_returns(username):
+    assert link("profile", username) == reverse("profile", args=[username])
+
+
+def test_link_refuses_what_reverse_refuses():
+    with pytest.raises(NoReverseMatch):
+        link("profile", "a/b")
+
+
+def test_link_hands_anything_else_to_reverse():
+    assert link("posts:like", "5") == reverse("posts:like", args=["5"])
+    with pytest.raises(NoReverseMatch):
+        link("posts:like", True)  # a bool is not an id: reverse() decides, and refuses
 
 
 def test_a_changed_urlconf_is_followed(settings):
