@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.http import Http404
 
-from .models import Follow, FollowRequest, User
-from .usernames import lookup_key
+from .models import User
 
 
 def identity_taken(*, username: str = "", email: str = "") -> set[str]:
@@ -33,33 +32,13 @@ def identity_taken(*, username: str = "", email: str = "") -> set[str]:
     return taken
 
 
-def user_get_for_viewer(viewer, username: str, *, with_relation: bool = False) -> User:
+def user_get_for_viewer(viewer, username: str) -> User:
     """The person named `username` whose profile header `viewer` may see, or 404 (read through
     `User.objects.visible_to`: active, no block either way). `content_visible` on the result says
     whether the viewer may also see their posts, followers and following
-    (`User.objects.with_content_visible_to`). One query; a name that cannot exist, none.
-
-    `with_relation=True` (the profile page) reads in the same query how a signed-in viewer stands
-    towards them: `viewer_follows` and `viewer_requested` (booleans) on someone else's profile,
-    `pending_requests` (follow requests waiting for an answer) on the viewer's own."""
-    qs = User.objects.visible_to(viewer).with_content_visible_to(viewer).by_username(username)
-    if with_relation and viewer is not None and viewer.is_authenticated:
-        if lookup_key(username) == viewer.username.lower():
-            waiting = FollowRequest.objects.filter(target_id=OuterRef("pk")).order_by().values("target_id")
-            qs = qs.annotate(
-                pending_requests=Coalesce(Subquery(waiting.annotate(n=Count("pk")).values("n")), 0)
-            )
-        else:
-            qs = qs.annotate(
-                viewer_follows=Exists(
-                    Follow.objects.filter(follower_id=viewer.pk, followee_id=OuterRef("pk"))
-                ),
-                viewer_requested=Exists(
-                    FollowRequest.objects.filter(requester_id=viewer.pk, target_id=OuterRef("pk"))
-                ),
-            )
+    (`User.objects.with_content_visible_to`). One query; a name that cannot exist, none."""
     try:
-        return qs.get()
+        return User.objects.visible_to(viewer).with_content_visible_to(viewer).by_username(username).get()
     except User.DoesNotExist:
         raise Http404("No such user.") from None
 

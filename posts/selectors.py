@@ -48,19 +48,12 @@ def post_queryset(viewer, *, published_only: bool = False) -> QuerySet[Post]:
     )
 
 
-def post_get_for_viewer(viewer, pk, *, with_media: bool = True, with_viewer_state: bool = False) -> Post:
+def post_get_for_viewer(viewer, pk, *, with_media: bool = True) -> Post:
     """A post the viewer may see, or 404 (a hidden or invisible post does not exist for them).
-    `with_media=False` skips the media prefetch, for writes that only need the access check.
-    `with_viewer_state=True` also sets `post.viewer_liked` and `post.viewer_saved` (two EXISTS in
-    the same query, for a signed-in viewer), which `detail_context` reads instead of querying."""
+    `with_media=False` skips the media prefetch, for writes that only need the access check."""
     qs = post_queryset(viewer)
     if not with_media:
         qs = qs.prefetch_related(None)
-    if with_viewer_state and _signed_in(viewer):
-        qs = qs.annotate(
-            viewer_liked=Exists(Like.objects.filter(post_id=OuterRef("pk"), user_id=viewer.pk)),
-            viewer_saved=Exists(Save.objects.filter(post_id=OuterRef("pk"), user_id=viewer.pk)),
-        )
     return get_object_or_404(qs, pk=pk)
 
 
@@ -281,12 +274,8 @@ def cards_context(viewer, posts) -> dict:
 
 def detail_context(viewer, post: Post) -> dict:
     """What the post detail page needs for its like/save buttons and comments, in constant
-    queries: `context.update(detail_context(viewer, post))`. One query (the page of comments) for a
-    post read with `post_get_for_viewer(..., with_viewer_state=True)`; else liked and saved ids
-    are two more (none for an anonymous viewer)."""
-    if hasattr(post, "viewer_liked"):
-        liked_ids = {post.pk} if post.viewer_liked else set()
-        saved_ids = {post.pk} if post.viewer_saved else set()
-    else:
-        liked_ids, saved_ids = viewer_state(viewer, [post.pk])
+    queries (liked, saved, one page of comments): `context.update(detail_context(viewer, post))`.
+    Liked and saved are two plain queries on purpose: as EXISTS columns of the post's query they
+    cost more CPU to build and compile (~0.6 ms each) than each query does in all (~0.4 ms)."""
+    liked_ids, saved_ids = viewer_state(viewer, [post.pk])
     return {"liked_ids": liked_ids, "saved_ids": saved_ids, "comments": comments_page(viewer, post)}

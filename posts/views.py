@@ -115,14 +115,13 @@ def _new_context(form, file_errors) -> dict:
 
 @require_GET
 def post_detail(request, pk):
-    # The post with the viewer's like and save state in one query, then its media.
-    post = selectors.post_get_for_viewer(request.user, pk, with_viewer_state=True)
+    post = selectors.post_get_for_viewer(request.user, pk)
     context = {
         "post": post,
         "media": list(post.media.all()),
         "is_author": request.user.is_authenticated and request.user.pk == post.author_id,
     }
-    # The like/save buttons' state (read above) and the first page of comments.
+    # Like/save state and the first page of comments.
     context.update(selectors.detail_context(request.user, post))
     return render(request, "posts/detail.html", context)
 
