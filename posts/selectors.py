@@ -37,15 +37,15 @@ def _signed_in(viewer) -> bool:
     return viewer is not None and getattr(viewer, "is_authenticated", False)
 
 
-def post_queryset(viewer, *, published_only: bool = False) -> QuerySet[Post]:
+def post_queryset(viewer, *, published_only: bool = False, with_media: bool = True) -> QuerySet[Post]:
     """Posts the viewer may see (`Post.objects.visible_to`: authors see their own hidden posts with
     a notice, staff see hidden posts, privacy and blocks apply to everyone; `published_only` drops
-    hidden posts for all), with the author joined and media prefetched (2 queries per list)."""
-    return (
-        Post.objects.visible_to(viewer, published_only=published_only)
-        .select_related("author")
-        .prefetch_related(Prefetch("media", queryset=PostMedia.objects.order_by("position")))
-    )
+    hidden posts for all), with the author joined and media prefetched (2 queries per list;
+    `with_media=False` leaves the prefetch to the caller)."""
+    qs = Post.objects.visible_to(viewer, published_only=published_only).select_related("author")
+    if with_media:
+        qs = qs.prefetch_related(Prefetch("media", queryset=PostMedia.objects.order_by("position")))
+    return qs
 
 
 def post_get_for_viewer(viewer, pk, *, with_media: bool = True) -> Post:
@@ -227,30 +227,45 @@ def latest_comments(posts, viewer, n: int = 2) -> dict[int, list[Comment]]:
     return result
 
 
-def liked_by_friend(post_ids, viewer) -> dict[int, User]:
-    """For each post, the most recent liker among people the viewer follows (one query): the likes
-    picked by a correlated subquery per post (LIMIT 1 on the (post, -created, -id) index), with
-    their users joined."""
-    post_ids = list(post_ids)
-    if not post_ids or not getattr(viewer, "is_authenticated", False):
+def _friend_likes(viewer):
+    """Likes of the outer query's post by people the viewer follows and may see, newest first (a
+    correlated subquery: LIMIT 1 walks the likes' (post, -created, -id) index)."""
+    followed = Q(post_id=OuterRef("pk"), user_id__in=followees_subquery(viewer))
+    return Like.objects.filter(followed & visible_profiles_q(viewer, "user")).order_by("-created", "-id")
+
+
+def with_card_state(qs: QuerySet[Post], viewer) -> QuerySet[Post]:
+    """`with_viewer_flags` plus `friend_liker_id`: the id of the latest liker among the people the
+    viewer follows and may see (or None). A page of cards read this way needs no query of its own
+    for its liked/saved flags and one small one (users by id) for "liked by"."""
+    if not _signed_in(viewer):
+        return qs
+    friend = Subquery(_friend_likes(viewer).values("user_id")[:1])
+    return with_viewer_flags(qs, viewer).annotate(friend_liker_id=friend)
+
+
+def liked_by_friend(posts, viewer) -> dict[int, User]:
+    """For each post, the most recent liker among people the viewer follows (`_friend_likes`). Posts
+    read with `with_card_state` carry the liker's id: their users are read by id (none when no
+    post has one; the ids passed the rule in that read). Otherwise one query picks the like of each
+    post by the same correlated subquery, with its user joined."""
+    posts = list(posts)
+    if not posts or not _signed_in(viewer):
         return {}
-    latest = (
-        Like.objects.filter(
-            Q(post_id=OuterRef("pk"), user_id__in=followees_subquery(viewer))
-            & visible_profiles_q(viewer, "user")
-        )
-        .order_by("-created", "-id")
-        .values("pk")[:1]
-    )
-    picked = Post.objects.filter(pk__in=post_ids).values(like=Subquery(latest))
-    rows = Like.objects.filter(pk__in=picked).select_related("user")
-    return {like.post_id: like.user for like in rows}
+    if all(hasattr(p, "friend_liker_id") for p in posts):
+        liker_ids = {p.friend_liker_id for p in posts} - {None}
+        users = User.objects.in_bulk(liker_ids) if liker_ids else {}
+        return {p.pk: users[p.friend_liker_id] for p in posts if p.friend_liker_id in users}
+    latest = Subquery(_friend_likes(viewer).values("pk")[:1])
+    picked = Post.objects.filter(pk__in=[p.pk for p in posts]).values(like=latest)
+    return {like.post_id: like.user for like in Like.objects.filter(pk__in=picked).select_related("user")}
 
 
 def cards_context(viewer, posts) -> dict:
     """Everything a page of post cards needs, in a constant number of queries (0 for no posts;
-    otherwise 1 for the latest comments, 1 for "liked by <a friend>" (signed in), and 2 for the
-    viewer's liked/saved ids unless the posts carry `with_viewer_flags`' annotations).
+    otherwise 1 for the latest comments; signed in, 2 for the viewer's liked/saved ids unless the
+    posts were read `with_viewer_flags`, and 1 for "liked by <a friend>", which for posts read
+    `with_card_state` is the likers' users by id, and none if no post has one).
 
     Returns {"liked_ids": set, "saved_ids": set, "latest_comments": {post_id: [Comment]},
     "liked_by": {post_id: User}} and also sets `post.card_comments` and `post.card_liked_by` on each
@@ -265,7 +280,7 @@ def cards_context(viewer, posts) -> dict:
     else:
         liked_ids, saved_ids = viewer_state(viewer, ids)
     comments = latest_comments(posts, viewer)
-    friends = liked_by_friend(ids, viewer)
+    friends = liked_by_friend(posts, viewer)
     for post in posts:
         post.card_comments = comments.get(post.pk, [])
         post.card_liked_by = friends.get(post.pk)

@@ -12,13 +12,13 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Prefetch, Q, Value, prefetch_related_objects
+from django.db.models import Exists, Prefetch, Q, Value, prefetch_related_objects
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.follow_state import FollowState
 from accounts.models import Block, Follow, FollowRequest, User
-from accounts.visibility import visible_profiles_q
+from accounts.visibility import followees_subquery, visible_profiles_q
 from instaclone.pagination import Page, encode_cursor, keyset_page, keyset_q
 from posts.models import PostMedia, comment_visible_q, post_visible_q
 from posts.selectors import post_queryset
@@ -59,48 +59,53 @@ def _pulled_authors(viewer) -> Q:
     them back), every followee; otherwise the authors in pull mode they follow, read from the small
     pull table so that the planner reads those authors' posts through the (author, -created, -id)
     index rather than walking every post newest first (docs/feed.md)."""
-    followees = Follow.objects.filter(follower_id=viewer.pk).values("followee_id")
+    followees = followees_subquery(viewer)
     if feed_owner_away(viewer):
         return Q(author_id__in=followees)
-    return Q(author_id__in=FeedPullAuthor.objects.filter(author_id__in=followees).values("author_id"))
+    return Q(author_id__in=_followed_pull_authors(viewer).values("author_id"))
+
+
+def _followed_pull_authors(viewer):
+    return FeedPullAuthor.objects.filter(author_id__in=followees_subquery(viewer))
 
 
 def feed_page(viewer: User, cursor: str | None = None, size: int = FEED_PAGE_SIZE) -> Page:
     """The viewer's home feed: their own posts and those of people they follow, newest first.
 
-    Two bounded queries, both through `post_queryset(viewer)` (the one visibility rule), both keyset
-    on (created, id) and cut at size + 1 rows, merged by (created, id) without duplicates:
+    Up to two bounded queries, both through `post_queryset(viewer)` (the one visibility rule) with
+    what the cards need of the viewer (`with_card_state`: liked/saved flags, a followed liker's
+    id), both keyset on (created, id) and cut at size + 1 rows, merged by (created, id) without
+    duplicates:
       1. the fan-out table through its (owner, -created, -post) index: a page costs the same at 10
          or 5,000 followees (docs/feed.md); the join condition and the keyset live in one filter()
-         so that Django uses a single join to social_feeditem, which order_by then reuses. The
-         posts come with their authors and the viewer's liked/saved flags (`with_viewer_flags`);
+         so that Django uses a single join to social_feeditem, which order_by then reuses;
       2. the posts of the followees read at read time (`_pulled_authors`: authors in pull mode, or
          every followee while the viewer is away or back and not yet rebuilt) through the posts'
-         (author, -created, -id) index, as (id, created) only: empty for most people, it costs one
-         cheap query. Those of them that make the page and were not among the fan-out rows are then
-         read in full like the fan-out rows (one more query, only then).
+         (author, -created, -id) index. Most people follow no author in pull mode: the first query
+         says so in a constant EXISTS column, and then this one is not run (it always is while the
+         viewer is away, or when the first query finds no row).
     The true first size + 1 posts of the union are among the first size + 1 of either list, so the
-    merge is exact. Media are prefetched once for the page."""
-    from posts.selectors import with_viewer_flags
+    merge is exact. Media are prefetched once for the merged page."""
+    from posts.selectors import with_card_state
 
-    base = post_queryset(viewer).prefetch_related(None)
-    full = with_viewer_flags(base, viewer)
-    fanned = full.filter(
+    base = with_card_state(post_queryset(viewer, with_media=False), viewer)
+    fanned = base.filter(
         Q(feed_items__owner=viewer)
         & keyset_q(cursor, created_field="feed_items__created", id_field="feed_items__post")
     ).order_by("-feed_items__created", "-feed_items__post")
-    posts = {p.pk: p for p in fanned[: size + 1]}
-    keys = {pk: (p.created, pk) for pk, p in posts.items()}
-    pulled = base.filter(_pulled_authors(viewer) & keyset_q(cursor)).order_by("-created", "-id")
-    for pk, created in pulled.values_list("pk", "created")[: size + 1]:
-        keys.setdefault(pk, (created, pk))
-    rows = sorted(keys.values(), reverse=True)[: size + 1]
-    missing = [pk for _, pk in rows[:size] if pk not in posts]
-    if missing:  # pulled posts on the page: read them as the fan-out rows were read
-        posts.update((p.pk, p) for p in full.filter(pk__in=missing))
-    items = [posts[pk] for _, pk in rows[:size] if pk in posts]
+    away = feed_owner_away(viewer)
+    if not away:
+        fanned = fanned.annotate(follows_pulled=Exists(_followed_pull_authors(viewer)))
+    fanned_rows = list(fanned[: size + 1])
+    merged = {p.pk: p for p in fanned_rows}
+    if away or not fanned_rows or fanned_rows[0].follows_pulled:
+        pulled = base.filter(_pulled_authors(viewer) & keyset_q(cursor)).order_by("-created", "-id")
+        for p in pulled[: size + 1]:
+            merged.setdefault(p.pk, p)
+    rows = sorted(merged.values(), key=lambda p: (p.created, p.pk), reverse=True)[: size + 1]
+    items = rows[:size]
     prefetch_related_objects(items, Prefetch("media", queryset=PostMedia.objects.order_by("position")))
-    next_cursor = encode_cursor(items[-1].created, items[-1].pk) if len(rows) > size and items else None
+    next_cursor = encode_cursor(items[-1].created, items[-1].pk) if len(rows) > size else None
     return Page(items, next_cursor)
 
 

@@ -206,11 +206,14 @@ def test_feed_query_count_with_a_pulled_author_is_constant(
     newest_of_star = [p for p in posts if p.author_id == star.pk][-1]
     post_services.like_create(user=alice, post_id=newest_of_star.pk)
     post_services.save_create(user=alice, post_id=newest_of_star.pk)
+    for post in posts:
+        post_services.like_create(user=star, post_id=post.pk)
     alice_client.get("/")  # warms the cached unread badge
-    # 1 session, 2 user, 3 fan-out rows with liked/saved flags (LIMIT size + 1), 4 (id, created)
-    # of pulled authors' posts (LIMIT size + 1), 5 the pulled posts on the page, read like the
-    # fan-out rows, 6 media prefetch for the merged page, 7 latest comments, 8 "liked by" a friend
-    with django_assert_num_queries(8):
+    # 1 session, 2 user, 3 fan-out rows with the card state (LIMIT size + 1) and whether a followee
+    # is in pull mode (yes), 4 pulled authors' posts with the card state (LIMIT size + 1), 5 media
+    # prefetch for the merged page, 6 latest comments, 7 the followed likers (users by id)
+    with django_assert_num_queries(7):
         r = alice_client.get("/")
     assert [p.pk for p in r.context["page"].items] == reference(alice)[:12]
     assert r.context["liked_ids"] == r.context["saved_ids"] == {newest_of_star.pk}
+    assert all(p.card_liked_by == star for p in r.context["page"].items)
