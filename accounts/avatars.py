@@ -15,7 +15,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.templatetags.static import static
 
 from instaclone.media.files import StorageError
@@ -48,11 +48,12 @@ def _default_avatar_url(storage_key: str) -> str:
 
 
 def default_avatar_url() -> str:
-    if _is_remote(default_storage):
+    storage = storages["default"]  # the storage itself: cheaper than reading through the proxy
+    if _is_remote(storage):
         return static(DEFAULT_AVATAR_STATIC)
     # Keyed by the storage location so tests that swap MEDIA_ROOT get a fresh check.
     try:
-        return _default_avatar_url(str(getattr(default_storage, "location", "")) + settings.MEDIA_URL)
+        return _default_avatar_url(str(getattr(storage, "location", "")) + settings.MEDIA_URL)
     except (StorageError, OSError):
         return static(DEFAULT_AVATAR_STATIC)
 

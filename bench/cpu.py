@@ -1,6 +1,6 @@
 """In-process CPU per request (the performance issue's harness). One command:
 
-    .venv/bin/python bench/cpu.py [--db sqlite|postgres] [-n 100]
+    .venv/bin/python bench/cpu.py [--db sqlite|postgres] [-n 100] [--redis URL] [--http]
 
 On its own database (SQLite bench/out/cpu.sqlite3, or PostgreSQL `instaclone_bench_cpu`; seeded
 once with the issue's dataset — `seed_demo --users 2000 --posts-per-user 10 --likes 200000
@@ -8,13 +8,20 @@ once with the issue's dataset — `seed_demo --users 2000 --posts-per-user 10 --
 bench.settings (production settings, DEBUG=0, the bare ceiling view, an X-Queries header), Django's
 test client in this process measures `time.process_time()` for each of N requests of:
 
-- the bare view (same middleware, no template, no query of its own): the framework's floor;
+- the bare view signed out (same middleware, no session to load: the framework's floor, the issue's
+  "bare view") and signed in (the session row and its lifetime check, on every signed-in request);
 - the home feed of `probe_200` (12 cards), a profile with 10+ posts, a post page with 8+ comments;
 - the like toggle: POST like / unlike with HX-Request, alternating.
 
 It prints and stores fastest-of-N and median CPU ms, the ratio of the fastest to the bare view's,
 and the queries (bench/out/cpu-<db>.json; the table between the cpu markers in bench/RESULTS.md).
 Other work on a shared machine only adds time: the fastest request is the cleanest figure.
+
+--redis URL: the same with Django's cache on Redis (the production cache; the nav's unread count is
+read from it on every page). Use a database number of its own (e.g. redis://127.0.0.1:6379/14): the
+run deletes only its own key prefix afterwards.
+--http: also over HTTP: gunicorn with 2 sync workers on the same database, `wrk -t1 -c16 -d10s` on the
+home feed and the bare view (req/s, p50/p99), as the issue measured it.
 """
 
 from __future__ import annotations
@@ -40,11 +47,13 @@ def log(msg: str) -> None:
     print(f"[cpu {time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
-def configure(db: str) -> None:
+def configure(db: str, redis_url: str = "") -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     url = f"{PG_BASE}/{PG_NAME}" if db == "postgres" else f"sqlite:///{OUT / 'cpu.sqlite3'}"
     for key in ("REDIS_URL", "RQ_REDIS_URL"):
         os.environ.pop(key, None)
+    if redis_url:
+        os.environ.update({"REDIS_URL": redis_url, "CACHE_KEY_PREFIX": "instaclone-bench-cpu"})
     os.environ.update({
         "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "bench.settings", "DEBUG": "0", "HTTPS": "0",
         "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789abcdef", "TASKS_BACKEND": "db",
@@ -117,6 +126,7 @@ def run(n: int) -> dict:
     from posts.models import Post
 
     probe = User.objects.get(username="probe_200")
+    anonymous = Client()
     client = Client()
     client.force_login(probe)
     author = User.objects.filter(is_private=False, is_active=True, post_count__gte=10).exclude(pk=probe.pk).order_by("post_count", "pk").first()
@@ -129,7 +139,8 @@ def run(n: int) -> dict:
     )
     liked = Post.objects.visible_to(probe).filter(author__is_private=False).exclude(author=probe).order_by("-pk").first()
     rows = {
-        "bare view": measure(client, "get", "/__bench__/bare/", n),
+        "bare view (signed out)": measure(anonymous, "get", "/__bench__/bare/", n),
+        "bare view (signed in)": measure(client, "get", "/__bench__/bare/", n),
         "home feed": measure(client, "get", "/", n),
         f"profile ({author.post_count} posts)": measure(client, "get", f"/{author.username}/", n),
         f"post page ({post.comment_count} comments)": measure(client, "get", f"/p/{post.pk}/", n),
@@ -140,18 +151,51 @@ def run(n: int) -> dict:
     return rows
 
 
-def write(db: str, rows: dict, n: int) -> None:
+def over_http(seconds: float = 10, connections: int = 16) -> dict:
+    """gunicorn, 2 sync workers, on this run's database and settings; wrk (or bench/loadgen.py) on
+    the home feed of probe_200 and on the bare view, after a 2 s warm-up each."""
+    from django.test import Client
+
+    from accounts.models import User
+    from bench import run as harness
+
+    client = Client()
+    client.force_login(User.objects.get(username="probe_200"))
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    server = harness.Server("sqlite", "main")
+    server.env = {**os.environ, "SECURE_SSL_REDIRECT": "0", "SERVE_MEDIA": "1", "PYTHONPATH": str(ROOT)}
+    results = {}
+    with server:
+        for name, path in (("home feed", "/"), ("bare view (signed in)", "/__bench__/bare/")):
+            harness.load(server.port, path, cookie=cookie, seconds=2, connections=connections)
+            results[name] = harness.load(server.port, path, cookie=cookie, seconds=seconds, connections=connections)
+            row = results[name]
+            log(f"HTTP {name:24} {row['rps']:7.1f} req/s  p50 {row['p50_ms']:6.1f} ms  p99 {row['p99_ms']:6.1f} ms  "
+                f"errors {row['errors']} ({row['tool']})")
+    return results
+
+
+def write(db: str, rows: dict, n: int, *, redis: bool = False, http: dict | None = None) -> None:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    (OUT / f"cpu-{db}.json").write_text(json.dumps({"db": db, "when": when, "n": n, "rows": rows}, indent=2))
-    bare = rows["bare view"]["min"]
-    lines = [f"### {db} — {when} (fastest and median of {n})", "",
-             "| request | queries | CPU ms (fastest) | CPU ms (median) | × bare view |", "|---|---:|---:|---:|---:|"]
+    key = f"{db}+redis" if redis else db
+    (OUT / f"cpu-{key}.json").write_text(json.dumps({"db": db, "redis": redis, "when": when, "n": n, "rows": rows,
+                                                     "http": http}, indent=2))
+    bare = rows["bare view (signed out)"]["min"]
+    load = os.getloadavg()[0]
+    cache = "Redis" if redis else "local memory"
+    lines = [f"### {db}, cache in {cache} — {when} (fastest and median of {n}; load average {load:.1f})", "",
+             "| request | queries | CPU ms (fastest) | CPU ms (median) | × bare view (signed out) |", "|---|---:|---:|---:|---:|"]
     for name, row in rows.items():
         lines.append(f"| {name} | {row['queries']} | {row['min']:.2f} | {row['median']:.2f} | {row['min'] / bare:.0f}× |")
+    if http:
+        lines += ["", "Over HTTP (gunicorn 2 sync workers, `wrk -t1 -c16 -d10s` on the same 2 cores):", "",
+                  "| page | req/s | p50 ms | p99 ms | errors |", "|---|---:|---:|---:|---:|"]
+        for name, row in http.items():
+            lines.append(f"| {name} | {row['rps']:.0f} | {row['p50_ms']:.1f} | {row['p99_ms']:.1f} | {row['errors']} |")
     block = "\n".join(lines) + "\n"
     results = ROOT / "bench" / "RESULTS.md"
     text = results.read_text()
-    start, end = f"<!-- cpu:{db}:start -->", f"<!-- cpu:{db}:end -->"
+    start, end = f"<!-- cpu:{key}:start -->", f"<!-- cpu:{key}:end -->"
     if start in text:
         text = re.sub(re.escape(start) + r".*?" + re.escape(end), f"{start}\n{block}{end}", text, flags=re.S)
     else:
@@ -170,11 +214,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("-n", type=int, default=100, help="requests per row")
+    parser.add_argument("--redis", default="", metavar="URL", help="cache on Redis (a database number of its own)")
+    parser.add_argument("--http", action="store_true", help="also gunicorn + wrk on the feed and the bare view")
     args = parser.parse_args()
-    configure(args.db)
+    configure(args.db, args.redis)
     ensure_database(args.db)
-    rows = run(args.n)
-    write(args.db, rows, args.n)
+    try:
+        rows = run(args.n)
+        http = over_http() if args.http else None
+    finally:
+        if args.redis:  # only this run's keys (its own prefix), never the rest of that database
+            import redis
+
+            conn = redis.Redis.from_url(args.redis)
+            for key in conn.scan_iter("instaclone-bench-cpu:*"):
+                conn.delete(key)
+    write(args.db, rows, args.n, redis=bool(args.redis), http=http)
     log("wrote bench/RESULTS.md")
 
 

@@ -18,7 +18,7 @@ the post selectors' prefetch, so this costs no query).
 
 from __future__ import annotations
 
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from PIL import Image
 
 from .images import encode_jpeg, resize_to_width
@@ -74,12 +74,19 @@ def is_private(media) -> bool:
     return bool(getattr(author, "is_private", False))
 
 
-def rendition_url(media, width: int) -> str:
+def _storage():
+    # The configured storage itself, not the `default_storage` proxy: each attribute read through
+    # the proxy costs a call, and a feed page reads a few hundred (the same object either way; tests
+    # that swap storages reset both).
+    return storages["default"]
+
+
+def rendition_url(media, width: int, *, storage=None, private: bool | None = None) -> str:
     """URL of an image (or a video's poster) at about `width` pixels wide; "" if there is none.
 
     `media` needs `file`, `kind`, `renditions` and `post.author` (a PostMedia)."""
-    storage = default_storage
-    private = is_private(media)
+    storage = storage or _storage()
+    private = is_private(media) if private is None else private
     if renders_on_the_fly(storage):
         return transformed_url(media.file, width, poster=media.kind == "video", private=private, storage=storage)
     name = _pick(media.renditions or {}, width)
@@ -88,12 +95,25 @@ def rendition_url(media, width: int) -> str:
     return file_url(name, private=private, storage=storage) if name else ""
 
 
+def rendition_src_and_srcset(media, width: int) -> tuple[str, str]:
+    """`rendition_url(media, width)` and `rendition_srcset(media)` in one pass (the <img> tag needs
+    both): the storage and the privacy are read once, not four times."""
+    storage, private = _storage(), is_private(media)
+    by_width = {w: rendition_url(media, w, storage=storage, private=private) for w in RENDITION_WIDTHS}
+    src = by_width[width] if width in by_width else rendition_url(media, width, storage=storage, private=private)
+    return src, _srcset(media, by_width)
+
+
 def rendition_srcset(media) -> str:
     """"url 320w, url 640w, url 1080w", with the real pixel width of copies that were not upscaled."""
+    storage, private = _storage(), is_private(media)
+    return _srcset(media, {w: rendition_url(media, w, storage=storage, private=private) for w in RENDITION_WIDTHS})
+
+
+def _srcset(media, by_width: dict[int, str]) -> str:
     parts: list[str] = []
     seen: set[str] = set()
-    for width in RENDITION_WIDTHS:
-        url = rendition_url(media, width)
+    for width, url in by_width.items():
         if not url or url in seen:
             continue
         seen.add(url)

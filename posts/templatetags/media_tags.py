@@ -12,7 +12,12 @@ Images always come from renditions (local copies or ImageKit transformations), n
 from django import template
 from django.utils.html import format_html
 
-from instaclone.media.renditions import original_url, rendition_srcset, rendition_url
+from instaclone.media.renditions import (
+    original_url,
+    rendition_src_and_srcset,
+    rendition_srcset,
+    rendition_url,
+)
 from posts.text import render_caption
 
 register = template.Library()
@@ -52,7 +57,7 @@ def media_img(media, sizes="100vw", lazy=False, css_class="", width=640, alt=Non
             '<span class="media-placeholder__text">{}</span></span>',
             status, css_class, status, VIDEO_STATUS_TEXT[status],
         )
-    src = rendition_url(media, int(width))
+    src, srcset = rendition_src_and_srcset(media, int(width))
     if not src:
         return format_html('<span class="media-placeholder {}" role="img" aria-label="{}"></span>', css_class,
                            _alt(media, alt))
@@ -60,7 +65,7 @@ def media_img(media, sizes="100vw", lazy=False, css_class="", width=640, alt=Non
         '<img class="{}" src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}" loading="{}" decoding="async">',
         css_class,
         src,
-        rendition_srcset(media),
+        srcset,
         sizes,
         media.width or int(width),
         media.height or int(width),
