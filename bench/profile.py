@@ -24,10 +24,6 @@ os.environ.setdefault("LOG_LEVEL", "ERROR")
 
 if "--experiment" in sys.argv:  # before settings load: the template directory goes in front
     os.environ["BENCH_TEMPLATE_EXPERIMENT"] = sys.argv[sys.argv.index("--experiment") + 1]
-    if os.environ["BENCH_TEMPLATE_EXPERIMENT"] == "fast_card":  # derived from today's templates
-        import runpy
-
-        runpy.run_path(str(Path(__file__).resolve().parent / "experiments" / "make_fast_card.py"), run_name="__main__")
 
 import django  # noqa: E402
 
