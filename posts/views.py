@@ -22,6 +22,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.selectors import user_get_for_viewer
 from instaclone.errors import add_to_form
 from instaclone.htmx import back_url, login_required_htmx
+from instaclone.links import link
 from instaclone.media.files import StorageError
 from instaclone.media.images import UploadRejected
 
@@ -204,7 +205,7 @@ def profile_grid_context(request, owner) -> dict:
     return _grid_context(
         page,
         more_url=owner.get_absolute_url(),
-        more_hx_url=reverse("posts:grid", kwargs={"username": owner.username}),
+        more_hx_url=link("posts:grid", owner.username),
         first_page=cursor is None,
         owner=owner,
     )
