@@ -23,6 +23,7 @@ from functools import cache
 
 from django.db import connections, router
 from django.db.models import Model
+from django.http import Http404
 from django.utils import timezone
 
 from ..models import Post
@@ -45,12 +46,21 @@ def visible_post(user, post_id: int) -> VisiblePost:
     between staff and others), so it is compiled once per database and kind of viewer
     (`_visible_post_template`) and the ids are put into its parameters."""
     using = router.db_for_write(Post)
+    low, high = _pk_range(using)
+    if not low <= post_id <= high:  # a path id no row can have (the ORM answers such a filter with no rows)
+        raise Http404("No such post.")
     if not user.is_authenticated:
         sql, params = _compile_visible_post(user, post_id, using)
         return VisiblePost(post_id, sql, tuple(params), using)
     sql, recipe = _visible_post_template(using, bool(user.is_staff))
     params = tuple(user.pk if p is _VIEWER else post_id if p is _POST else p for p in recipe)
     return VisiblePost(post_id, sql, params, using)
+
+
+@cache
+def _pk_range(using: str) -> tuple[int, int]:
+    low, high = connections[using].ops.integer_field_range(Post._meta.pk.get_internal_type())
+    return low, high
 
 
 def _compile_visible_post(viewer, post_id, using: str) -> tuple[str, tuple]:

@@ -1,11 +1,10 @@
 """The like and save write path: exact statements per request (pinned, each named), what runs
-inside the like's transaction on PostgreSQL, the compiled visibility rule the writes embed, and the
-like notification kept in step with the like."""
+inside the like's transaction on PostgreSQL, the compiled visibility rule the writes embed, and what
+a like returns (the like notification's tests are social's: social/tests/test_like_notifications.py)."""
 
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
@@ -14,8 +13,6 @@ from instaclone.testing import make_user
 from posts import services
 from posts.models import Like, Post, Save
 from posts.services import engagement
-from social.models import Notification
-from social.selectors import unread_cache_key
 
 from .factories import HX, LikeFactory, PostRowsFactory, post_url
 
@@ -80,7 +77,7 @@ def test_a_like_of_an_invisible_post_is_404_after_the_same_read(warm, bob, djang
     with django_assert_num_queries(7):
         response = warm.post(post_url("like", post), **HX)
     assert response.status_code == 404
-    assert not Like.objects.exists() and not Notification.objects.exists()
+    assert not Like.objects.exists()
 
 
 def test_no_js_like_costs_the_same_and_redirects_back(warm, post, django_assert_num_queries):
@@ -184,22 +181,14 @@ def test_like_returns_the_new_count_without_reading_the_post(alice, bob, post):
     assert unliked.like_count == 1
 
 
-def test_like_notifies_the_author_once_and_unlike_takes_it_back_with_the_badge(alice, bob, post):
-    cache.set(unread_cache_key(bob.pk), 0)
-    services.like_create(user=alice, post_id=post.pk)
-    services.like_create(user=alice, post_id=post.pk)  # a replay notifies nobody again
-    assert list(Notification.objects.values_list("recipient_id", "actor_id", "kind", "post_id")) == [
-        (bob.pk, alice.pk, "like", post.pk)
-    ]
-    assert cache.get(unread_cache_key(bob.pk)) is None
-    cache.set(unread_cache_key(bob.pk), 1)
-    services.like_delete(user=alice, post_id=post.pk)
-    assert not Notification.objects.exists()
-    assert cache.get(unread_cache_key(bob.pk)) is None
-
-
 def test_unlike_never_takes_the_count_below_zero(alice, post):
     Like.objects.create(user=alice, post=post)  # a row the counter missed (like_count is 0)
     assert services.like_delete(user=alice, post_id=post.pk).like_count == 0
     post.refresh_from_db()
     assert post.like_count == 0
+
+
+@pytest.mark.parametrize("service", ["like_create", "like_delete", "save_create", "save_delete"])
+def test_an_id_no_row_can_have_is_404_not_an_overflow(alice, service):
+    with pytest.raises(Http404):
+        getattr(services, service)(user=alice, post_id=2**63)
