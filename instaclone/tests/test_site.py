@@ -16,3 +16,13 @@ def test_get_on_a_state_changing_url_is_405_with_a_readable_page(client, django_
     assert f'href="/p/{post.pk}/"' in response.content.decode()
     htmx = client.get(f"/p/{post.pk}/like/", headers={"HX-Request": "true"})
     assert htmx.status_code == 405 and htmx.content == b""
+
+
+def test_the_nav_marks_the_current_page_and_only_it(client, django_user_model, db):
+    import re
+
+    user = django_user_model.objects.create_user("navi", "navi@example.com", "pw-Long-enough-1")
+    client.force_login(user)
+    for path, current in (("/", "/"), ("/explore/", "/explore/"), ("/p/new/", "/p/new/"), ("/search/", "/search/")):
+        nav = client.get(path).content.decode().split('<nav class="nav"', 1)[1].split("</nav>", 1)[0]
+        assert re.findall(r'href="([^"]+)" aria-current="page"', nav) == [current], path
