@@ -158,7 +158,7 @@ REDIS_BACKOFF = float(os.environ.get("REDIS_BACKOFF", "5"))  # seconds without R
 # one primary-key query per request, but a logout while Redis is hung cannot delete that copy, and
 # the copy would bring the session back when Redis wakes up. The database is the one place a logout
 # (or "sign out other sessions") always reaches, so a replayed cookie is dead at once.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "accounts.sessions"  # Django's database engine, its read without the ORM's overhead
 
 # --- Background tasks (instaclone/tasks.py) -------------------------------------------------
 # Django's task API (the django-tasks backport). TASKS_BACKEND: "db" (the embedded default: a table
@@ -351,7 +351,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "instaclone.staticfiles.ManifestStaticFilesStorage"  # WhiteNoise, url() memoised
         ),
     },
 }
