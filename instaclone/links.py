@@ -49,7 +49,8 @@ def link(name: str, *args: int | str) -> str:
     for value in args:
         if type(value) is int:
             continue
-        if type(value) is not str or not _PLAIN.fullmatch(value) or value in (".", ".."):
+        # isinstance: a word written in a template ({% include … with kind="comment" %}) is a SafeString
+        if not isinstance(value, str) or not _PLAIN.fullmatch(value) or value in (".", ".."):
             return reverse(name, args=args)
     return _format(name, len(args)).format(*args)
 

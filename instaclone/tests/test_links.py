@@ -58,3 +58,15 @@ def test_template_tag_matches_url_tag():
     html = Template("{% load links %}{% link 'posts:comment_delete' a b %}|{% url 'posts:comment_delete' a b %}")
     first, second = html.render(Context({"a": 4, "b": 9})).split("|")
     assert first == second == "/p/4/comments/9/delete/"
+
+
+def test_a_word_from_a_template_is_formatted_not_reversed(monkeypatch):
+    """Template literals arrive as SafeString (a str subclass): still the fast path."""
+    from django.utils.safestring import mark_safe
+
+    import instaclone.links as links
+
+    expected = reverse("social:report", args=["comment", 5])
+    assert link("social:report", "comment", 5) == expected  # the route's format string is made here
+    monkeypatch.setattr(links, "reverse", lambda *a, **k: pytest.fail("reverse() called"))
+    assert link("social:report", mark_safe("comment"), 5) == expected
