@@ -6,7 +6,10 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.http import Http404
 
+from instaclone.compiled import compiled_fetch, viewer_key
+
 from .models import User
+from .usernames import lookup_key
 
 
 def identity_taken(*, username: str = "", email: str = "") -> set[str]:
@@ -32,15 +35,23 @@ def identity_taken(*, username: str = "", email: str = "") -> set[str]:
     return taken
 
 
+def _user_for_viewer(viewer, key: str):
+    return User.objects.visible_to(viewer).with_content_visible_to(viewer).by_username(key)[:2]
+
+
 def user_get_for_viewer(viewer, username: str) -> User:
     """The person named `username` whose profile header `viewer` may see, or 404 (read through
     `User.objects.visible_to`: active, no block either way). `content_visible` on the result says
     whether the viewer may also see their posts, followers and following
-    (`User.objects.with_content_visible_to`). One query; a name that cannot exist, none."""
-    try:
-        return User.objects.visible_to(viewer).with_content_visible_to(viewer).by_username(username).get()
-    except User.DoesNotExist:
-        raise Http404("No such user.") from None
+    (`User.objects.with_content_visible_to`). One query, compiled once per kind of viewer
+    (instaclone.compiled: the ORM would build the rule again on every profile view); a name that
+    cannot exist, none."""
+    key = lookup_key(username)
+    if key is not None:
+        rows = compiled_fetch(("user_get_for_viewer", *viewer_key(viewer)), _user_for_viewer, viewer, key)
+        if len(rows) == 1:
+            return rows[0]
+    raise Http404("No such user.")
 
 
 def user_get_by_username(username: str) -> User:

@@ -19,7 +19,8 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from accounts.visibility import followees_subquery, visible_profiles_q
-from instaclone.pagination import Page, keyset_page
+from instaclone.compiled import compiled_fetch, viewer_key
+from instaclone.pagination import MAX_ID, Page, encode_cursor, keyset_order, keyset_page
 
 from .models import Comment, Hashtag, Like, Post, PostHashtag, PostMedia, Save, post_visible_q
 from .text import render_caption
@@ -50,11 +51,20 @@ def post_queryset(viewer, *, published_only: bool = False, with_media: bool = Tr
 
 def post_get_for_viewer(viewer, pk, *, with_media: bool = True) -> Post:
     """A post the viewer may see, or 404 (a hidden or invisible post does not exist for them).
-    `with_media=False` skips the media prefetch, for writes that only need the access check."""
-    qs = post_queryset(viewer)
-    if not with_media:
-        qs = qs.prefetch_related(None)
-    return get_object_or_404(qs, pk=pk)
+    `with_media=False` skips the media prefetch, for writes that only need the access check.
+    One query (and the media's), compiled once per kind of viewer (instaclone.compiled)."""
+    if type(pk) is not int:
+        qs = post_queryset(viewer, with_media=with_media)
+        return get_object_or_404(qs, pk=pk)
+    if not 0 < pk <= MAX_ID:  # no row has it (and the driver refuses ids past 64 bits)
+        raise Http404("No such post.")
+    key = ("post_get_for_viewer", with_media, *viewer_key(viewer))
+    rows = compiled_fetch(
+        key, lambda v, pk: post_queryset(v, with_media=with_media).filter(pk=pk), viewer, pk
+    )
+    if not rows:
+        raise Http404("No such post.")
+    return rows[0]
 
 
 def post_get_for_author(user, pk) -> Post:
@@ -71,8 +81,26 @@ def post_get_for_author(user, pk) -> Post:
 
 
 def profile_grid_page(viewer, owner: User, cursor: str | None) -> Page:
-    """One page of an owner's posts for the profile grid, newest first."""
-    return keyset_page(post_queryset(viewer).filter(author_id=owner.pk), cursor, page_size())
+    """One page of an owner's posts for the profile grid, newest first. The first page (what a
+    profile view shows) is compiled once per kind of viewer and page size (instaclone.compiled)."""
+    size = page_size()
+    if cursor:
+        return keyset_page(post_queryset(viewer).filter(author_id=owner.pk), cursor, size)
+    key = ("profile_grid_page", size, *viewer_key(viewer))
+    order = keyset_order()
+    rows = compiled_fetch(
+        key,
+        lambda v, owner_id: post_queryset(v).filter(author_id=owner_id).order_by(*order)[: size + 1],
+        viewer,
+        owner.pk,
+    )
+    return _first_page(rows, size)
+
+
+def _first_page(rows: list, size: int) -> Page:
+    """The first page of a keyset list from its first `size + 1` rows (as `keyset_page` makes it)."""
+    items = rows[:size]
+    return Page(items, encode_cursor(items[-1].created, items[-1].pk) if len(rows) > size else None)
 
 
 def hashtag_get(name: str) -> Hashtag:
@@ -151,8 +179,21 @@ def comments_page(viewer, post: Post, *, cursor: str | None = None, size: int | 
     """A post's comments, oldest first, keyset "load more" (1 query). `post` must have been read
     through `Post.objects.visible_to(viewer)` (`post_get_for_viewer`): the post part of the comment
     rule holds for it, so only the comments' own part is checked (`Comment.objects.on_visible_posts`)."""
-    qs = Comment.objects.on_visible_posts(viewer, [post.pk]).select_related("author")
-    page = keyset_page(qs, cursor, size or COMMENTS_PAGE_SIZE, descending=False)
+    size = size or COMMENTS_PAGE_SIZE
+    if cursor:
+        qs = Comment.objects.on_visible_posts(viewer, [post.pk]).select_related("author")
+        page = keyset_page(qs, cursor, size, descending=False)
+    else:  # the post page's: compiled once per kind of viewer and page size (instaclone.compiled)
+        order = keyset_order(descending=False)
+        rows = compiled_fetch(
+            ("comments_page", size, *viewer_key(viewer)),
+            lambda v, post_id: Comment.objects.on_visible_posts(v, [post_id])
+            .select_related("author")
+            .order_by(*order)[: size + 1],
+            viewer,
+            post.pk,
+        )
+        page = _first_page(rows, size)
     with_body_html(page.items)
     return page
 
