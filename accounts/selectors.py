@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Lower
 from django.http import Http404
 
 from instaclone.compiled import compiled_fetch, viewer_key
 
-from .models import User
+from .models import Follow, FollowRequest, User
 from .usernames import lookup_key
 
 
@@ -35,23 +35,48 @@ def identity_taken(*, username: str = "", email: str = "") -> set[str]:
     return taken
 
 
-def _user_for_viewer(viewer, key: str):
-    return User.objects.visible_to(viewer).with_content_visible_to(viewer).by_username(key)[:2]
+def _user_for_viewer(viewer, key: str, relation: str = ""):
+    qs = User.objects.visible_to(viewer).with_content_visible_to(viewer).by_username(key)
+    if relation == "own":  # the follow requests waiting for an answer
+        waiting = FollowRequest.objects.filter(target_id=OuterRef("pk")).order_by().values("target_id")
+        qs = qs.annotate(pending_requests=Coalesce(Subquery(waiting.annotate(n=Count("pk")).values("n")), 0))
+    elif relation == "other":
+        qs = qs.annotate(
+            viewer_follows=Exists(Follow.objects.filter(follower_id=viewer.pk, followee_id=OuterRef("pk"))),
+            viewer_requested=Exists(
+                FollowRequest.objects.filter(requester_id=viewer.pk, target_id=OuterRef("pk"))
+            ),
+        )
+    return qs[:2]
 
 
-def user_get_for_viewer(viewer, username: str) -> User:
+def user_get_for_viewer(viewer, username: str, *, with_relation: bool = False) -> User:
     """The person named `username` whose profile header `viewer` may see, or 404 (read through
     `User.objects.visible_to`: active, no block either way). `content_visible` on the result says
     whether the viewer may also see their posts, followers and following
     (`User.objects.with_content_visible_to`). One query, compiled once per kind of viewer
     (instaclone.compiled: the ORM would build the rule again on every profile view); a name that
-    cannot exist, none."""
+    cannot exist, none.
+
+    `with_relation=True` (the profile page) reads in the same query how a signed-in viewer stands
+    towards them: `viewer_follows` and `viewer_requested` (booleans) on someone else's profile,
+    `pending_requests` (follow requests waiting for an answer) on the viewer's own. (Compiled, these
+    columns cost nothing to build; through the ORM they would cost more than their own query.)"""
     key = lookup_key(username)
-    if key is not None:
-        rows = compiled_fetch(("user_get_for_viewer", *viewer_key(viewer)), _user_for_viewer, viewer, key)
-        if len(rows) == 1:
-            return rows[0]
-    raise Http404("No such user.")
+    if key is None:
+        raise Http404("No such user.")
+    relation = ""
+    if with_relation and viewer is not None and viewer.is_authenticated:
+        relation = "own" if key == viewer.username.lower() else "other"
+    rows = compiled_fetch(
+        ("user_get_for_viewer", relation, *viewer_key(viewer)),
+        lambda v, key: _user_for_viewer(v, key, relation),
+        viewer,
+        key,
+    )
+    if len(rows) != 1:
+        raise Http404("No such user.")
+    return rows[0]
 
 
 def user_get_by_username(username: str) -> User:

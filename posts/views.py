@@ -116,7 +116,8 @@ def _new_context(form, file_errors) -> dict:
 
 @require_GET
 def post_detail(request, pk):
-    post = selectors.post_get_for_viewer(request.user, pk)
+    # The post with the viewer's like and save state in one (compiled) query, then its media.
+    post = selectors.post_get_for_viewer(request.user, pk, with_viewer_state=True)
     context = {
         "post": post,
         "media": list(post.media.all()),

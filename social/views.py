@@ -26,7 +26,8 @@ def home(request):
 
 
 def profile(request, username):
-    owner = user_get_for_viewer(request.user, username)  # User.objects.visible_to, else 404
+    # User.objects.visible_to, else 404; with the viewer's follow state in the same (compiled) query
+    owner = user_get_for_viewer(request.user, username, with_relation=True)
     context = {
         "owner": owner,
         "is_owner": request.user.is_authenticated and request.user.pk == owner.pk,
@@ -44,16 +45,18 @@ def profile(request, username):
 
 
 def _profile_social_context(request, owner):
-    """The follow button's state (one query), and on one's own profile the waiting follow requests
-    (one query). Two plain queries on purpose: read as EXISTS / COUNT columns of the owner's query
-    they cost more CPU to build and compile than the queries do in all."""
+    """The follow button's state and, on one's own profile, the waiting follow requests: read with
+    the owner (`user_get_for_viewer(..., with_relation=True)`), no query of their own."""
     viewer = request.user
     if not viewer.is_authenticated:
         return {"follow_state": FollowState.NONE.value, "pending_requests": 0}
     if viewer.pk == owner.pk:
-        pending = social_selectors.follow_request_pending_count(owner)
-        return {"follow_state": FollowState.SELF.value, "pending_requests": pending}
-    owner.follow_state = social_selectors.relation(viewer, owner)
+        return {"follow_state": FollowState.SELF.value, "pending_requests": owner.pending_requests}
+    if owner.viewer_follows:
+        state = FollowState.FOLLOWING
+    else:
+        state = FollowState.REQUESTED if owner.viewer_requested else FollowState.NONE
+    owner.follow_state = state.value
     return {"follow_state": owner.follow_state, "pending_requests": 0}
 
 

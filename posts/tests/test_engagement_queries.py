@@ -135,9 +135,10 @@ def test_post_detail_query_count_does_not_grow_with_comments_and_likes(
         services.like_create(user=user, post_id=post.pk)
         services.comment_create(user=user, post_id=post.pk, body="wow")
     client.force_login(alice)
-    # 1 session, 2 user, 3 post + author, 4 media prefetch, then selectors.detail_context:
-    # 5 liked ids, 6 saved ids, 7 comments page with authors joined; 8 the nav's unread badge
-    with django_assert_num_queries(8):
+    # 1 session, 2 user, 3 post + author with the viewer's liked and saved flags (two EXISTS),
+    # 4 media prefetch, 5 comments page with authors joined (selectors.detail_context),
+    # 6 the nav's unread badge (cache cold)
+    with django_assert_num_queries(6):
         response = client.get(post.get_absolute_url())
     assert response.status_code == 200
 

@@ -149,10 +149,9 @@ def test_detail_query_count_same_for_1_and_10_media(client, alice, bob, n, djang
     post = PostFactory(author=alice, images=n)
     client.force_login(bob)
     client.get(f"/p/{post.pk}/")  # warm the default avatar and the nav's unread badge
-    # 1 session, 2 user, 3 post + author, 4 media prefetch, then selectors.detail_context:
-    # 5 liked ids, 6 saved ids, 7 comments page with authors joined (liked and saved as EXISTS
-    # columns of query 3 would be two queries fewer but more CPU: see detail_context)
-    with django_assert_num_queries(7):
+    # 1 session, 2 user, 3 post + author with the viewer's liked and saved flags (two EXISTS),
+    # 4 media prefetch, 5 comments page with authors joined (selectors.detail_context)
+    with django_assert_num_queries(5):
         html = client.get(f"/p/{post.pk}/").content.decode()
     assert html.count("carousel__slide") == n
 

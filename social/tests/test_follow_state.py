@@ -62,15 +62,15 @@ def test_it_shows_no_follow_state_to_an_anonymous_visitor(client, bob):
 
 
 @pytest.mark.parametrize("own", [False, True])
-def test_profile_page_reads_the_relation_in_one_query(
+def test_profile_page_reads_the_relation_with_the_owner(
     alice_client, alice, bob, own, django_assert_num_queries
 ):
     make_private(alice)
     graph.follow_create(follower=bob, followee=alice)  # a waiting request: alice sees the badge
     path = "/alice/" if own else "/bob/"
     alice_client.get(path)  # warm the default avatar and the nav's unread badge
-    # 1 session, 2 user, 3 owner with the content check as a column, 4 the relation (someone else's
-    # profile: follows / requested, one UNION; one's own: the waiting requests), 5 grid page (no
-    # posts: no media prefetch)
-    with django_assert_num_queries(5):
+    # 1 session, 2 user, 3 owner with the content check and the relation as columns (someone
+    # else's profile: follows / requested; one's own: the waiting requests), 4 grid page (no posts:
+    # no media prefetch)
+    with django_assert_num_queries(4):
         assert alice_client.get(path).status_code == 200
