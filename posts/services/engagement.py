@@ -26,6 +26,8 @@ from django.db.models import Model
 from django.http import Http404
 from django.utils import timezone
 
+from instaclone.compiled import StandInViewer
+
 from ..models import Post
 
 
@@ -68,28 +70,6 @@ def _compile_visible_post(viewer, post_id, using: str) -> tuple[str, tuple]:
     return qs.query.get_compiler(using=using).as_sql()
 
 
-class _Viewer:
-    """A stand-in viewer for compiling the rule once for every signed-in viewer of a kind: it has
-    exactly what the cache key holds (is_staff) plus the id, which goes into the parameters. If the
-    rule ever reads anything else of the viewer (even through getattr with a default), compiling it
-    for this stand-in fails loudly instead of caching SQL that is right for one viewer only.
-    Private names (a per-object cache the rule may keep on its viewer) are simply absent."""
-
-    __slots__ = ("pk", "is_staff")
-    is_authenticated = True
-
-    def __init__(self, pk: int, is_staff: bool):
-        self.pk, self.is_staff = pk, is_staff
-
-    def __getattr__(self, name: str):
-        if name.startswith("_"):
-            raise AttributeError(name)
-        raise LookupError(
-            f"the visibility rule reads viewer.{name}, which the compiled rule's cache key does not "
-            "hold: add it to visible_post() and _visible_post_template() in posts/services/engagement.py"
-        )
-
-
 # Marker ids no row has: where they come out in the compiled parameters, the real ids go.
 _VIEWER_ID, _POST_ID = -918_273_645, -918_273_646
 _VIEWER, _POST = object(), object()
@@ -97,7 +77,9 @@ _VIEWER, _POST = object(), object()
 
 @cache
 def _visible_post_template(using: str, is_staff: bool) -> tuple[str, tuple]:
-    sql, params = _compile_visible_post(_Viewer(_VIEWER_ID, is_staff), _POST_ID, using)
+    """The rule compiled for a stand-in viewer (instaclone.compiled.StandInViewer: an id and is_staff,
+    and it refuses to be read for anything else, so the key cannot miss what the SQL depends on)."""
+    sql, params = _compile_visible_post(StandInViewer(_VIEWER_ID, is_staff), _POST_ID, using)
     recipe = tuple(
         _VIEWER if p == _VIEWER_ID and type(p) is int else _POST if p == _POST_ID and type(p) is int else p
         for p in params

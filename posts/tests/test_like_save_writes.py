@@ -166,13 +166,6 @@ def test_staff_may_like_a_hidden_post_others_may_not(alice, bob):
         services.like_delete(user=alice, post_id=post.pk)
 
 
-def test_the_stand_in_viewer_refuses_what_the_cache_key_lacks():
-    viewer = engagement._Viewer(1, False)
-    with pytest.raises(LookupError):
-        getattr(viewer, "is_superuser", False)  # the rule reading more of the viewer must fail loudly
-    assert getattr(viewer, "_a_cache_of_the_rule", None) is None
-
-
 # --- results and notifications -------------------------------------------------------------------
 
 
