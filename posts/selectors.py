@@ -253,18 +253,25 @@ LATEST_COMMENTS_PLAIN_MAX = 60
 def latest_comments(posts, viewer, n: int = 2) -> dict[int, list[Comment]]:
     """The latest `n` visible comments of each post (shown oldest first), in one query. `posts` are
     Post instances the viewer may see, read through `post_queryset(viewer)` (a page of cards):
-    `Comment.objects.on_visible_posts` then checks only the comment's own part of the rule."""
+    `Comment.objects.on_visible_posts` then checks only the comment's own part of the rule. The
+    query is compiled once per kind of viewer, number of posts and form (instaclone.compiled)."""
     posts = list(posts)
     if not posts:
         return {}
     ids = [p.pk for p in posts]
-    rows = Comment.objects.on_visible_posts(viewer, ids).select_related("author")
-    if sum(p.comment_count for p in posts) > LATEST_COMMENTS_PLAIN_MAX:
-        newest_first = [F("created").desc(), F("id").desc()]
-        rows = rows.annotate(rank=Window(RowNumber(), partition_by=[F("post_id")], order_by=newest_first))
-        rows = rows.filter(rank__lte=n)
+    windowed = sum(p.comment_count for p in posts) > LATEST_COMMENTS_PLAIN_MAX
+
+    def build(v, *post_ids):
+        rows = Comment.objects.on_visible_posts(v, post_ids).select_related("author")
+        if windowed:
+            newest_first = [F("created").desc(), F("id").desc()]
+            rows = rows.annotate(rank=Window(RowNumber(), partition_by=[F("post_id")], order_by=newest_first))
+            rows = rows.filter(rank__lte=n)
+        return rows.order_by("post_id", "-created", "-id")
+
+    key = ("latest_comments", len(ids), windowed, n, *viewer_key(viewer))
     result: dict[int, list[Comment]] = {pk: [] for pk in ids}
-    for comment in rows.order_by("post_id", "-created", "-id"):
+    for comment in compiled_fetch(key, build, viewer, *ids):
         latest = result[comment.post_id]
         if len(latest) < n:
             latest.append(comment)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.follow_state import FollowState
 from accounts.models import Block, Follow, FollowRequest, User
 from accounts.visibility import followees_subquery, visible_profiles_q
+from instaclone.compiled import compiled_fetch, viewer_key
 from instaclone.pagination import Page, encode_cursor, keyset_page, keyset_q
 from posts.models import PostMedia, comment_visible_q, post_visible_q
 from posts.selectors import post_queryset
@@ -69,6 +70,24 @@ def _followed_pull_authors(viewer):
     return FeedPullAuthor.objects.filter(author_id__in=followees_subquery(viewer))
 
 
+def _card_posts(viewer):
+    from posts.selectors import with_card_state
+
+    return with_card_state(post_queryset(viewer, with_media=False), viewer)
+
+
+def _fanned(viewer, cursor: str | None, size: int, *, pull_check: bool):
+    """The first size + 1 fan-out rows after `cursor`, with the card state; `pull_check` adds the
+    constant `follows_pulled` column."""
+    fanned = _card_posts(viewer).filter(
+        Q(feed_items__owner_id=viewer.pk)
+        & keyset_q(cursor, created_field="feed_items__created", id_field="feed_items__post")
+    )
+    if pull_check:
+        fanned = fanned.annotate(follows_pulled=Exists(_followed_pull_authors(viewer)))
+    return fanned.order_by("-feed_items__created", "-feed_items__post")[: size + 1]
+
+
 def feed_page(viewer: User, cursor: str | None = None, size: int = FEED_PAGE_SIZE) -> Page:
     """The viewer's home feed: their own posts and those of people they follow, newest first.
 
@@ -85,21 +104,19 @@ def feed_page(viewer: User, cursor: str | None = None, size: int = FEED_PAGE_SIZ
          says so in a constant EXISTS column, and then this one is not run (it always is while the
          viewer is away, or when the first query finds no row).
     The true first size + 1 posts of the union are among the first size + 1 of either list, so the
-    merge is exact. Media are prefetched once for the merged page."""
-    from posts.selectors import with_card_state
-
-    base = with_card_state(post_queryset(viewer, with_media=False), viewer)
-    fanned = base.filter(
-        Q(feed_items__owner=viewer)
-        & keyset_q(cursor, created_field="feed_items__created", id_field="feed_items__post")
-    ).order_by("-feed_items__created", "-feed_items__post")
+    merge is exact. Media are prefetched once for the merged page. The first query of the first
+    page (what every visit to / runs) is compiled once per kind of viewer and page size
+    (instaclone.compiled: the same SQL, only the viewer's id changes); later pages and away viewers
+    build it through the ORM."""
     away = feed_owner_away(viewer)
-    if not away:
-        fanned = fanned.annotate(follows_pulled=Exists(_followed_pull_authors(viewer)))
-    fanned_rows = list(fanned[: size + 1])
+    if cursor is None and not away:  # the page everyone loads: compiled once (instaclone.compiled)
+        key = ("feed_page", size, *viewer_key(viewer))
+        fanned_rows = compiled_fetch(key, lambda v: _fanned(v, None, size, pull_check=True), viewer)
+    else:
+        fanned_rows = list(_fanned(viewer, cursor, size, pull_check=not away))
     merged = {p.pk: p for p in fanned_rows}
     if away or not fanned_rows or fanned_rows[0].follows_pulled:
-        pulled = base.filter(_pulled_authors(viewer) & keyset_q(cursor)).order_by("-created", "-id")
+        pulled = _card_posts(viewer).filter(_pulled_authors(viewer) & keyset_q(cursor)).order_by("-created", "-id")
         for p in pulled[: size + 1]:
             merged.setdefault(p.pk, p)
     rows = sorted(merged.values(), key=lambda p: (p.created, p.pk), reverse=True)[: size + 1]

@@ -148,3 +148,35 @@ def test_it_answers_a_cursor_with_an_overflowing_id_with_400(alice_client):
     raw = b"2026-01-01T00:00:00+00:00|99999999999999999999999"
     cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
     assert alice_client.get("/", {"cursor": cursor}).status_code == 400
+
+
+def test_the_compiled_first_page_is_each_viewers_own(alice, bob, charlie):
+    """The first page's SQL is compiled once and shared; what it reads is each viewer's: their own
+    rows, their likes and saves, their blocks, their followees' likes, staff seeing hidden posts."""
+    from accounts.tests.factories import BlockFactory
+    from posts.models import Post
+    from posts.services import save_create
+    from social.selectors import feed_page
+
+    graph.follow_create(follower=alice, followee=charlie)
+    graph.follow_create(follower=bob, followee=charlie)
+    graph.follow_create(follower=bob, followee=alice)
+    shown, hidden = PostFactory(author=charlie), PostFactory(author=charlie)
+    Post.objects.filter(pk=hidden.pk).update(is_hidden=True)
+    own = PostFactory(author=alice)
+    like_create(user=alice, post_id=shown.pk)
+    save_create(user=bob, post_id=shown.pk)
+    staff = make_user("staffer", is_staff=True)
+    graph.follow_create(follower=staff, followee=charlie)
+    for _ in range(2):  # the second round runs the SQL compiled in the first
+        a, b, s = feed_page(alice).items, feed_page(bob).items, feed_page(staff).items
+        assert [p.pk for p in a] == [own.pk, shown.pk]
+        assert [p.pk for p in b] == [own.pk, shown.pk]
+        assert [p.pk for p in s] == [hidden.pk, shown.pk]
+        assert [(p.viewer_liked, p.viewer_saved) for p in a] == [(False, False), (True, False)]
+        assert [(p.viewer_liked, p.viewer_saved) for p in b] == [(False, False), (False, True)]
+        assert [p.friend_liker_id for p in b] == [None, alice.pk]  # bob follows alice, who liked it
+        assert [p.friend_liker_id for p in a] == [None, None]
+    BlockFactory(blocker=bob, blocked=alice)
+    assert [p.pk for p in feed_page(bob).items] == [shown.pk]
+    assert [p.friend_liker_id for p in feed_page(bob).items] == [None]
