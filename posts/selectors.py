@@ -307,8 +307,12 @@ def liked_by_friend(posts, viewer) -> dict[int, User]:
     if not posts or not _signed_in(viewer):
         return {}
     if all(hasattr(p, "friend_liker_id") for p in posts):
-        liker_ids = {p.friend_liker_id for p in posts} - {None}
-        users = User.objects.in_bulk(liker_ids) if liker_ids else {}
+        liker_ids = sorted({p.friend_liker_id for p in posts} - {None})
+        users = {}
+        if liker_ids:  # compiled once per number of likers (instaclone.compiled)
+            key = ("users_by_id", len(liker_ids))
+            found = compiled_fetch(key, lambda _, *ids: User.objects.filter(pk__in=ids), None, *liker_ids)
+            users = {u.pk: u for u in found}
         return {p.pk: users[p.friend_liker_id] for p in posts if p.friend_liker_id in users}
     latest = Subquery(_friend_likes(viewer).values("pk")[:1])
     picked = Post.objects.filter(pk__in=[p.pk for p in posts]).values(like=latest)
