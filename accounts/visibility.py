@@ -48,17 +48,25 @@ def _active_q(prefix: str) -> Q:
 _SUBQUERIES_ATTR = "_visibility_subqueries"
 
 
+class _Subqueries(dict):
+    """The built subqueries. Pickled (a user object put in a cache, say) it comes back empty, so
+    pickling never runs them (pickling a QuerySet evaluates it)."""
+
+    def __reduce__(self):
+        return (_Subqueries, ())
+
+
 def _subqueries(user_id: int, holder=None) -> dict:
     cached = getattr(holder, _SUBQUERIES_ATTR, None) if holder is not None else None
-    if cached is not None and cached["user_id"] == user_id:
+    if cached and cached["user_id"] == user_id:
         return cached
     block, follow = _model("Block"), _model("Follow")
-    built = {
-        "user_id": user_id,
-        "blocked_by_user": block.objects.filter(blocker_id=user_id).values("blocked_id"),
-        "who_blocked_user": block.objects.filter(blocked_id=user_id).values("blocker_id"),
-        "followees": follow.objects.filter(follower_id=user_id).values("followee_id"),
-    }
+    built = _Subqueries(
+        user_id=user_id,
+        blocked_by_user=block.objects.filter(blocker_id=user_id).values("blocked_id"),
+        who_blocked_user=block.objects.filter(blocked_id=user_id).values("blocker_id"),
+        followees=follow.objects.filter(follower_id=user_id).values("followee_id"),
+    )
     if holder is not None:
         try:
             setattr(holder, _SUBQUERIES_ATTR, built)

@@ -40,3 +40,14 @@ def test_an_unfollow_after_a_read_applies_to_the_same_viewer_objects_next_read(a
     assert [p.pk for p in feed_page(alice).items] == [post.pk]  # a private account alice follows
     Follow.objects.filter(follower=alice, followee=bob).delete()  # its feed row is still there
     assert feed_page(alice).items == []
+
+
+def test_a_viewer_object_that_has_read_the_feed_pickles_without_running_queries(
+    alice, django_assert_num_queries
+):
+    import pickle
+
+    feed_page(alice)
+    with django_assert_num_queries(0):
+        copy = pickle.loads(pickle.dumps(alice))  # noqa: S301 - bytes made here
+    assert copy == alice and feed_page(copy).items == []
