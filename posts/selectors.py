@@ -11,6 +11,8 @@ post cards needs in a constant number of queries."""
 
 from __future__ import annotations
 
+import copy
+
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
@@ -63,13 +65,15 @@ def post_get_for_viewer(viewer, pk, *, with_media: bool = True, with_viewer_stat
         raise Http404("No such post.")
 
     def build(v, pk):
-        qs = post_queryset(v, with_media=with_media).filter(pk=pk)
+        qs = post_queryset(v, with_media=False).filter(pk=pk)
         return with_viewer_flags(qs, v) if with_viewer_state else qs
 
-    key = ("post_get_for_viewer", with_media, with_viewer_state, *viewer_key(viewer))
+    key = ("post_get_for_viewer", with_viewer_state, *viewer_key(viewer))
     rows = compiled_fetch(key, build, viewer, pk)
     if not rows:
         raise Http404("No such post.")
+    if with_media:
+        _prefetch_media(rows)
     return rows[0]
 
 
@@ -96,11 +100,46 @@ def profile_grid_page(viewer, owner: User, cursor: str | None) -> Page:
     order = keyset_order()
     rows = compiled_fetch(
         key,
-        lambda v, owner_id: post_queryset(v).filter(author_id=owner_id).order_by(*order)[: size + 1],
+        lambda v, owner_id: (
+            post_queryset(v, with_media=False).filter(author_id=owner_id).order_by(*order)[: size + 1]
+        ),
         viewer,
         owner.pk,
     )
-    return _first_page(rows, size)
+    page = _first_page(rows, size)
+    _prefetch_media(page.items)
+    return page
+
+
+def _prefetch_media(posts: list[Post]) -> None:
+    """`post.media.all()` for each post, in position order, from one compiled query: what
+    `post_queryset`'s prefetch reads, without building it through the ORM each time (~1 ms for a
+    profile's grid). Each media item knows its post (`media.post`: privacy reads its author). The
+    querysets kept are made from an empty one, as Django's prefetch makes them from the related
+    manager's: they answer iteration, `.all()`, indexing and `len` with these rows; a further
+    `.filter()` on them would find nothing (nothing does that: media lists are read whole)."""
+    if not posts:
+        return
+    ids = [post.pk for post in posts]
+    rows = compiled_fetch(
+        ("post_media", len(ids)),
+        lambda _viewer, *ids: PostMedia.objects.filter(post_id__in=ids).order_by("post_id", "position"),
+        None,
+        *ids,
+    )
+    by_post: dict[int, list[PostMedia]] = {pk: [] for pk in ids}
+    for media in rows:
+        by_post[media.post_id].append(media)
+    empty = PostMedia.objects.none()
+    for post in posts:
+        for media in by_post[post.pk]:
+            media.post = post
+        prefetched = copy.copy(empty)
+        prefetched._result_cache, prefetched._prefetch_done = by_post[post.pk], True
+        post._prefetched_objects_cache = {
+            **getattr(post, "_prefetched_objects_cache", {}),
+            "media": prefetched,
+        }
 
 
 def _first_page(rows: list, size: int) -> Page:

@@ -135,3 +135,16 @@ def test_compiled_reads_are_counted_as_queries(world, alice, bob, django_assert_
     selectors.profile_grid_page(alice, bob, None)  # compile
     with django_assert_num_queries(2):  # the page, its media
         selectors.profile_grid_page(alice, bob, None)
+
+
+def test_prefetched_media_are_in_order_and_know_their_post_without_a_query(
+    world, alice, bob, django_assert_num_queries
+):
+    page = selectors.profile_grid_page(alice, bob, None)
+    post = selectors.post_get_for_viewer(alice, page.items[0].pk)
+    with django_assert_num_queries(0):  # privacy of a media URL reads media.post.author
+        for item in [*page.items, post]:
+            media = list(item.media.all())
+            assert len(media) == 2 and [m.position for m in media] == sorted(m.position for m in media)
+            assert all(m.post is item and m.post.author.pk == bob.pk for m in media)
+            assert item.media.all()[0] == media[0] and len(item.media.all()) == 2
