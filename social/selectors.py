@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Exists, Prefetch, Q, Value, prefetch_related_objects
+from django.db.models import Exists, Q, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -21,8 +21,8 @@ from accounts.models import Block, Follow, FollowRequest, User
 from accounts.visibility import followees_subquery, visible_profiles_q
 from instaclone.compiled import compiled_fetch, viewer_key
 from instaclone.pagination import Page, encode_cursor, keyset_page, keyset_q
-from posts.models import PostMedia, comment_visible_q, post_visible_q
-from posts.selectors import post_queryset
+from posts.models import comment_visible_q, post_visible_q
+from posts.selectors import _prefetch_media, post_queryset
 
 from .models import FeedPullAuthor, Notification
 
@@ -121,7 +121,7 @@ def feed_page(viewer: User, cursor: str | None = None, size: int = FEED_PAGE_SIZ
             merged.setdefault(p.pk, p)
     rows = sorted(merged.values(), key=lambda p: (p.created, p.pk), reverse=True)[: size + 1]
     items = rows[:size]
-    prefetch_related_objects(items, Prefetch("media", queryset=PostMedia.objects.order_by("position")))
+    _prefetch_media(items)  # one query compiled once per page length, as for the profile grid
     next_cursor = encode_cursor(items[-1].created, items[-1].pk) if len(rows) > size else None
     return Page(items, next_cursor)
 
