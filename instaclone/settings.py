@@ -136,6 +136,12 @@ else:
         # until gunicorn's timeout.
         keepalives=1, keepalives_idle=5, keepalives_interval=2, keepalives_count=3, tcp_user_timeout=10_000,
     )
+    # No parallel workers for our queries: every page reads a page of rows through indexes, and for
+    # a person following 5,000 accounts the planner's cost estimate passed parallel_setup_cost and it
+    # launched two workers for the feed query: 25 ms instead of 3.3 ms (EXPLAIN ANALYZE on the
+    # benchmark dataset, bench/RESULTS.md). Set per connection, so the server's own default stays.
+    _pg_options = DATABASES["default"]["OPTIONS"].get("options", "")
+    DATABASES["default"]["OPTIONS"]["options"] = f"{_pg_options} -c max_parallel_workers_per_gather=0".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions ---------------------------------------------------------------------

@@ -26,3 +26,16 @@ def test_the_nav_marks_the_current_page_and_only_it(client, django_user_model, d
     for path, current in (("/", "/"), ("/explore/", "/explore/"), ("/p/new/", "/p/new/"), ("/search/", "/search/")):
         nav = client.get(path).content.decode().split('<nav class="nav"', 1)[1].split("</nav>", 1)[0]
         assert re.findall(r'href="([^"]+)" aria-current="page"', nav) == [current], path
+
+
+def test_postgresql_connections_plan_no_parallel_workers(db):
+    """A 5,000-followee feed query took 25 ms with two parallel workers and 3 ms without (EXPLAIN
+    ANALYZE, bench/RESULTS.md): our connections turn them off."""
+    import pytest
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
