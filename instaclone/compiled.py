@@ -1,4 +1,5 @@
-"""Querysets compiled once and run many times: `compiled_fetch(key, build, values)`.
+"""Querysets compiled once and run many times: `compiled_fetch(key, build, values)` (or their SQL,
+`compiled_sql`, for a statement that embeds them).
 
 A profile or post page reads four or five rows through the visibility rule, and Django builds and
 compiles each of those querysets again on every request: the rule's filters, its subqueries, the
@@ -24,6 +25,8 @@ is never written here: what runs is the SQL Django compiles from it.
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -80,6 +83,15 @@ def _marker(position: int, value):
     raise TypeError(f"compiled_fetch() takes int and str values, got {value!r}")
 
 
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")  # how SQLite's adapter passes dates and datetimes
+
+
+def _is_time(value) -> bool:
+    if isinstance(value, datetime.date | datetime.time | datetime.timedelta):
+        return True
+    return isinstance(value, str) and _DATE_TEXT.match(value) is not None
+
+
 def _compile(using: str, build: Callable[..., QuerySet], values: Sequence, viewer) -> _Compiled:
     markers = [_marker(i, v) for i, v in enumerate(values)]
     stand_in = viewer
@@ -96,6 +108,10 @@ def _compile(using: str, build: Callable[..., QuerySet], values: Sequence, viewe
     for marker in markers:
         if str(marker).lstrip("-") in sql:
             raise AssertionError("a compiled query holds a value in its SQL text, not as a parameter")
+    for is_marker, value in recipe:
+        if not is_marker and _is_time(value):
+            # "now", a cut-off day: it would be frozen at the first request.
+            raise TypeError(f"a compiled query holds a time constant ({value!r}): read it through the ORM")
     return _Compiled(compiler, sql, tuple(recipe), tuple(qs._prefetch_related_lookups))
 
 
@@ -106,12 +122,7 @@ def compiled_fetch(
 
     `viewer` is passed to `build` first: the signed-in viewer's id is a value like the others (the
     key holds `viewer_key(viewer)` for the rest); an anonymous viewer is passed as it is."""
-    signed_in = viewer is not None and viewer.is_authenticated
-    args = (viewer.pk if signed_in else 0, *values)
-    compiled = _cache.get((using, key))
-    if compiled is None:
-        compiled = _cache[(using, key)] = _compile(using, build, args, viewer)
-    params = [args[value] if is_marker else value for is_marker, value in compiled.recipe]
+    compiled, params = _compiled(key, build, viewer, values, using)
     with connections[using].cursor() as cursor:
         cursor.execute(compiled.sql, params)
         rows = cursor.fetchall()
@@ -119,6 +130,25 @@ def compiled_fetch(
     if objs and compiled.prefetch:
         prefetch_related_objects(objs, *compiled.prefetch)
     return objs
+
+
+def compiled_sql(
+    key: tuple, build: Callable[..., QuerySet], viewer, *values, using: str = "default"
+) -> tuple[str, list]:
+    """The SQL and parameters of `build(viewer, *values)`, compiled once per (`using`, `key`) as for
+    compiled_fetch, for a statement that embeds the read (posts' likes and saves: INSERT ... WHERE
+    EXISTS (the visibility rule for the post))."""
+    compiled, params = _compiled(key, build, viewer, values, using)
+    return compiled.sql, params
+
+
+def _compiled(key: tuple, build: Callable[..., QuerySet], viewer, values: Sequence, using: str):
+    signed_in = viewer is not None and viewer.is_authenticated
+    args = (viewer.pk if signed_in else 0, *values)
+    compiled = _cache.get((using, key))
+    if compiled is None:
+        compiled = _cache[(using, key)] = _compile(using, build, args, viewer)
+    return compiled, [args[value] if is_marker else value for is_marker, value in compiled.recipe]
 
 
 def _instances(compiler, rows, using: str) -> list:

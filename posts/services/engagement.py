@@ -26,7 +26,7 @@ from django.db.models import Model
 from django.http import Http404
 from django.utils import timezone
 
-from instaclone.compiled import StandInViewer
+from instaclone.compiled import compiled_sql, viewer_key
 
 from ..models import Post
 
@@ -43,50 +43,27 @@ class VisiblePost:
 
 
 def visible_post(user, post_id: int) -> VisiblePost:
-    """The visibility rule for `user` and one post, compiled. Building and compiling the rule's
-    queryset is most of a like's CPU, and its SQL differs between viewers only in their id (and
-    between staff and others), so it is compiled once per database and kind of viewer
-    (`_visible_post_template`) and the ids are put into its parameters."""
+    """The visibility rule for `user` and one post, compiled once per database and kind of viewer
+    (instaclone.compiled: building and compiling the rule's queryset was most of a like's CPU) with
+    the ids put into its parameters."""
     using = router.db_for_write(Post)
     low, high = _pk_range(using)
     if not low <= post_id <= high:  # a path id no row can have (the ORM answers such a filter with no rows)
         raise Http404("No such post.")
-    if not user.is_authenticated:
-        sql, params = _compile_visible_post(user, post_id, using)
-        return VisiblePost(post_id, sql, tuple(params), using)
-    sql, recipe = _visible_post_template(using, bool(user.is_staff))
-    params = tuple(user.pk if p is _VIEWER else post_id if p is _POST else p for p in recipe)
-    return VisiblePost(post_id, sql, params, using)
+    sql, params = compiled_sql(
+        ("posts.visible_post", *viewer_key(user)), _visible_post_qs, user, post_id, using=using
+    )
+    return VisiblePost(post_id, sql, tuple(params), using)
+
+
+def _visible_post_qs(viewer, post_id):
+    return Post.objects.visible_to(viewer).filter(pk=post_id).values_list("like_count", "author_id")
 
 
 @cache
 def _pk_range(using: str) -> tuple[int, int]:
     low, high = connections[using].ops.integer_field_range(Post._meta.pk.get_internal_type())
     return low, high
-
-
-def _compile_visible_post(viewer, post_id, using: str) -> tuple[str, tuple]:
-    qs = Post.objects.visible_to(viewer).filter(pk=post_id).values_list("like_count", "author_id")
-    return qs.query.get_compiler(using=using).as_sql()
-
-
-# Marker ids no row has: where they come out in the compiled parameters, the real ids go.
-_VIEWER_ID, _POST_ID = -918_273_645, -918_273_646
-_VIEWER, _POST = object(), object()
-
-
-@cache
-def _visible_post_template(using: str, is_staff: bool) -> tuple[str, tuple]:
-    """The rule compiled for a stand-in viewer (instaclone.compiled.StandInViewer: an id and is_staff,
-    and it refuses to be read for anything else, so the key cannot miss what the SQL depends on)."""
-    sql, params = _compile_visible_post(StandInViewer(_VIEWER_ID, is_staff), _POST_ID, using)
-    recipe = tuple(
-        _VIEWER if p == _VIEWER_ID and type(p) is int else _POST if p == _POST_ID and type(p) is int else p
-        for p in params
-    )
-    if _POST not in recipe or str(_VIEWER_ID)[1:] in sql or str(_POST_ID)[1:] in sql:
-        raise AssertionError("an id is not a parameter of the compiled visibility query")
-    return sql, recipe
 
 
 def visible_post_read(post: VisiblePost) -> tuple[int, int] | None:
