@@ -44,12 +44,17 @@ class StandInViewer:
     attribute raises, so the cache key always holds what the compiled SQL depends on. Private names
     (a per-object cache the rule may keep on its viewer) are simply absent."""
 
-    __slots__ = ("pk", "is_staff")
+    __slots__ = ("_pk", "is_staff", "pk_read")
     is_authenticated = True
     is_anonymous = False
 
     def __init__(self, pk: int, is_staff: bool):
-        self.pk, self.is_staff = pk, is_staff
+        self._pk, self.is_staff, self.pk_read = pk, is_staff, False
+
+    @property
+    def pk(self) -> int:
+        self.pk_read = True  # then its marker must come out of the compiler as a parameter
+        return self._pk
 
     def __getattr__(self, name: str):
         if name.startswith("_"):
@@ -105,9 +110,22 @@ def _compile(using: str, build: Callable[..., QuerySet], values: Sequence, viewe
     for param in params:
         position = positions.get((type(param), param))
         recipe.append((True, position) if position is not None else (False, param))
+    # Every value must reach the SQL as itself, as a parameter: a value in the SQL text, a value the
+    # compiler rewrote ('%marker%' for __contains) or dropped (an impossible comparison pruned) would
+    # be frozen or lost, and every later call would get the first call's rows.
+    used = {position for is_marker, position in recipe if is_marker}
+    needed = set(range(1, len(markers))) | ({0} if getattr(stand_in, "pk_read", False) else set())
+    if needed - used:
+        raise AssertionError(f"compiled query: values {sorted(needed - used)} did not reach its parameters intact")
     for marker in markers:
-        if str(marker).lstrip("-") in sql:
-            raise AssertionError("a compiled query holds a value in its SQL text, not as a parameter")
+        text = str(marker).lstrip("-")
+        if text in sql or any(isinstance(p, str) and text in p and p != marker for p in params):
+            raise AssertionError("a compiled query holds a value in its SQL text or inside a parameter")
+    for lookup in qs._prefetch_related_lookups:
+        inner = getattr(lookup, "queryset", None)
+        if inner is not None and any(str(m).lstrip("-") in str(inner.query) for m in markers):
+            # a Prefetch queryset runs later with whatever it was built with: the first caller's ids
+            raise AssertionError("a compiled query's Prefetch queryset depends on its values")
     for is_marker, value in recipe:
         if not is_marker and _is_time(value):
             # "now", a cut-off day: it would be frozen at the first request.
@@ -145,9 +163,10 @@ def compiled_sql(
 def _compiled(key: tuple, build: Callable[..., QuerySet], viewer, values: Sequence, using: str):
     signed_in = viewer is not None and viewer.is_authenticated
     args = (viewer.pk if signed_in else 0, *values)
-    compiled = _cache.get((using, key))
+    cache_key = (using, getattr(build, "__code__", build), key)  # two builds never share a key
+    compiled = _cache.get(cache_key)
     if compiled is None:
-        compiled = _cache[(using, key)] = _compile(using, build, args, viewer)
+        compiled = _cache[cache_key] = _compile(using, build, args, viewer)
     return compiled, [args[value] if is_marker else value for is_marker, value in compiled.recipe]
 
 

@@ -215,3 +215,16 @@ def test_checker_catches_layer_violations():
         "social.receivers imports social.tests.factories (test helpers are for tests only)",
         "social.views imports instaclone.testing (test helpers are for tests only)",
     ]
+
+
+def test_only_posts_selectors_trust_a_visible_read_of_the_posts():
+    """`Comment.objects.on_visible_posts` checks only the comment's part of the rule: it is right only
+    for post ids just read through `Post.objects.visible_to`, which posts/selectors.py does right
+    before each call. Any other caller uses `Comment.objects.visible_to`."""
+    callers = sorted(
+        str(path.relative_to(ROOT))
+        for app in ("accounts", "posts", "social", "instaclone")
+        for path in (ROOT / app).rglob("*.py")
+        if "tests" not in path.parts and ".on_visible_posts(" in path.read_text()
+    )
+    assert callers == ["posts/selectors.py"]

@@ -121,12 +121,26 @@ COMPONENT_MARKUP = {
 }
 
 
+# The measured exception (module docstring): the card's like and save buttons.
+INLINE_COPIES = {"components/_toggle_form.html": ["posts/templates/posts/_card.html"]}
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
 @pytest.mark.parametrize("component,markup", COMPONENT_MARKUP.items())
 def test_it_writes_each_component_once(component, markup):
-    """Once in the templates, and no copy in a script either (a script uses the template's markup)."""
-    holders = [str(path.relative_to(ROOT)) for _, path in _template_files() if markup in path.read_text()]
-    holders += [str(path.relative_to(ROOT)) for path in sorted((ROOT / "static" / "js").glob("*.js")) if markup in path.read_text()]
-    assert holders == [f"templates/{component}"]
+    """Once in the templates (whitespace aside), and no copy in a script either (a script uses the
+    template's markup); the one listed exception is where it is written out on purpose."""
+    markup = _squeezed(markup)
+    holders = [str(path.relative_to(ROOT)) for _, path in _template_files() if markup in _squeezed(path.read_text())]
+    holders += [
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "static" / "js").glob("*.js"))
+        if markup in _squeezed(path.read_text())
+    ]
+    assert sorted(holders) == sorted([f"templates/{component}", *INLINE_COPIES.get(component, [])])
 
 
 def test_more_links_and_person_rows_come_from_the_components():

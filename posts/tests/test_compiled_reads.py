@@ -127,7 +127,7 @@ def test_a_query_reading_what_the_key_lacks_is_refused(alice):
     with pytest.raises(LookupError):
         compiled_fetch(("test_a_query_reading_what_the_key_lacks_is_refused",), build, alice)
     assert not any(
-        key[1][0] == "test_a_query_reading_what_the_key_lacks_is_refused" for key in compiled._cache
+        key[-1][0] == "test_a_query_reading_what_the_key_lacks_is_refused" for key in compiled._cache
     )
 
 
