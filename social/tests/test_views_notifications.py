@@ -175,3 +175,12 @@ def test_unread_badge_caps_at_99_plus(client, alice):
     )
     client.force_login(alice)
     assert b"99+" in client.get("/").content
+
+
+def test_notifications_show_times_as_the_feed_does(client, alice, bob):
+    """One time format everywhere ({% timeago %}): 'now' with the full date as tooltip, not '0 minutes ago'."""
+    post = PostFactory(author=alice)
+    posts_services.like_create(user=bob, post_id=post.pk)
+    client.force_login(alice)
+    html = client.get(reverse("social:notifications")).content.decode()
+    assert ">now</time>" in html and " ago<" not in html
