@@ -47,10 +47,14 @@ NotVisibleError = _NotVisibleError
 # --- helpers --------------------------------------------------------------------------------
 
 
-def unread_changed(*user_ids: int) -> None:
-    """Forget the cached nav badge count of these people once the transaction commits."""
+def unread_changed(*user_ids: int, only_at_commit: bool = False) -> None:
+    """Forget the cached nav badge count of these people once the transaction commits; also now,
+    unless `only_at_commit` (a read in between may re-cache the old count; for someone other than
+    the request's user, whose pages cannot see the change before the commit, the forgetting at commit
+    is enough: one cache round trip instead of two, which a like's author is)."""
     keys = [unread_cache_key(uid) for uid in user_ids]
-    cache.delete_many(keys)  # now, and again after commit (a read in between may re-cache the old count)
+    if not only_at_commit:
+        cache.delete_many(keys)
     transaction.on_commit(lambda: cache.delete_many(keys))
 
 
@@ -311,7 +315,7 @@ def notification_like_create(*, liker_id: int, post_id: int, author_id: int) -> 
     already excludes a block either way between the liker and the author."""
     if liker_id == author_id:
         return
-    _badge_changed_at_commit(author_id)
+    unread_changed(author_id, only_at_commit=True)
     Notification.objects.create(
         recipient_id=author_id, actor_id=liker_id, kind=Notification.Kind.LIKE, post_id=post_id
     )
@@ -323,15 +327,7 @@ def notification_like_delete(*, liker_id: int, post_id: int, author_id: int) -> 
         actor_id=liker_id, post_id=post_id, kind=Notification.Kind.LIKE
     ).delete()
     if deleted:
-        _badge_changed_at_commit(author_id)
-
-
-def _badge_changed_at_commit(user_id: int) -> None:
-    """unread_changed for a notification to someone other than the request's user (a like's author:
-    no self-likes notify): their pages cannot see the row before the commit, so only the forgetting
-    at commit matters: one cache round trip instead of two."""
-    key = unread_cache_key(user_id)
-    transaction.on_commit(lambda: cache.delete(key))
+        unread_changed(author_id, only_at_commit=True)
 
 
 def notifications_mark_read(*, user: User) -> int:

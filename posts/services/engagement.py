@@ -27,6 +27,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from instaclone.compiled import compiled_sql, viewer_key
+from instaclone.pagination import MAX_ID
 
 from ..models import Post
 
@@ -47,8 +48,7 @@ def visible_post(user, post_id: int) -> VisiblePost:
     (instaclone.compiled: building and compiling the rule's queryset was most of a like's CPU) with
     the ids put into its parameters."""
     using = router.db_for_write(Post)
-    low, high = _pk_range(using)
-    if not low <= post_id <= high:  # a path id no row can have (the ORM answers such a filter with no rows)
+    if not 0 < post_id <= MAX_ID:  # a path id no row can have (as post_get_for_viewer; the driver refuses past 64 bits)
         raise Http404("No such post.")
     sql, params = compiled_sql(
         ("posts.visible_post", *viewer_key(user)), _visible_post_qs, user, post_id, using=using
@@ -60,17 +60,15 @@ def _visible_post_qs(viewer, post_id):
     return Post.objects.visible_to(viewer).filter(pk=post_id).values_list("like_count", "author_id")
 
 
-@cache
-def _pk_range(using: str) -> tuple[int, int]:
-    low, high = connections[using].ops.integer_field_range(Post._meta.pk.get_internal_type())
-    return low, high
-
-
-def visible_post_read(post: VisiblePost) -> tuple[int, int] | None:
-    """(like_count, author_id) of the post if the user may see it, else None."""
+def visible_post_read(post: VisiblePost) -> tuple[int, int]:
+    """(like_count, author_id) of the post, or 404 if the user may not see it: what a like or save
+    that wrote nothing answers (already there, already gone, or not visible)."""
     with connections[post.using].cursor() as cursor:
         cursor.execute(post.sql, post.params)
-        return cursor.fetchone()
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404("No such post.")
+    return row
 
 
 @cache

@@ -16,7 +16,6 @@ the access-checked read of the count (or the 404).
 from __future__ import annotations
 
 from django.db import transaction
-from django.http import Http404
 
 from accounts.models import User
 
@@ -38,7 +37,7 @@ def like_create(*, user: User, post_id: int) -> Post:
     fields deferred, as `.only("like_count")` would)."""
     post = visible_post(user, post_id)
     if not row_insert_if_visible(Like, user_id=user.pk, post=post):
-        return _unchanged(post)
+        return _post(post, visible_post_read(post)[0])  # nothing written: the count as it is, or 404
     like_count, author_id = post_like_count_add(post_id, +1, using=post.using)
     post_liked.send(sender=Like, like_user_id=user.pk, post_id=post_id, author_id=author_id)
     return _post(post, like_count)
@@ -49,19 +48,10 @@ def like_delete(*, user: User, post_id: int) -> Post:
     """Unlike a post (idempotent). Returns the post with its current like_count only."""
     post = visible_post(user, post_id)
     if not row_delete_if_visible(Like, user_id=user.pk, post=post):
-        return _unchanged(post)
+        return _post(post, visible_post_read(post)[0])  # nothing written: the count as it is, or 404
     like_count, author_id = post_like_count_add(post_id, -1, using=post.using)
     post_unliked.send(sender=Like, like_user_id=user.pk, post_id=post_id, author_id=author_id)
     return _post(post, like_count)
-
-
-def _unchanged(post: VisiblePost) -> Post:
-    """Nothing was written: the user may not see the post (404), or the like was already there (or
-    already gone)."""
-    row = visible_post_read(post)
-    if row is None:
-        raise Http404("No such post.")
-    return _post(post, row[0])
 
 
 def _post(post: VisiblePost, like_count: int) -> Post:

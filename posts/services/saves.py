@@ -6,8 +6,6 @@ one that changes nothing is one more, the access-checked read (or the 404)."""
 
 from __future__ import annotations
 
-from django.http import Http404
-
 from accounts.models import User
 
 from ..models import Post, Save
@@ -25,7 +23,7 @@ def save_create(*, user: User, post_id: int) -> Post:
     (the other fields deferred)."""
     post = visible_post(user, post_id)
     if not row_insert_if_visible(Save, user_id=user.pk, post=post):
-        _check_visible(post)
+        visible_post_read(post)  # nothing written: already there (or gone), or 404
     return _post(post)
 
 
@@ -33,13 +31,8 @@ def save_delete(*, user: User, post_id: int) -> Post:
     """Remove a post from Saved (idempotent)."""
     post = visible_post(user, post_id)
     if not row_delete_if_visible(Save, user_id=user.pk, post=post):
-        _check_visible(post)
+        visible_post_read(post)  # nothing written: already there (or gone), or 404
     return _post(post)
-
-
-def _check_visible(post: VisiblePost) -> None:
-    if visible_post_read(post) is None:
-        raise Http404("No such post.")
 
 
 def _post(post: VisiblePost) -> Post:
