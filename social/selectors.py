@@ -22,7 +22,7 @@ from accounts.visibility import followees_subquery, visible_profiles_q
 from instaclone.compiled import compiled_fetch, viewer_key
 from instaclone.pagination import Page, encode_cursor, keyset_page, keyset_q
 from posts.models import comment_visible_q, post_visible_q
-from posts.selectors import _prefetch_media, post_queryset
+from posts.selectors import post_queryset, prefetch_media, with_card_state
 
 from .models import FeedPullAuthor, Notification
 
@@ -71,8 +71,6 @@ def _followed_pull_authors(viewer):
 
 
 def _card_posts(viewer):
-    from posts.selectors import with_card_state
-
     return with_card_state(post_queryset(viewer, with_media=False), viewer)
 
 
@@ -121,7 +119,7 @@ def feed_page(viewer: User, cursor: str | None = None, size: int = FEED_PAGE_SIZ
             merged.setdefault(p.pk, p)
     rows = sorted(merged.values(), key=lambda p: (p.created, p.pk), reverse=True)[: size + 1]
     items = rows[:size]
-    _prefetch_media(items)  # one query compiled once per page length, as for the profile grid
+    prefetch_media(items)  # one query compiled once per page length, as for the profile grid
     next_cursor = encode_cursor(items[-1].created, items[-1].pk) if len(rows) > size else None
     return Page(items, next_cursor)
 
