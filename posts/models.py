@@ -15,14 +15,15 @@ def post_visible_q(viewer, prefix: str = "", *, published_only: bool = False) ->
     rule (accounts.visibility) and the post is not hidden by moderators — except that its author
     sees it (with a notice) and so do staff (privacy and blocks still apply to them; moderators
     review the rest in the admin). A post with `media_pending` (a video still being processed, or
-    one that failed) is shown to its author only. `published_only` drops hidden posts for everyone, author and
+    one that failed) and an archived post are shown to their author only. `published_only` drops hidden posts for everyone, author and
     staff included: what may be notified about or reported. Used by `Post.objects.visible_to` and
     by rows that point at a post (saves, notifications, hashtag rows)."""
     signed_in = viewer is not None and getattr(viewer, "is_authenticated", False)
     rule = visible_authors_q(viewer, _field(prefix, "author"))
     # A post whose video is still being transcoded (or failed to be) is its author's alone, as
     # Instagram publishes a video post once processing is done.
-    ready = Q(**{_field(prefix, "media_pending"): False})
+    # An archived post is its author's alone too (Instagram's Archive), for staff as for anyone.
+    ready = Q(**{_field(prefix, "media_pending"): False, _field(prefix, "is_archived"): False})
     if signed_in and viewer.is_staff and not published_only:
         shown = ready
     else:
@@ -77,6 +78,14 @@ class Hashtag(models.Model):
 
 
 class Post(models.Model):
+    class Aspect(models.TextChoices):
+        # The frame every slide of the post is shown in (the media is centre-cropped to it), as
+        # Instagram offers at upload; "original" is the first item's own shape within the bounds.
+        SQUARE = "square", "Square (1:1)"
+        PORTRAIT = "portrait", "Portrait (4:5)"
+        LANDSCAPE = "landscape", "Landscape (1.91:1)"
+        ORIGINAL = "original", "Original"
+
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts")
     caption = models.TextField(max_length=2200, blank=True)
     created = models.DateTimeField(auto_now_add=True)
@@ -90,6 +99,13 @@ class Post(models.Model):
     # failed: only the author sees the post (post_visible_q). Photos never hold a post back.
     media_pending = models.BooleanField(default=False)
     is_hidden = models.BooleanField("hidden by moderators", default=False)
+    # Archived by its author: off the profile, the feeds and every list, seen only by the author
+    # (post_visible_q) on the Archive page, and restorable. Not counted in User.post_count.
+    is_archived = models.BooleanField(default=False)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    aspect = models.CharField(max_length=10, choices=Aspect.choices, default=Aspect.ORIGINAL)
+    # width / height of the frame every slide shares, within [4/5, 1.91] (ASPECT_MIN, ASPECT_MAX).
+    aspect_ratio = models.FloatField(default=1.0)
     # One-time key from the new-post form: a retried or double-clicked submission finds this post
     # instead of creating another (unique per author, enforced by the database).
     idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
@@ -189,6 +205,31 @@ class Like(models.Model):
         indexes = [models.Index(fields=["post", "-created", "-id"], name="like_post_created_idx")]
 
 
+class PhotoTag(models.Model):
+    """A person tagged at a spot of one photo or video of a post (x, y: fractions of its width and
+    height from the top left). One tag per person per item; the tagged person may remove it."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="photo_tags")
+    media = models.ForeignKey(PostMedia, on_delete=models.CASCADE, related_name="tags")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="photo_tags")
+    x = models.FloatField()
+    y = models.FloatField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["media", "user"], name="phototag_media_user_unique"),
+            models.CheckConstraint(
+                condition=Q(x__gte=0, x__lte=1, y__gte=0, y__lte=1), name="phototag_spot_in_frame"
+            ),
+        ]
+        # the profile's "Tagged" tab: WHERE user = ? (then the posts, newest first)
+        indexes = [models.Index(fields=["user", "post"], name="phototag_user_post_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} tagged in media {self.media_id}"
+
+
 class Save(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saves")
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="saves")
@@ -198,6 +239,38 @@ class Save(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "post"], name="save_unique")]
         # the Saved page, newest first
         indexes = [models.Index(fields=["user", "-created", "-id"], name="save_user_created_idx")]
+
+
+class Collection(models.Model):
+    """A named group of the owner's saved posts (Instagram's collections). Saving into a collection
+    also saves the post; unsaving removes it from every collection."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collections")
+    name = models.CharField(max_length=60)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+    item_count = models.PositiveIntegerField(default=0)  # moved with F() beside the item rows
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(models.functions.Lower("name"), "owner", name="collection_owner_name_unique")
+        ]
+        # the Saved page's list of collections, most recently changed first
+        indexes = [models.Index(fields=["owner", "-updated", "-id"], name="collection_owner_updated_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.owner_id})"
+
+
+class CollectionItem(models.Model):
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="items")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["collection", "post"], name="collectionitem_unique")]
+        # a collection's page and its cover, newest first (keyset on created, id)
+        indexes = [models.Index(fields=["collection", "-created", "-id"], name="collectionitem_created_idx")]
 
 
 class Comment(models.Model):

@@ -13,6 +13,7 @@ class Notification(models.Model):
         FOLLOW = "follow", "started following you"
         FOLLOW_REQUEST = "follow_request", "requested to follow you"
         FOLLOW_ACCEPTED = "follow_accepted", "accepted your follow request"
+        PHOTO_TAG = "photo_tag", "tagged you in a post"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
