@@ -14,24 +14,26 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subque
 from django.db.models.functions import Coalesce
 
 from accounts.models import Follow, User
-from posts.models import Comment, Like, Post, PostMedia
+from posts.models import Collection, CollectionItem, Comment, Like, Post, PostMedia
 
 
-def _count(model, fk: str):
-    rows = model.objects.filter(**{fk: OuterRef("pk")}).order_by().values(fk).annotate(c=Count("*")).values("c")
+def _count(model, fk: str, **where):
+    rows = model.objects.filter(**{fk: OuterRef("pk")}, **where).order_by().values(fk).annotate(c=Count("*")).values("c")
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
 def counter_specs():
     """(model, stored field, expression of the true value)."""
     return [
-        (User, "post_count", _count(Post, "author")),
+        # Archived posts are off the profile and not counted (as on Instagram).
+        (User, "post_count", _count(Post, "author", is_archived=False)),
         (User, "follower_count", _count(Follow, "followee")),
         (User, "following_count", _count(Follow, "follower")),
         (Post, "like_count", _count(Like, "post")),
         (Post, "comment_count", _count(Comment, "post")),
         (Post, "media_count", _count(PostMedia, "post")),
         (Post, "has_video", Exists(PostMedia.objects.filter(post=OuterRef("pk"), kind=PostMedia.Kind.VIDEO))),
+        (Collection, "item_count", _count(CollectionItem, "collection")),
     ]
 
 
