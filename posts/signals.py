@@ -15,3 +15,7 @@ post_liked = Signal()
 post_unliked = Signal()
 # comment: Comment; mentioned: list[User]
 comment_created = Signal()
+# tag: PhotoTag (post and user loaded); first_in_post: no other item of the post tags that person
+photo_tag_added = Signal()
+# post_id, user_id, author_id; last_in_post: no item of the post tags that person any more
+photo_tag_removed = Signal()

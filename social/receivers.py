@@ -60,6 +60,24 @@ def on_comment_created(sender, comment, mentioned=(), **kwargs):
         )
 
 
+def on_photo_tag_added(sender, tag, first_in_post, **kwargs):
+    # one "tagged you in a post" a person and post, however many of its photos tag them
+    if first_in_post:
+        services.notification_create(
+            recipient=tag.user_id, actor=tag.post.author_id, kind=Notification.Kind.PHOTO_TAG, post=tag.post
+        )
+
+
+def on_photo_tag_removed(sender, post_id, user_id, author_id, last_in_post, **kwargs):
+    if not last_in_post:
+        return
+    deleted, _ = Notification.objects.filter(
+        recipient_id=user_id, actor_id=author_id, post_id=post_id, kind=Notification.Kind.PHOTO_TAG
+    ).delete()
+    if deleted:
+        services.unread_changed(user_id)
+
+
 # --- the follow graph (accounts/services/graph.py) -----------------------------------------
 
 
@@ -135,6 +153,8 @@ def connect() -> None:
     post_signals.post_liked.connect(on_post_liked, dispatch_uid="social.post_liked")
     post_signals.post_unliked.connect(on_post_unliked, dispatch_uid="social.post_unliked")
     post_signals.comment_created.connect(on_comment_created, dispatch_uid="social.comment_created")
+    post_signals.photo_tag_added.connect(on_photo_tag_added, dispatch_uid="social.photo_tag_added")
+    post_signals.photo_tag_removed.connect(on_photo_tag_removed, dispatch_uid="social.photo_tag_removed")
     account_signals.follow_added.connect(on_follow_added, dispatch_uid="social.follow_added")
     account_signals.follow_removed.connect(on_follow_removed, dispatch_uid="social.follow_removed")
     account_signals.followed.connect(on_followed, dispatch_uid="social.followed")

@@ -1,5 +1,5 @@
 """Writes for posts and what people do to them, one module per entity: `posts.py` (create, edit,
-delete), `likes.py`, `saves.py`, `comments.py`. Callers import the public names from here."""
+delete), `likes.py`, `saves.py`, `comments.py`, `tags.py` (people tagged in photos). Callers import the public names from here."""
 
 from .comments import (
     COMMENT_MAX_LENGTH,
@@ -19,12 +19,15 @@ from .posts import (
     post_update,
 )
 from .saves import save_create, save_delete
+from .tags import MAX_TAGS_PER_MEDIA, PhotoTagError, photo_tag_add, photo_tag_remove, photo_tag_spot
 
 __all__ = [
     "ALT_TEXT_MAX_LENGTH",
     "CAPTION_MAX_LENGTH",
     "COMMENT_MAX_LENGTH",
     "MAX_MENTIONS_PER_COMMENT",
+    "MAX_TAGS_PER_MEDIA",
+    "PhotoTagError",
     "PostRateLimited",
     "comment_clean_body",
     "comment_create",
@@ -32,6 +35,9 @@ __all__ = [
     "like_create",
     "like_delete",
     "max_media",
+    "photo_tag_add",
+    "photo_tag_remove",
+    "photo_tag_spot",
     "post_create",
     "post_delete",
     "post_update",
