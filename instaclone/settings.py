@@ -210,6 +210,8 @@ FEED_FANOUT_BATCH = int(os.environ.get("FEED_FANOUT_BATCH", "1000"))
 FEED_FANOUT_MAX_FOLLOWERS = int(os.environ.get("FEED_FANOUT_MAX_FOLLOWERS", "10000"))
 FEED_FANOUT_MIN_FOLLOWERS = int(os.environ.get("FEED_FANOUT_MIN_FOLLOWERS", str(FEED_FANOUT_MAX_FOLLOWERS * 4 // 5)))
 FEED_ACTIVE_DAYS = int(os.environ.get("FEED_ACTIVE_DAYS", "30"))
+# The nav's unread badge asks the server this often (a cached count, social.selectors.unread_badge_count).
+NOTIFICATIONS_POLL_SECONDS = int(os.environ.get("NOTIFICATIONS_POLL_SECONDS", "30"))
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
