@@ -272,8 +272,24 @@ def notification_queryset(user: User):
     )
 
 
+GROUPED_KINDS = frozenset({Notification.Kind.LIKE})  # comments keep their text: one row each
+
+
 def notifications_page(user: User, cursor: str | None = None, size: int = NOTIFICATIONS_PAGE_SIZE) -> Page:
-    page = keyset_page(notification_queryset(user).select_related("actor", "post", "comment"), cursor, size)
+    """One keyset page of the recipient's notifications, grouped within the page ("ana and 12
+    others liked your post"), with each post's thumbnail and the recipient's follow state towards
+    the people who followed them ("Follow back").
+
+    Grouping is done on the page's rows, after the keyset read: every row is on exactly one page
+    (the cursor is the last *row*, not the last group), so no row is lost or shown twice between
+    pages; a group that straddles a page boundary shows as two entries, the older one on the next
+    page. A group is the likes of one post on one (local) day; it takes the place of its newest row.
+    Queries: the page; then, each only if the page needs it, the pending requests among the
+    requesters, the posts' media (one compiled query) and the follow states of the followers (one
+    UNION): constant whatever the page's length."""
+    page = keyset_page(
+        notification_queryset(user).select_related("actor", "post", "post__author", "comment"), cursor, size
+    )
     # pending requests, so that request notifications show Accept / Decline only while pending
     requester_ids = [n.actor_id for n in page.items if n.kind == Notification.Kind.FOLLOW_REQUEST]
     pending = set()
@@ -285,7 +301,50 @@ def notifications_page(user: User, cursor: str | None = None, size: int = NOTIFI
         )
     for n in page.items:
         n.request_pending = n.kind == Notification.Kind.FOLLOW_REQUEST and n.actor_id in pending
+    page.items = _group_notifications(page.items)
+    _attach_thumbnails(page.items)
+    followers = [n.actor for n in page.items if n.kind == Notification.Kind.FOLLOW]
+    if followers:
+        states = follow_states(user, followers)  # the viewer's follow state, once per page
+        for actor in followers:
+            actor.follow_state = states.get(actor.pk, FollowState.NONE.value)
     return page
+
+
+def _group_notifications(rows: list[Notification]) -> list[Notification]:
+    """Rows of a grouped kind on the same post and day fold into their newest row, which gets
+    `group_actors` (distinct actors, newest first), `others` (from three actors on: how many beside
+    the newest, who is named: "ana and 12 others") and `group_unread`; every row gets them, a lone
+    row being a group of one."""
+    groups: dict[tuple, Notification] = {}
+    items = []
+    for n in rows:  # newest first
+        key = None
+        if n.kind in GROUPED_KINDS and n.post_id:
+            key = (n.kind, n.post_id, timezone.localdate(n.created))
+        head = groups.get(key) if key else None
+        if head is None:
+            n.group_actors, n.group_unread, n.group_size = [n.actor], n.read_at is None, 1
+            if key:
+                groups[key] = n
+            items.append(n)
+            continue
+        head.group_size += 1
+        head.group_unread = head.group_unread or n.read_at is None
+        if all(a.pk != n.actor_id for a in head.group_actors):
+            head.group_actors.append(n.actor)
+    for n in items:
+        n.others = len(n.group_actors) - 1 if len(n.group_actors) > 2 else 0
+    return items
+
+
+def _attach_thumbnails(items: list[Notification]) -> None:
+    """Each notification's post with its media (the thumbnail), one query for the page's posts."""
+    posts: dict[int, object] = {}
+    for n in items:
+        if n.post_id:
+            n.post = posts.setdefault(n.post_id, n.post)
+    prefetch_media(list(posts.values()))
 
 
 def unread_count(user: User) -> int:

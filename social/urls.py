@@ -8,6 +8,7 @@ urlpatterns = [
     path("explore/", views.explore, name="explore"),
     path("search/", views.search, name="search"),
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/badge/", views.notifications_badge, name="notifications_badge"),
     path("notifications/requests/", views.follow_requests, name="follow_requests"),
     path("notifications/requests/<str:username>/accept/", views.request_accept, name="request_accept"),
     path("notifications/requests/<str:username>/decline/", views.request_decline, name="request_decline"),

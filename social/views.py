@@ -230,6 +230,15 @@ def notifications(request):
     return render(request, "social/notifications.html", context)
 
 
+def notifications_badge(request):
+    """The nav's unread badge alone, which the nav polls (`hx-trigger="every Ns"`): the cached count
+    (selectors.unread_badge_count: no query while cached). Signed out: nothing, and 286 tells htmx
+    to stop polling."""
+    if not request.user.is_authenticated:
+        return HttpResponse("", status=286)
+    return render(request, "includes/nav.html#nav-badge")
+
+
 @login_required_htmx
 def explore(request):
     posts = social_selectors.explore_posts(request.user)

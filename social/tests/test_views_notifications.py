@@ -139,9 +139,9 @@ def test_notifications_query_count_is_constant(client, alice, django_assert_num_
         services.notification_create(recipient=alice, actor=u, kind="like", post=post)
     client.force_login(alice)
     # 1 session, 2 user, 3 notifications page with actor/post/comment joined (LIMIT size + 1),
-    # 4 requests still pending among the page's requesters, 5 pending requests count (the
-    # "Follow requests" link), 6 mark all read (UPDATE)
-    with django_assert_num_queries(6):
+    # 4 requests still pending among the page's requesters, 5 the liked post's media (its
+    # thumbnail), 6 pending requests count (the "Follow requests" link), 7 mark all read (UPDATE)
+    with django_assert_num_queries(7):
         client.get(reverse("social:notifications"))
 
 

@@ -1,0 +1,208 @@
+"""Grouped notifications ("ana and 12 others liked your post"), the post's thumbnail, "Follow back",
+and the nav badge's polled fragment."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.services import graph
+from accounts.tests.factories import UserFactory
+from posts import services as posts_services
+from posts.tests.factories import PostFactory, PostRowsFactory
+from social import selectors
+from social.models import Notification
+
+from .factories import NotificationFactory, follow
+
+pytestmark = pytest.mark.django_db
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def likers(n, post):
+    users = [UserFactory(username=f"liker{i}") for i in range(n)]
+    for u in users:
+        posts_services.like_create(user=u, post_id=post.pk)
+    return users
+
+
+def text_of(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split()).replace(" .", ".")
+
+
+def rows_of(page):
+    """(kind, post id, names of the group's actors) for each entry of a page."""
+    return [(n.kind, n.post_id, [a.username for a in n.group_actors]) for n in page.items]
+
+
+def test_likes_of_one_post_fold_into_one_entry_named_after_the_newest_liker(client, alice):
+    post = PostFactory(author=alice)
+    likers(13, post)
+    client.force_login(alice)
+    body = client.get(reverse("social:notifications")).content.decode()
+    assert body.count('data-kind="like"') == 1
+    text = text_of(body)
+    assert "liker12 and 12 others liked your post." in text
+    assert 'data-group-size="13"' in body
+
+
+def test_two_likers_are_both_named(client, alice):
+    post = PostFactory(author=alice)
+    likers(2, post)
+    client.force_login(alice)
+    text = text_of(client.get(reverse("social:notifications")).content.decode())
+    assert "liker1 and liker0 liked your post." in text
+
+
+def test_likes_of_different_posts_or_days_stay_apart(alice, bob, charlie):
+    p1, p2 = PostFactory(author=alice), PostFactory(author=alice)
+    for u in (bob, charlie):
+        posts_services.like_create(user=u, post_id=p1.pk)
+    posts_services.like_create(user=bob, post_id=p2.pk)
+    old = NotificationFactory(recipient=alice, actor=UserFactory(), kind=Notification.Kind.LIKE, post=p1)
+    Notification.objects.filter(pk=old.pk).update(created=timezone.now() - timedelta(days=3))
+    entries = rows_of(selectors.notifications_page(alice))
+    assert [(k, p, len(a)) for k, p, a in entries] == [("like", p2.pk, 1), ("like", p1.pk, 2), ("like", p1.pk, 1)]
+
+
+def test_comments_are_not_grouped(alice, bob, charlie):
+    post = PostFactory(author=alice)
+    posts_services.comment_create(user=bob, post_id=post.pk, body="one")
+    posts_services.comment_create(user=charlie, post_id=post.pk, body="two")
+    assert [k for k, _, _ in rows_of(selectors.notifications_page(alice))] == ["comment", "comment"]
+
+
+@pytest.mark.parametrize("size", [1, 3, 7])
+def test_paging_through_groups_never_loses_or_repeats_a_row(alice, size):
+    posts = [PostRowsFactory(author=alice) for _ in range(3)]
+    people = [UserFactory() for _ in range(5)]
+    expected = set()
+    for i, u in enumerate(people):
+        for p in posts[: 1 + i % 3]:
+            posts_services.like_create(user=u, post_id=p.pk)
+            expected.add((u.pk, p.pk))
+        graph.follow_create(follower=u, followee=alice)
+        expected.add((u.pk, None))
+    seen, cursor = [], None
+    while True:
+        page = selectors.notifications_page(alice, cursor, size=size)
+        for n in page.items:
+            seen += [(a.pk, n.post_id) for a in n.group_actors]
+        assert sum(n.group_size for n in page.items) <= size
+        cursor = page.next_cursor
+        if not cursor:
+            break
+    assert sorted(seen, key=str) == sorted(expected, key=str)  # every row once, none twice
+
+
+def test_group_is_unread_while_any_of_its_rows_is(alice, bob, charlie):
+    post = PostFactory(author=alice)
+    posts_services.like_create(user=bob, post_id=post.pk)
+    Notification.objects.update(read_at=timezone.now())
+    posts_services.like_create(user=charlie, post_id=post.pk)
+    (entry,) = selectors.notifications_page(alice).items
+    assert entry.group_unread and entry.group_size == 2
+
+
+def test_entries_show_the_posts_thumbnail(client, alice, bob):
+    post = PostFactory(author=alice)
+    posts_services.like_create(user=bob, post_id=post.pk)
+    client.force_login(alice)
+    body = client.get(reverse("social:notifications")).content.decode()
+    thumb = re.search(r'<a class="notification__thumb" href="([^"]+)"><img class="notification__thumb-img" src="([^"]+)"', body)
+    assert thumb and thumb.group(1) == post.get_absolute_url()
+
+
+def test_follow_notification_offers_follow_back_until_you_follow(client, alice, bob):
+    graph.follow_create(follower=bob, followee=alice)
+    client.force_login(alice)
+    body = client.get(reverse("social:notifications")).content.decode()
+    assert "Follow back" in body and reverse("social:follow", args=["bob"]) in body
+    follow(alice, bob)
+    body = client.get(reverse("social:notifications")).content.decode()
+    assert "Follow back" not in body and "started following you" in body
+
+
+def test_follow_back_posts_the_follow_and_swaps_the_button(client, alice, bob):
+    graph.follow_create(follower=bob, followee=alice)
+    client.force_login(alice)
+    r = client.post(reverse("social:follow", args=["bob"]), **HX)
+    assert r.status_code == 200 and "Following" in r.content.decode()
+    assert bob.follower_rows.filter(follower=alice).exists()
+
+
+def _mixed_notifications(alice, n):
+    for _ in range(n):
+        post = PostRowsFactory(author=alice)
+        for _liker in range(2):
+            u = UserFactory()
+            posts_services.like_create(user=u, post_id=post.pk)
+        f = UserFactory()
+        graph.follow_create(follower=f, followee=alice)
+        posts_services.comment_create(user=f, post_id=post.pk, body="hey")
+        r = UserFactory(is_private=False)
+        NotificationFactory(recipient=alice, actor=r, kind=Notification.Kind.FOLLOW_REQUEST)
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_notifications_page_queries_are_constant(alice, n, django_assert_num_queries):
+    _mixed_notifications(alice, n)
+    # 1 the page (actor, post, post author, comment joined); 2 pending requests among requesters;
+    # 3 the posts' media (compiled); 4 follow states of the followers (one UNION)
+    with django_assert_num_queries(4):
+        page = selectors.notifications_page(alice)
+    assert len(page.items) == 4 * n
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_notifications_view_queries_are_constant(client, alice, n, django_assert_num_queries):
+    _mixed_notifications(alice, n)
+    client.force_login(alice)
+    client.get("/")  # the day's last-active stamp, out of the way
+    # session, user, the page's 4 (above), the pending-requests count, mark read; the badge's
+    # count is known to be zero after marking, so it costs nothing
+    with django_assert_num_queries(8):
+        r = client.get(reverse("social:notifications"))
+    assert r.status_code == 200
+
+
+# --- the nav badge --------------------------------------------------------------------------
+
+
+def test_the_nav_badge_polls_its_own_fragment(client, alice, settings):
+    settings.NOTIFICATIONS_POLL_SECONDS = 7
+    client.force_login(alice)
+    body = client.get("/").content.decode()
+    assert f'hx-get="{reverse("social:notifications_badge")}" hx-trigger="every 7s"' in body
+
+
+def test_the_badge_fragment_shows_the_unread_count_and_drops_after_a_visit(client, alice, bob):
+    post = PostFactory(author=alice)
+    client.force_login(alice)
+    r = client.get(reverse("social:notifications_badge"), **HX)
+    assert r.status_code == 200 and 'id="nav-unread-poll"' in r.content.decode() and 'id="nav-unread"' not in r.content.decode()
+    posts_services.like_create(user=bob, post_id=post.pk)
+    r = client.get(reverse("social:notifications_badge"), **HX)
+    assert 'aria-label="1 unread"' in r.content.decode()
+    assert "<html" not in r.content.decode()
+    client.get(reverse("social:notifications"))
+    r = client.get(reverse("social:notifications_badge"), **HX)
+    assert 'id="nav-unread"' not in r.content.decode()
+
+
+def test_the_badge_fragment_reads_no_table_while_cached(client, alice, bob, django_assert_num_queries):
+    post = PostFactory(author=alice)
+    posts_services.like_create(user=bob, post_id=post.pk)
+    client.force_login(alice)
+    client.get(reverse("social:notifications_badge"), **HX)  # counts once and caches
+    with django_assert_num_queries(2):  # the session and the user: the count comes from the cache
+        r = client.get(reverse("social:notifications_badge"), **HX)
+    assert 'aria-label="1 unread"' in r.content.decode()
+
+
+def test_the_badge_fragment_signed_out_stops_polling(client):
+    r = client.get(reverse("social:notifications_badge"), **HX)
+    assert r.status_code == 286 and r.content == b""
