@@ -1,5 +1,6 @@
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
+from allauth.account.forms import PasswordField
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.internal.userkit import filter_users_by_email
 from django import forms
@@ -24,9 +25,23 @@ class SignupForm(AllauthSignupForm):
 
 
 class AddEmailForm(AllauthAddEmailForm):
-    """Changing your email says when the address belongs to someone else, as sign-up does (a
-    product decision, see ACCOUNT_PREVENT_ENUMERATION in settings). allauth hides it whenever
-    enumeration prevention is on; that setting is for password reset and sign-in codes."""
+    """Changing your email asks for your password: whoever holds a signed-in browser must not be
+    able to move the account to an address they own (and then reset the password). The password is
+    checked by allauth's reauthentication (`adapter.reauthenticate`), which goes through the
+    sign-in lockout: wrong passwords here count against the same per-account limit as the sign-in
+    form's (ACCOUNT_RATE_LIMITS["login_failed"]), and a locked account is told when to try again.
+
+    It also says when the address belongs to someone else, as sign-up does (a product decision,
+    see ACCOUNT_PREVENT_ENUMERATION in settings). allauth hides it whenever enumeration prevention
+    is on; that setting is for password reset and sign-in codes."""
+
+    password = PasswordField(label="Password", autocomplete="current-password")
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not get_adapter().reauthenticate(self.user, password):  # raises when locked out
+            raise get_adapter().validation_error("incorrect_password")
+        return password
 
     def clean_email(self):
         email = (self.cleaned_data.get("email") or "").strip()

@@ -8,6 +8,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, format_hotp_value, hotp_value
 from django.core import mail
+from django.test import Client
 
 from instaclone.testing import DEFAULT_PASSWORD
 
@@ -64,7 +65,7 @@ def test_password_reset_by_emailed_link(client, alice):
 @pytest.mark.django_db
 def test_email_change_is_verified_by_code_before_it_counts(client, alice):
     _login(client)
-    response = client.post("/accounts/email/", {"action_add": "", "email": "new-alice@example.com"})
+    response = client.post("/accounts/email/", {"action_add": "", "email": "new-alice@example.com", "password": DEFAULT_PASSWORD})
     assert response.status_code == 302
     assert not EmailAddress.objects.filter(email="new-alice@example.com", verified=True).exists()
     alice.refresh_from_db()
@@ -79,8 +80,58 @@ def test_email_change_is_verified_by_code_before_it_counts(client, alice):
 @pytest.mark.django_db
 def test_email_change_to_someone_elses_address_is_refused(client, alice, bob):
     _login(client)
-    response = client.post("/accounts/email/", {"action_add": "", "email": "BOB@example.com"})
+    response = client.post("/accounts/email/", {"action_add": "", "email": "BOB@example.com", "password": DEFAULT_PASSWORD})
     assert response.status_code == 200
     assert "already" in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.email == "alice@example.com"
+
+
+# --- changing the email asks for the password (issue 13) ---------------------------------------------
+
+
+def _add_email(client, **password):
+    return client.post("/accounts/email/", {"action_add": "", "email": "new-alice@example.com", **password})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("password", "error"), [({}, "This field is required."), ({"password": "not-it-at-all"}, "Incorrect password.")])
+def test_email_change_without_the_right_password_is_refused(client, alice, password, error):
+    _login(client)
+    response = _add_email(client, **password)
+    assert response.status_code == 200  # the form again, with the error on the password field
+    assert error in response.content.decode()
+    assert not EmailAddress.objects.filter(email="new-alice@example.com").exists()
+    assert not mail.outbox  # no verification code sent to the new address
+    alice.refresh_from_db()
+    assert alice.email == "alice@example.com"
+
+
+@pytest.mark.django_db
+def test_email_page_has_a_current_password_field(client, alice):
+    _login(client)
+    html = client.get("/accounts/email/").content.decode()
+    assert re.search(r'<input[^>]*name="password"[^>]*autocomplete="current-password"[^>]*type="password"', html)
+
+
+@pytest.mark.django_db
+def test_wrong_passwords_on_the_email_page_lock_the_account_as_sign_in_does(client, alice):
+    _login(client)
+    for _ in range(5):
+        _add_email(client, password="wrong-password")
+    response = _add_email(client, password=DEFAULT_PASSWORD)  # right, but too late
+    assert "Too many failed attempts" in response.content.decode()
+    assert not EmailAddress.objects.filter(email="new-alice@example.com").exists()
+    # the same per-account counter as the sign-in form's
+    response = Client().post("/accounts/login/", {"login": "alice", "password": DEFAULT_PASSWORD})
+    assert "Too many failed attempts" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_pending_address_cannot_be_made_primary_without_verifying_it(client, alice):
+    _login(client)
+    _add_email(client, password=DEFAULT_PASSWORD)
+    client.post("/accounts/email/", {"action_primary": "", "email": "new-alice@example.com"})
+    assert EmailAddress.objects.get(user=alice, primary=True).email == "alice@example.com"
     alice.refresh_from_db()
     assert alice.email == "alice@example.com"
