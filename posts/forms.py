@@ -43,6 +43,14 @@ class PostCreateForm(forms.Form):
         max_length=CAPTION_MAX,
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "Write a caption… #hashtags and @mentions work"}),
     )
+    # The frame every slide is centre-cropped to (posts.services.post_create clamps "original").
+    aspect = forms.ChoiceField(
+        label="Crop",
+        choices=Post.Aspect.choices,
+        initial=Post.Aspect.ORIGINAL,
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "aspect-choice__input"}),
+    )
 
     # One-time key, new on every render of an empty form: submitting the same form twice (a double
     # click, a retry, the back button) creates one post (posts.services.post_create).
@@ -71,6 +79,9 @@ class PostCreateForm(forms.Form):
                 "media", f"A post can have at most {self.max_media} photos or videos (you chose {len(self.uploads)})."
             )
         return data
+
+    def clean_aspect(self) -> str:
+        return self.cleaned_data.get("aspect") or Post.Aspect.ORIGINAL
 
     def clean_submission_key(self) -> uuid.UUID | None:
         try:  # a missing or mangled key only loses the double-submit protection

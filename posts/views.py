@@ -52,6 +52,7 @@ def post_new(request):
                     caption=form.cleaned_data["caption"],
                     files=form.files_with_alt_texts(),
                     idempotency_key=form.cleaned_data["submission_key"],
+                    aspect=form.cleaned_data["aspect"],
                     rate_limited=True,
                 )
             except services.PostRateLimited as exc:

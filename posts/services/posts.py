@@ -50,6 +50,30 @@ def max_media() -> int:
 
 
 @dataclass
+# The frame every slide of a post shares (width / height), as Instagram offers at upload: nothing
+# taller than 4:5 (a tall photo never makes a card taller) or wider than 1.91:1.
+ASPECT_MIN = 4 / 5
+ASPECT_MAX = 1.91
+ASPECT_PRESETS = {Post.Aspect.SQUARE: 1.0, Post.Aspect.PORTRAIT: 4 / 5, Post.Aspect.LANDSCAPE: 1.91}
+
+
+def aspect_ratio_for(aspect: str, width: int | None, height: int | None) -> float:
+    """The frame's width / height for `aspect`: a preset's own, or (original) the first item's
+    shape clamped to [ASPECT_MIN, ASPECT_MAX]; square when the first item's size is unknown."""
+    if aspect in ASPECT_PRESETS:
+        return ASPECT_PRESETS[aspect]
+    if not width or not height:
+        return 1.0
+    return round(min(ASPECT_MAX, max(ASPECT_MIN, width / height)), 4)
+
+
+def _validate_aspect(aspect: str | None) -> str:
+    aspect = aspect or Post.Aspect.ORIGINAL
+    if aspect not in Post.Aspect.values:
+        raise ValidationError({"aspect": "Choose square, portrait, landscape or original."}, code="bad_aspect")
+    return aspect
+
+
 class _Prepared:
     kind: str
     alt_text: str
@@ -191,9 +215,12 @@ def post_create(
     caption: str,
     files: list[tuple],
     idempotency_key: uuid.UUID | None = None,
+    aspect: str = Post.Aspect.ORIGINAL,
     rate_limited: bool = False,
 ) -> Post:
-    """Create a post from [(upload, alt_text), ...]. Raises ValidationError (caption, count),
+    """Create a post from [(upload, alt_text), ...] shown in the frame `aspect` (a Post.Aspect: every
+    slide is centre-cropped to it; "original" is the first file's shape within [4:5, 1.91:1], stored
+    as `aspect_ratio`). Raises ValidationError (caption, count, aspect),
     UploadRejected or StorageError (with `file_index`); in every failure nothing remains.
 
     `idempotency_key` (the new-post form's one-time key): when this author already has a post with
@@ -209,16 +236,19 @@ def post_create(
     if rate_limited:
         _consume_post_rate(author)
     try:
-        return _create(author=author, caption=caption, files=files, idempotency_key=idempotency_key)
+        return _create(author=author, caption=caption, files=files, aspect=aspect, idempotency_key=idempotency_key)
     except IntegrityError:
         if idempotency_key is not None and (existing := _post_for_key(author, idempotency_key)):
             return existing
         raise
 
 
-def _create(*, author: User, caption: str, files: list[tuple], idempotency_key: uuid.UUID | None) -> Post:
+def _create(
+    *, author: User, caption: str, files: list[tuple], aspect: str, idempotency_key: uuid.UUID | None
+) -> Post:
     caption = _validate_caption(caption)
     files = list(files or [])
+    aspect = _validate_aspect(aspect)
     if not files:
         raise ValidationError({"media": "Add at least one photo or video."}, code="no_files")
     if len(files) > max_media():
@@ -230,6 +260,8 @@ def _create(*, author: User, caption: str, files: list[tuple], idempotency_key: 
     video_deadline = time.monotonic() + settings.VIDEO_PROBE_TIMEOUT
     prepared = [_prepare(upload, alt, i, video_deadline) for i, (upload, alt) in enumerate(files)]
 
+    first = prepared[0].image or prepared[0].video
+    aspect_ratio = aspect_ratio_for(aspect, first.width, first.height)
     with stored_files() as batch:
         names = [_store(batch, item, i) for i, item in enumerate(prepared)]
         statuses = [_initial_status(item, batch.storage) for item in prepared]
@@ -238,6 +270,8 @@ def _create(*, author: User, caption: str, files: list[tuple], idempotency_key: 
                 author=author,
                 caption=caption,
                 media_count=len(prepared),
+                aspect=aspect,
+                aspect_ratio=aspect_ratio,
                 has_video=any(item.video is not None for item in prepared),
                 media_pending=any(item.video is not None for item in prepared),
                 idempotency_key=idempotency_key,

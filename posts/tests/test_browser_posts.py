@@ -39,15 +39,15 @@ def test_create_view_carousel_edit_and_delete_a_two_photo_post(page, live_server
 
     first = page.locator(".carousel__slide img").nth(0)
     second = page.locator(".carousel__slide img").nth(1)
-    expect(first).to_be_visible()
+    expect(first).to_be_in_viewport(ratio=0.9)
     expect(first).to_have_attribute("alt", "A red square")
-    expect(second).to_be_hidden()
+    expect(second).not_to_be_in_viewport()  # scrolled out of the carousel's track
     page.click("[data-carousel-next]")
-    expect(second).to_be_visible()
+    expect(second).to_be_in_viewport(ratio=0.9)
     expect(second).to_have_attribute("alt", "A blue square")
-    expect(first).to_be_hidden()
+    expect(first).not_to_be_in_viewport()
     page.keyboard.press("ArrowLeft")  # keyboard arrows work too
-    expect(first).to_be_visible()
+    expect(first).to_be_in_viewport(ratio=0.9)
     expect(page.locator(".post-caption__text a")).to_have_text("#squares")
 
     # Edit the caption.

@@ -35,6 +35,7 @@ from django.db.models import Max
 
 from accounts.models import Block, Follow, FollowRequest, User
 from posts.models import Comment, Hashtag, Like, Post, PostHashtag, PostMedia, PostMention, Save
+from posts.services.posts import aspect_ratio_for
 from social.models import FeedItem, FeedPullAuthor, FeedStale, Notification
 
 from .plan import DEMO_USERS, NOW, SEED_EMAIL_DOMAIN, YEAR, Plan
@@ -276,16 +277,28 @@ def write_population(w: RowWriter, plan: Plan, images: list[dict], password_hash
     for p, _u in plan.comments:
         comment_count[p] += 1
     media_per_post = plan.media_per_post
+
+    def image_of(p, pos, k):
+        return images[(p * 7 + pos) % len(images)] if plan.pool_size else images[k]
+
+    def aspect_ratios():  # the "original" frame: the first image's shape (services.aspect_ratio_for)
+        k = 0
+        for p in range(n_posts):
+            first = image_of(p, 0, k)
+            k += media_per_post[p]
+            yield aspect_ratio_for(Post.Aspect.ORIGINAL, first["width"], first["height"])
+
     w.insert(Post, ["id", "author", "caption", "created", "updated", "like_count", "comment_count", "media_count",
-                    "has_video"],
+                    "has_video", "aspect_ratio"],
              ((post_ids[p], ids[post_author[p]], plan.captions[p], w.ts(post_created[p]), w.ts(post_created[p]),
-               like_count[p], comment_count[p], media_per_post[p], False) for p in range(n_posts)))
+               like_count[p], comment_count[p], media_per_post[p], False, ratio)
+              for p, ratio in zip(range(n_posts), aspect_ratios(), strict=True)))
 
     def media_rows():
         k = 0
         for p in range(n_posts):
             for pos in range(media_per_post[p]):
-                img = images[(p * 7 + pos) % len(images)] if plan.pool_size else images[k]
+                img = image_of(p, pos, k)
                 k += 1
                 yield (post_ids[p], pos, "image", img["file"], img["width"], img["height"], "",
                        json.dumps(img["renditions"]))

@@ -3,54 +3,133 @@
 (function () {
   "use strict";
 
-  // --- Carousel (post detail) ----------------------------------------------------------------
+  var reducedMotion = window.matchMedia ? window.matchMedia("(prefers-reduced-motion: reduce)") : { matches: false };
+
+  // --- Carousel (feed cards and the post page) -------------------------------------------------
+  // The track is a CSS scroll-snap scroller (carousel.css): touch swipes, trackpads and keys move it
+  // without this file. Here: arrows, dots and arrow keys scroll it; the dots follow its position.
   function initCarousel(root) {
     if (root.dataset.carouselReady) return;
     root.dataset.carouselReady = "1";
-    var slides = root.querySelectorAll(".carousel__slide");
-    var dots = root.querySelectorAll("[data-carousel-dot]");
+    root.classList.add("carousel--js");
+    var track = root.querySelector("[data-carousel-track]");
+    var count = track ? track.children.length : 0;
+    if (count < 2) return;
+    var dots = Array.prototype.slice.call(root.querySelectorAll("[data-carousel-dot]"));
     var prev = root.querySelector("[data-carousel-prev]");
     var next = root.querySelector("[data-carousel-next]");
     var index = 0;
-    root.classList.add("carousel--js");
+    var target = null;  // the slide a smooth scroll is heading to
+    var targetTimer = null;
 
-    function show(i) {
-      if (i < 0 || i >= slides.length) return;
+    function clamp(i) { return Math.max(0, Math.min(count - 1, i)); }
+
+    function mark(i) {
       index = i;
-      slides.forEach(function (slide, n) {
-        var active = n === i;
-        slide.classList.toggle("is-active", active);
-        slide.setAttribute("aria-hidden", active ? "false" : "true");
-        if (!active) slide.querySelectorAll("video").forEach(function (v) { v.pause(); });
-      });
-      dots.forEach(function (dot, n) {
-        dot.classList.toggle("is-active", n === i);
-        dot.setAttribute("aria-selected", n === i ? "true" : "false");
-      });
+      dots.forEach(function (dot, n) { dot.setAttribute("aria-current", n === i ? "true" : "false"); });
+      Array.prototype.forEach.call(track.children, function (slide, n) { slide.classList.toggle("is-active", n === i); });
       if (prev) prev.hidden = i === 0;
-      if (next) next.hidden = i === slides.length - 1;
+      if (next) next.hidden = i === count - 1;
     }
 
-    if (prev) prev.addEventListener("click", function () { show(index - 1); });
-    if (next) next.addEventListener("click", function () { show(index + 1); });
+    function go(i) {
+      i = clamp(i);
+      target = i;
+      clearTimeout(targetTimer);
+      targetTimer = setTimeout(function () { target = null; mark(fromScroll()); }, 800);
+      mark(i);
+      track.scrollTo({ left: i * track.clientWidth, behavior: reducedMotion.matches ? "auto" : "smooth" });
+    }
+
+    function fromScroll() {
+      var width = track.clientWidth;
+      return width ? clamp(Math.round(track.scrollLeft / width)) : 0;
+    }
+
+    var queued = false;
+    track.addEventListener("scroll", function () {
+      if (queued) return;
+      queued = true;
+      requestAnimationFrame(function () {
+        queued = false;
+        var at = fromScroll();
+        if (target !== null) {
+          if (Math.abs(track.scrollLeft - target * track.clientWidth) > 2) return;
+          target = null;
+        }
+        if (at !== index) mark(at);
+      });
+    }, { passive: true });
+
+    if (prev) prev.addEventListener("click", function () { go(index - 1); });
+    if (next) next.addEventListener("click", function () { go(index + 1); });
     dots.forEach(function (dot) {
-      dot.addEventListener("click", function () { show(parseInt(dot.dataset.carouselDot, 10)); });
+      dot.addEventListener("click", function () { go(parseInt(dot.dataset.carouselDot, 10)); });
     });
     root.addEventListener("keydown", function (e) {
-      if (e.key === "ArrowLeft") { show(index - 1); e.preventDefault(); }
-      if (e.key === "ArrowRight") { show(index + 1); e.preventDefault(); }
+      var t = e.target;
+      if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+      if (e.key === "ArrowLeft") { go(index - 1); e.preventDefault(); }
+      if (e.key === "ArrowRight") { go(index + 1); e.preventDefault(); }
     });
-    // Swipe on touch screens.
-    var startX = null;
-    root.addEventListener("pointerdown", function (e) { startX = e.clientX; });
-    root.addEventListener("pointerup", function (e) {
-      if (startX === null) return;
-      var dx = e.clientX - startX;
-      startX = null;
-      if (Math.abs(dx) > 40) show(index + (dx < 0 ? 1 : -1));
+    root._carouselShow = go;
+    mark(fromScroll());
+  }
+
+  // --- Video in the feed ---------------------------------------------------------------------
+  // Muted autoplay while at least half on screen, paused when scrolled away; a tap on the video (or
+  // the sound button) unmutes; a play button while paused. With reduced motion nothing plays by
+  // itself. Without this file the video has its native controls.
+  var videoObserver = null;
+
+  function playVideo(video) {
+    var playing = video.play();
+    if (playing && playing.catch) playing.catch(function () { /* refused: the play button stays */ });
+  }
+
+  function onScreen(entries) {
+    entries.forEach(function (entry) {
+      var video = entry.target;
+      if (entry.isIntersecting && entry.intersectionRatio >= 0.5) {
+        if (!reducedMotion.matches) playVideo(video);
+      } else if (!video.paused) {
+        video.pause();
+      }
     });
-    root._carouselShow = show;
-    show(0);
+  }
+
+  function initFeedVideo(video) {
+    if (video.dataset.videoReady) return;
+    video.dataset.videoReady = "1";
+    var slide = video.parentNode;
+    var sound = slide.querySelector("[data-video-sound]");
+    var play = slide.querySelector("[data-video-play]");
+    video.removeAttribute("controls");
+    video.muted = true;
+
+    function sync() {
+      if (play) play.hidden = !video.paused;
+      if (sound) {
+        sound.hidden = false;
+        sound.dataset.sound = video.muted ? "off" : "on";
+        sound.setAttribute("aria-label", video.muted ? "Unmute" : "Mute");
+      }
+    }
+    ["play", "pause", "volumechange"].forEach(function (name) { video.addEventListener(name, sync); });
+    function toggleSound() {
+      video.muted = !video.muted;
+      if (video.paused) playVideo(video);
+    }
+    video.addEventListener("click", function () {
+      if (video.paused) playVideo(video); else toggleSound();
+    });
+    if (sound) sound.addEventListener("click", toggleSound);
+    if (play) play.addEventListener("click", function () { playVideo(video); });
+    if ("IntersectionObserver" in window) {
+      videoObserver = videoObserver || new IntersectionObserver(onScreen, { threshold: [0, 0.5] });
+      videoObserver.observe(video);
+    }
+    sync();
   }
 
   // Arrow keys anywhere on a page with one carousel (unless typing in a field).
@@ -232,6 +311,7 @@
 
   function init(root) {
     (root || document).querySelectorAll("[data-carousel]").forEach(initCarousel);
+    (root || document).querySelectorAll("video[data-feed-video]").forEach(initFeedVideo);
     var form = (root || document).querySelector("#new-post-form");
     if (form) initNewPost(form);
   }
