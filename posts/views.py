@@ -51,8 +51,8 @@ def post_new(request):
                     author=request.user,
                     caption=form.cleaned_data["caption"],
                     files=form.files_with_alt_texts(),
-                    idempotency_key=form.cleaned_data["submission_key"],
                     aspect=form.cleaned_data["aspect"],
+                    idempotency_key=form.cleaned_data["submission_key"],
                     rate_limited=True,
                 )
             except services.PostRateLimited as exc:

@@ -49,7 +49,6 @@ def max_media() -> int:
     return settings.POST_MAX_MEDIA
 
 
-@dataclass
 # The frame every slide of a post shares (width / height), as Instagram offers at upload: nothing
 # taller than 4:5 (a tall photo never makes a card taller) or wider than 1.91:1.
 ASPECT_MIN = 4 / 5
@@ -74,6 +73,7 @@ def _validate_aspect(aspect: str | None) -> str:
     return aspect
 
 
+@dataclass
 class _Prepared:
     kind: str
     alt_text: str
@@ -214,8 +214,8 @@ def post_create(
     author: User,
     caption: str,
     files: list[tuple],
-    idempotency_key: uuid.UUID | None = None,
     aspect: str = Post.Aspect.ORIGINAL,
+    idempotency_key: uuid.UUID | None = None,
     rate_limited: bool = False,
 ) -> Post:
     """Create a post from [(upload, alt_text), ...] shown in the frame `aspect` (a Post.Aspect: every
@@ -247,8 +247,8 @@ def _create(
     *, author: User, caption: str, files: list[tuple], aspect: str, idempotency_key: uuid.UUID | None
 ) -> Post:
     caption = _validate_caption(caption)
-    files = list(files or [])
     aspect = _validate_aspect(aspect)
+    files = list(files or [])
     if not files:
         raise ValidationError({"media": "Add at least one photo or video."}, code="no_files")
     if len(files) > max_media():
@@ -259,9 +259,9 @@ def _create(
     # All videos of one post share one probing budget (a request must end well inside gunicorn's).
     video_deadline = time.monotonic() + settings.VIDEO_PROBE_TIMEOUT
     prepared = [_prepare(upload, alt, i, video_deadline) for i, (upload, alt) in enumerate(files)]
-
     first = prepared[0].image or prepared[0].video
     aspect_ratio = aspect_ratio_for(aspect, first.width, first.height)
+
     with stored_files() as batch:
         names = [_store(batch, item, i) for i, item in enumerate(prepared)]
         statuses = [_initial_status(item, batch.storage) for item in prepared]
@@ -269,9 +269,9 @@ def _create(
             post = Post.objects.create(
                 author=author,
                 caption=caption,
-                media_count=len(prepared),
                 aspect=aspect,
                 aspect_ratio=aspect_ratio,
+                media_count=len(prepared),
                 has_video=any(item.video is not None for item in prepared),
                 media_pending=any(item.video is not None for item in prepared),
                 idempotency_key=idempotency_key,
