@@ -206,6 +206,8 @@ def _set_hidden(*, model, obj, hidden: bool, moderator: User, notes: str, label:
     with transaction.atomic():
         changed = model.objects.filter(pk=obj.pk, is_hidden=not hidden).update(is_hidden=hidden)
         obj.is_hidden = hidden
+        if changed and model is Post:
+            _post_count_move(obj, -1 if hidden else 1)
         if hidden:
             reports = _reports_about(obj).filter(status=Report.Status.OPEN)
             status = Report.Status.ACTIONED
@@ -217,6 +219,17 @@ def _set_hidden(*, model, obj, hidden: bool, moderator: User, notes: str, label:
             note = _note(f"{label} unhidden", notes)
         _record(moderator=moderator, reports=reports.select_for_update(), status=status, note=note, targets=[obj])
     return bool(changed)
+
+
+def _post_count_move(post: Post, delta: int) -> None:
+    """A hidden post is not counted on its author's profile (as an archived one): the UPDATE that
+    flipped the flag holds the post's row, so the archive flag read here cannot change under us;
+    an archived post was not counted and stays so (check_counters counts the same way)."""
+    if Post.objects.filter(pk=post.pk, is_archived=False).exists():
+        authors = User.objects.filter(pk=post.author_id)
+        if delta < 0:
+            authors = authors.filter(post_count__gt=0)
+        authors.update(post_count=F("post_count") + delta)
 
 
 def post_hide(*, moderator: User, post: Post, notes: str = "") -> bool:

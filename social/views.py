@@ -1,8 +1,10 @@
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from accounts.follow_state import FollowState
+from accounts.models import User
 from accounts.selectors import user_get_by_username, user_get_for_viewer
 from accounts.services import graph
 from instaclone.htmx import back_url, login_required_htmx
@@ -90,19 +92,47 @@ def follow(request, username):
     except graph.RelationshipError as exc:
         return _error(request, exc)
     target.follow_state = state.value
-    return _done(request, "social/_follow_button.html", {"person": target}, target.get_absolute_url())
+    return _follow_done(request, target)
 
 
 @require_POST
 @login_required_htmx
 def unfollow(request, username):
     target = user_get_by_username(username)  # cancelling works even after a block
+    # unfollowing a private account hides its posts: asked first (htmx asks with hx-confirm)
+    asks = target.is_private and not request.htmx and not request.POST.get("confirm")
+    if asks and social_selectors.relation(request.user, target) == FollowState.FOLLOWING.value:
+        next_url = back_url(request, target.get_absolute_url())
+        return render(request, "social/unfollow_confirm.html", {"person": target, "next": next_url})
     try:
         state = graph.follow_delete(follower=request.user, followee=target)
     except graph.RelationshipError as exc:
         return _error(request, exc)
     target.follow_state = state.value
-    return _done(request, "social/_follow_button.html", {"person": target}, target.get_absolute_url())
+    return _follow_done(request, target)
+
+
+def _follow_done(request, target):
+    """The follow button in its new state. From a profile header (the button's htmx post carries
+    counts=1) the answer also swaps the header's counts in, out of band, read again after the
+    write; when the person's posts stopped being visible (a private account unfollowed), the page
+    reloads instead (HX-Refresh) to show the private state."""
+    response = _done(request, "social/_follow_button.html", {"person": target}, target.get_absolute_url())
+    if not (request.htmx and request.POST.get("counts")):
+        return response
+    try:
+        owner = user_get_for_viewer(request.user, target.username)
+    except Http404:  # blocked meanwhile: the button alone
+        return response
+    if target.is_private and not owner.content_visible and target.follow_state == FollowState.NONE.value:
+        response["HX-Refresh"] = "true"
+        return response
+    response.content += render_to_string(
+        "social/profile.html#profile-counts",
+        {"owner": owner, "can_see_content": owner.content_visible, "oob": True},
+        request=request,
+    ).encode()
+    return response
 
 
 @require_POST
@@ -113,8 +143,9 @@ def follower_remove(request, username):
         graph.follower_remove(owner=request.user, follower=follower)
     except graph.RelationshipError as exc:
         return _error(request, exc)
-    if request.htmx:
-        return HttpResponse("")  # the row disappears
+    if request.htmx:  # the row disappears; your followers' count (the page's tab) drops in place
+        owner = User.objects.only("follower_count").get(pk=request.user.pk)
+        return render(request, "social/people.html#followers-count", {"owner": owner, "oob": True})
     return redirect(back_url(request, reverse_followers(request.user)))
 
 
@@ -189,6 +220,7 @@ def follow_requests(request):
     context = {"page": page}
     if request.htmx and request.GET.get("cursor"):
         return render(request, "social/requests.html#requests-page", context)
+    context["pending_requests"] = social_selectors.follow_request_pending_count(request.user)
     return render(request, "social/requests.html", context)
 
 
@@ -198,10 +230,10 @@ def _request_action(request, username, accept: bool):
         done = graph.follow_request_accept(target=request.user, requester=requester)
     else:
         done = graph.follow_request_decline(target=request.user, requester=requester)
-    if request.htmx:
-        return render(
-            request, "social/_request_result.html", {"requester": requester, "accepted": accept, "done": done}
-        )
+    if request.htmx:  # the row's answer, and the waiting requests' count dropped in place (out of band)
+        context = {"requester": requester, "accepted": accept, "done": done,
+                   "pending_requests": social_selectors.follow_request_pending_count(request.user)}
+        return render(request, "social/_request_result.html", context)
     return redirect(back_url(request, "/notifications/requests/"))
 
 

@@ -25,8 +25,9 @@ def _count(model, fk: str, **where):
 def counter_specs():
     """(model, stored field, expression of the true value)."""
     return [
-        # Archived posts are off the profile and not counted (as on Instagram).
-        (User, "post_count", _count(Post, "author", is_archived=False)),
+        # Archived posts are off the profile and not counted (as on Instagram); nor are posts
+        # hidden by moderators (social.moderation moves the counter when it hides or unhides).
+        (User, "post_count", _count(Post, "author", is_archived=False, is_hidden=False)),
         (User, "follower_count", _count(Follow, "followee")),
         (User, "following_count", _count(Follow, "follower")),
         (Post, "like_count", _count(Like, "post")),
