@@ -35,6 +35,12 @@ class UserQuerySet(models.QuerySet):
         rule = models.ExpressionWrapper(visibility.visible_authors_q(viewer, prefix=""), output_field=models.BooleanField())
         return self.annotate(content_visible=rule)
 
+    def with_content_public(self):
+        """Each person annotated with `content_public`: whether anyone, signed out, may see their
+        posts (`with_content_visible_to(None)`'s rule): only then may a page preview them."""
+        rule = models.ExpressionWrapper(visibility.visible_authors_q(None, prefix=""), output_field=models.BooleanField())
+        return self.annotate(content_public=rule)
+
     def audience_of(self, author):
         """People who may see `author`'s posts (the rule read the other way: who a mention may
         notify)."""

@@ -36,7 +36,7 @@ def identity_taken(*, username: str = "", email: str = "") -> set[str]:
 
 
 def _user_for_viewer(viewer, key: str, relation: str = ""):
-    qs = User.objects.visible_to(viewer).with_content_visible_to(viewer).by_username(key)
+    qs = User.objects.visible_to(viewer).with_content_visible_to(viewer).with_content_public().by_username(key)
     if relation == "own":  # the follow requests waiting for an answer
         waiting = FollowRequest.objects.filter(target_id=OuterRef("pk")).order_by().values("target_id")
         qs = qs.annotate(pending_requests=Coalesce(Subquery(waiting.annotate(n=Count("pk")).values("n")), 0))
@@ -54,7 +54,8 @@ def user_get_for_viewer(viewer, username: str, *, with_relation: bool = False) -
     """The person named `username` whose profile header `viewer` may see, or 404 (read through
     `User.objects.visible_to`: active, no block either way). `content_visible` on the result says
     whether the viewer may also see their posts, followers and following
-    (`User.objects.with_content_visible_to`). One query, compiled once per kind of viewer
+    (`User.objects.with_content_visible_to`), and `content_public` whether anyone signed out may
+    (the profile's link-preview tags). One query, compiled once per kind of viewer
     (instaclone.compiled: the ORM would build the rule again on every profile view); a name that
     cannot exist, none.
 

@@ -115,3 +115,28 @@ class PostEditForm(forms.Form):
 
     def alt_texts(self) -> dict[int, str]:
         return {item.pk: self.cleaned_data.get(f"alt_{item.pk}", "") for item in self.media_items}
+
+
+class PhotoTagForm(forms.Form):
+    """Tag a person at a spot of a photo: the spot in percent of the photo's width and height from
+    the top left (filled by a tap on the photo, or typed without JavaScript), and the person: a
+    suggestion's button (`username`) or the name typed in the search field (`q`)."""
+
+    q = forms.CharField(
+        label="Tag someone",
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"placeholder": "Search people", "autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+    x = forms.FloatField(label="Across (%)", min_value=0, max_value=100, initial=50, widget=forms.NumberInput(attrs={"step": "any"}))
+    y = forms.FloatField(label="Down (%)", min_value=0, max_value=100, initial=50, widget=forms.NumberInput(attrs={"step": "any"}))
+
+    def clean(self):
+        data = super().clean()
+        chosen = (self.data.get("username") or "").strip()
+        data["person"] = (chosen or data.get("q") or "").strip().lstrip("@")
+        if not data["person"]:
+            self.add_error("q", "Choose a person to tag.")
+        return data

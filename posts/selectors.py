@@ -25,6 +25,7 @@ from instaclone.compiled import compiled_fetch, viewer_key
 from instaclone.pagination import MAX_ID, Page, encode_cursor, keyset_order, keyset_page
 
 from .models import Comment, Hashtag, Like, Post, PostHashtag, PostMedia, Save, post_visible_q
+from .sharing import known_mentions, with_mention_names, with_public_preview
 from .text import render_caption
 
 COMMENTS_PAGE_SIZE = 20
@@ -66,7 +67,7 @@ def post_get_for_viewer(viewer, pk, *, with_media: bool = True, with_viewer_stat
 
     def build(v, pk):
         qs = post_queryset(v, with_media=False).filter(pk=pk)
-        return with_viewer_flags(qs, v) if with_viewer_state else qs
+        return with_public_preview(with_mention_names(with_viewer_flags(qs, v))) if with_viewer_state else qs
 
     key = ("post_get_for_viewer", with_viewer_state, *viewer_key(viewer))
     rows = compiled_fetch(key, build, viewer, pk)
@@ -214,9 +215,12 @@ def visible_comments(viewer):
 
 
 def with_body_html(comments):
-    """Set `comment.body_html`: the text escaped, with @mentions and #hashtags linked (posts.text)."""
+    """Set `comment.body_html`: the text escaped, with #hashtags and the @mentions of people who
+    exist linked (posts.text; one query for the names, none when no comment mentions anyone)."""
+    comments = list(comments)
+    known = known_mentions(*(comment.body for comment in comments))
     for comment in comments:
-        comment.body_html = render_caption(comment.body)
+        comment.body_html = render_caption(comment.body, known)
     return comments
 
 
@@ -316,7 +320,7 @@ def latest_comments(posts, viewer, n: int = 2) -> dict[int, list[Comment]]:
             latest.append(comment)
     for latest in result.values():
         latest.reverse()
-        with_body_html(latest)
+    with_body_html(comment for latest in result.values() for comment in latest)  # one call: one names query
     return result
 
 
@@ -328,9 +332,10 @@ def _friend_likes(viewer):
 
 
 def with_card_state(qs: QuerySet[Post], viewer) -> QuerySet[Post]:
-    """`with_viewer_flags` plus `friend_liker_id`: the id of the latest liker among the people the
+    """`with_mention_names`, `with_viewer_flags` plus `friend_liker_id`: the id of the latest liker among the people the
     viewer follows and may see (or None). A page of cards read this way needs no query of its own
     for its liked/saved flags and one small one (users by id) for "liked by"."""
+    qs = with_mention_names(qs)
     if not _signed_in(viewer):
         return qs
     friend = Subquery(_friend_likes(viewer).values("user_id")[:1])

@@ -8,6 +8,7 @@ inject markup.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from urllib.parse import quote
 
 from django.core.signals import setting_changed
@@ -79,9 +80,11 @@ def _forget_routes(*, setting, **kwargs):
         _routes.clear()
 
 
-def render_caption(caption: str) -> SafeString:
-    """The caption as HTML: hashtags and mentions become links, everything else is escaped.
-    Line breaks are kept by CSS (white-space: pre-line), not by markup."""
+def render_caption(caption: str, known: Collection[str] = frozenset()) -> SafeString:
+    """The caption as HTML: hashtags and the mentions of `known` (lower-case usernames of people who
+    exist: a post's stored mentions, or `known_mentions`) become links, everything else is escaped;
+    an @mention of anyone else stays plain text (never a link to a 404). The text of a caption,
+    comment or bio alike. Line breaks are kept by CSS (white-space: pre-line), not by markup."""
     caption = caption or ""
     if "#" not in caption and "@" not in caption:  # most comments: nothing to link
         return mark_safe(escape(caption))  # noqa: S308 - escaped
@@ -91,8 +94,10 @@ def render_caption(caption: str) -> SafeString:
         tag, username = match.group(1), match.group(2)
         if tag is not None and not _valid_tag(tag):
             continue
-        if username is not None and (".." in username or username.lower() in RESERVED_USERNAMES):
-            continue  # "@admin" is no one: never a link to /admin/
+        if username is not None and (
+            ".." in username or username.lower() in RESERVED_USERNAMES or username.lower() not in known
+        ):
+            continue  # "@admin" is no one: never a link to /admin/; nor is a name nobody has
         out.append(escape(caption[pos : match.start()]))
         # Tags and names are word characters (and "." for names): nothing in them to escape, and
         # quote() leaves nothing in the URL that HTML would need escaped.
@@ -105,3 +110,9 @@ def render_caption(caption: str) -> SafeString:
         pos = match.end()
     out.append(escape(caption[pos:]))
     return mark_safe("".join(out))  # noqa: S308 - every piece above is escaped or word characters
+
+
+def mention_names(joined: str | None) -> frozenset[str]:
+    """The set of names in a space-joined string of lower-case usernames (the `mention_names`
+    column `posts.sharing.with_mention_names` adds to a post read; "" or None: nobody)."""
+    return frozenset(joined.split()) if joined else frozenset()

@@ -9,6 +9,11 @@ urlpatterns = [
     path("<int:pk>/edit/", views.post_edit, name="edit"),
     path("<int:pk>/delete/", views.post_delete, name="delete"),
     path("<int:pk>/delete/confirm/", views.post_delete_confirm, name="delete_confirm"),
+    # people tagged in photos
+    path("<int:pk>/tags/", views.photo_tags, name="photo_tags"),
+    path("<int:pk>/tags/<int:media_id>/", views.photo_tags, name="photo_tags_media"),
+    path("<int:pk>/tags/<int:tag_id>/remove/", views.photo_tag_remove, name="photo_tag_remove"),
+    path("<int:pk>/tags/remove-me/", views.photo_tags_remove_self, name="photo_tags_remove_self"),
     path("u/<str:username>/grid/", views.profile_grid, name="grid"),
     # likes, saves, comments
     path("<int:pk>/like/", views.like, name="like"),

@@ -27,7 +27,8 @@ from instaclone.media.files import StorageError
 from instaclone.media.images import UploadRejected
 
 from . import selectors, services
-from .forms import PostCreateForm, PostEditForm
+from .forms import PhotoTagForm, PostCreateForm, PostEditForm
+from .models import PostMedia
 
 
 @require_http_methods(["GET", "POST"])
@@ -121,9 +122,12 @@ def post_detail(request, pk):
     post = selectors.post_get_for_viewer(request.user, pk, with_viewer_state=True)
     context = {
         "post": post,
-        "media": list(post.media.all()),
+        # with the people tagged in its photos whom the viewer may see (one query; none without photos)
+        "media": selectors.with_photo_tags(request.user, post.media.all(), author_id=post.author_id),
         "is_author": request.user.is_authenticated and request.user.pk == post.author_id,
     }
+    context["viewer_tagged"] = any(t.user_id == request.user.pk for m in context["media"] for t in m.visible_tags)
+    context["has_photos"] = any(m.kind == PostMedia.Kind.IMAGE for m in context["media"])
     # Like/save state and the first page of comments.
     context.update(selectors.detail_context(request.user, post))
     return render(request, "posts/detail.html", context)
@@ -357,3 +361,72 @@ def saved(request):
     if request.htmx:
         return render(request, "posts/saved.html#saved-page", context)
     return render(request, "posts/saved.html", context)
+
+
+# --- People tagged in photos ---------------------------------------------------------------------
+
+PHOTO_TAGS = "posts/photo_tags.html"
+
+
+@require_http_methods(["GET", "POST"])
+@login_required_htmx
+def photo_tags(request, pk: int, media_id: int | None = None):
+    """The author's "Tag people" page for one photo of a post (the first without `media_id`): tap
+    a spot, pick a person. GET with htmx and `q`: the people suggestions alone. Anyone but the
+    author gets 404 (`post_get_for_author`)."""
+    post = selectors.post_get_for_author(request.user, pk)
+    photos = [m for m in post.media.all() if m.kind == PostMedia.Kind.IMAGE]
+    media = next((m for m in photos if media_id is None or m.pk == media_id), None)
+    if media is None:
+        raise Http404("No such photo.")
+    if request.htmx and request.method == "GET":
+        candidates = selectors.photo_tag_candidates(request.user, request.GET.get("q", ""))
+        return render(request, f"{PHOTO_TAGS}#tag-people-results", {"candidates": candidates})
+    posted = request.method == "POST"
+    form = PhotoTagForm(request.POST if posted else None)
+    if posted and form.is_valid():
+        person = selectors.photo_tag_person(form.cleaned_data["person"])
+        try:
+            if person is None:
+                raise services.PhotoTagError(f"No account is named @{form.cleaned_data['person']}.", field="q")
+            services.photo_tag_add(
+                author=request.user, media=media, user=person, x=form.cleaned_data["x"] / 100, y=form.cleaned_data["y"] / 100
+            )
+        except services.PhotoTagError as exc:
+            add_to_form(form, exc, field="q")
+        else:
+            messages.success(request, f"Tagged @{person.username}.")
+            return redirect(link("posts:photo_tags_media", post.pk, media.pk))
+    selectors.with_photo_tags(request.user, [media], author_id=post.author_id)
+    context = {"post": post, "media": media, "photos": photos, "form": form}
+    return render(request, PHOTO_TAGS, context, status=400 if posted else 200)
+
+
+@require_POST
+@login_required_htmx
+def photo_tag_remove(request, pk: int, tag_id: int):
+    """Remove one tag: the tagged person or the post's author (403 for others; 404 for a tag not on
+    this post or a post the person may not see)."""
+    post = selectors.post_get_for_viewer(request.user, pk, with_media=False)
+    tag = selectors.photo_tag_get(post, tag_id)
+    services.photo_tag_remove(by=request.user, tag=tag)
+    messages.success(request, "Tag removed.")
+    return _back(request, post)
+
+
+@require_POST
+@login_required_htmx
+def photo_tags_remove_self(request, pk: int):
+    """"Remove me from this post": the signed-in person's tags on a post they may see."""
+    post = selectors.post_get_for_viewer(request.user, pk, with_media=False)
+    if services.photo_tags_remove_self(user=request.user, post=post):
+        messages.success(request, "You removed yourself from this post.")
+    return _back(request, post)
+
+
+def tagged_grid_context(request, owner) -> dict:
+    """The profile's "Tagged" tab (social.views.profile_tagged adds this to its context)."""
+    cursor = request.GET.get("cursor") or None
+    page = selectors.tagged_page(request.user, owner, cursor)
+    url = link("tagged", owner.username)
+    return _grid_context(page, more_url=url, more_hx_url=url, first_page=cursor is None, owner=owner)

@@ -9,6 +9,8 @@ from accounts.selectors import user_get_by_username, user_get_for_viewer
 from accounts.services import graph
 from instaclone.htmx import back_url, login_required_htmx
 from instaclone.views import error_response
+from posts.sharing import known_mentions
+from posts.text import render_caption
 
 from . import selectors as social_selectors
 from . import services as social_services
@@ -34,6 +36,8 @@ def profile(request, username):
         "owner": owner,
         "is_owner": request.user.is_authenticated and request.user.pk == owner.pk,
         "can_see_content": owner.content_visible,
+        # the bio's #tags and the @mentions of people who exist linked (one query, none without "@")
+        "bio_html": render_caption(owner.bio, known_mentions(owner.bio)),
         **_profile_social_context(request, owner),
     }
     if context["can_see_content"]:

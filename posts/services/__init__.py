@@ -19,7 +19,14 @@ from .posts import (
     post_update,
 )
 from .saves import save_create, save_delete
-from .tags import MAX_TAGS_PER_MEDIA, PhotoTagError, photo_tag_add, photo_tag_remove, photo_tag_spot
+from .tags import (
+    MAX_TAGS_PER_MEDIA,
+    PhotoTagError,
+    photo_tag_add,
+    photo_tag_remove,
+    photo_tag_spot,
+    photo_tags_remove_self,
+)
 
 __all__ = [
     "ALT_TEXT_MAX_LENGTH",
@@ -38,6 +45,7 @@ __all__ = [
     "photo_tag_add",
     "photo_tag_remove",
     "photo_tag_spot",
+    "photo_tags_remove_self",
     "post_create",
     "post_delete",
     "post_update",

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from accounts.models import User
 from instaclone.errors import DomainError
 
-from ..models import PhotoTag, PostMedia
+from ..models import PhotoTag, Post, PostMedia
 from ..signals import photo_tag_added, photo_tag_removed
 
 MAX_TAGS_PER_MEDIA = 20
@@ -95,3 +95,17 @@ def photo_tag_remove(*, by: User, tag: PhotoTag) -> None:
         author_id=tag.post.author_id,
         last_in_post=last_in_post,
     )
+
+
+@transaction.atomic
+def photo_tags_remove_self(*, user: User, post: Post) -> int:
+    """"Remove me from this post": every tag of `user` on `post` goes, with its notification.
+    How many went (0 when none: a double click)."""
+    tags = list(PhotoTag.objects.select_for_update().filter(post_id=post.pk, user_id=user.pk))
+    if not tags:
+        return 0
+    PhotoTag.objects.filter(pk__in=[t.pk for t in tags]).delete()
+    photo_tag_removed.send(
+        sender=PhotoTag, post_id=post.pk, user_id=user.pk, author_id=post.author_id, last_in_post=True
+    )
+    return len(tags)

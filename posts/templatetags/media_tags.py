@@ -4,7 +4,7 @@
     {% media_src item 640 %}                   URL of a rendition about 640 px wide
     {% media_srcset item %}                    "url 320w, url 640w, url 1080w"
     {% media_img item sizes="(max-width: 735px) 33vw, 300px" lazy=True css_class="tile__img" %}
-    {{ post.caption|caption_html }}            caption with #hashtag and @mention links, escaped
+    {{ post.caption|caption_html:post }}       caption with #hashtag and @mention links, escaped
 
 Images always come from renditions (local copies or ImageKit transformations), never the original.
 """
@@ -18,7 +18,7 @@ from instaclone.media.renditions import (
     rendition_srcset,
     rendition_url,
 )
-from posts.text import render_caption
+from posts.text import mention_names, render_caption
 
 register = template.Library()
 
@@ -83,5 +83,8 @@ def _alt(media, alt):
 
 
 @register.filter
-def caption_html(caption):
-    return render_caption(caption)
+def caption_html(caption, post=None):
+    """`{{ post.caption|caption_html:post }}`: @mentions link only to the people the post's stored
+    mentions name (`post.mention_names`, a column of the page's read: `posts.sharing.with_mention_names`);
+    without it, or for a post read without that column, mentions stay plain text."""
+    return render_caption(caption, mention_names(getattr(post, "mention_names", None)))

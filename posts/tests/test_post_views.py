@@ -150,8 +150,9 @@ def test_detail_query_count_same_for_1_and_10_media(client, alice, bob, n, djang
     client.force_login(bob)
     client.get(f"/p/{post.pk}/")  # warm the default avatar and the nav's unread badge
     # 1 session, 2 user, 3 post + author with the viewer's liked and saved flags (two EXISTS),
-    # 4 media prefetch, 5 comments page with authors joined (selectors.detail_context)
-    with django_assert_num_queries(5):
+    # 4 media prefetch, 5 the photos' tags with their people (selectors.with_photo_tags),
+    # 6 comments page with authors joined (selectors.detail_context)
+    with django_assert_num_queries(6):
         html = client.get(f"/p/{post.pk}/").content.decode()
     assert html.count("carousel__slide") == n
 

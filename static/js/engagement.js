@@ -44,7 +44,7 @@
   }
 
   function ignored(target) {
-    return target.closest("button, a[href], input, textarea, select, video, [data-carousel-prev], [data-carousel-next]");
+    return target.closest("button, a[href], input, textarea, select, video, summary, [data-carousel-prev], [data-carousel-next]");
   }
 
   document.addEventListener("dblclick", function (event) {
