@@ -213,6 +213,15 @@ def blocked_page(owner: User, cursor: str | None = None, size: int = PEOPLE_PAGE
     return keyset_page(qs, cursor, size)
 
 
+def blocked_person(viewer, username: str) -> User | None:
+    """The active person named `username` whom the viewer blocked, or None: their profile shows the
+    blocked state to the viewer (the visibility rule hides it both ways; the viewer already sees
+    this person in their blocked list). One query, none when signed out."""
+    if not viewer.is_authenticated:
+        return None
+    return User.objects.by_username(username).filter(is_active=True, blocked_by_rows__blocker_id=viewer.pk).first()
+
+
 def follow_request_pending_count(owner: User) -> int:
     return FollowRequest.objects.filter(target_id=owner.pk).count()
 

@@ -31,7 +31,14 @@ def home(request):
 
 def profile(request, username):
     # User.objects.visible_to, else 404; with the viewer's follow state in the same (compiled) query
-    owner = user_get_for_viewer(request.user, username, with_relation=True)
+    try:
+        owner = user_get_for_viewer(request.user, username, with_relation=True)
+    except Http404:
+        # someone you blocked: their profile in the blocked state, with Unblock (as Instagram)
+        blocked = social_selectors.blocked_person(request.user, username)
+        if blocked is None:
+            raise
+        return render(request, "social/profile_blocked.html", {"person": blocked})
     context = {
         "owner": owner,
         "is_owner": request.user.is_authenticated and request.user.pk == owner.pk,
@@ -170,11 +177,12 @@ def block(request, username):
     from django.contrib import messages
 
     messages.success(request, f"You blocked @{target.username}.")
+    # you stay on their profile, which now shows the blocked state (with Unblock)
     if request.htmx:
         from django_htmx.http import HttpResponseClientRedirect
 
-        return HttpResponseClientRedirect("/")
-    return redirect("social:home")
+        return HttpResponseClientRedirect(target.get_absolute_url())
+    return redirect(target.get_absolute_url())
 
 
 @require_POST

@@ -95,14 +95,16 @@ def test_it_rejects_a_forged_csrf_post_with_403(alice, bob):
     assert not Follow.objects.exists()
 
 
-def test_it_blocks_and_redirects_home(alice_client, alice, bob):
+def test_it_blocks_and_stays_on_the_profile_in_the_blocked_state(alice_client, alice, bob):
     graph.follow_create(follower=bob, followee=alice)
     r = alice_client.post(url("block", "bob"))
-    assert r.status_code == 302 and r["Location"] == "/"
+    assert r.status_code == 302 and r["Location"] == "/bob/"
     assert Block.objects.filter(blocker=alice, blocked=bob).exists()
     assert not Follow.objects.exists()
-    # the blocked profile is gone for the blocker; the blocked list offers unblock
-    assert alice_client.get("/bob/").status_code == 404
+    # the blocker sees the blocked state (no posts, Unblock); the blocked list offers unblock too
+    r = alice_client.get("/bob/")
+    assert r.status_code == 200 and b"You blocked @bob" in r.content and b"Unblock" in r.content
+    assert b'id="post-grid"' not in r.content
     r = alice_client.get(reverse("social:blocked"))
     assert b"bob" in r.content
     r = alice_client.post(url("unblock", "bob"))

@@ -84,10 +84,13 @@ def test_visibility_matrix(world, viewer, private):
         if not cond:
             errors.append(name)
 
-    # profile header: everyone but the two sides of a block
+    # profile header: everyone but the blocked side of a block; the blocker sees the blocked state
     r = client.get("/alice/")
-    check("profile status", r.status_code == (404 if viewer in ("blocked", "blocker") else 200))
-    if r.status_code == 200:
+    check("profile status", r.status_code == (404 if viewer == "blocked" else 200))
+    if viewer == "blocker":
+        body = r.content.decode()
+        check("profile blocked state", "You blocked @alice" in body and post_link not in body)
+    elif r.status_code == 200:
         check("profile private notice", (b"This account is private" in r.content) == (not sees))
         check("profile grid shows post iff visible", (post_link in r.content.decode()) == sees)
 
