@@ -19,13 +19,16 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from accounts.models import User
 from instaclone.media.renditions import rendition_url
+from instaclone.templatetags.timeago import timeago
 from posts.models import Comment, Post, PostMedia
+from posts.selectors import cards_context, with_body_html
 
 from . import moderation
 from .models import Notification, Report
@@ -61,6 +64,9 @@ def _user_link(user: User | None):
     url = reverse("admin:accounts_user_change", args=[user.pk])
     suspended = "" if user.is_active else " (suspended)"
     return format_html('<a href="{}">@{}</a>{}', url, user.username, suspended)
+
+
+PREVIEW_CHARS = 60  # the queue's excerpts: the whole text is in a tooltip and on the report's page
 
 
 def _excerpt(text: str, n: int = 120) -> str:
@@ -145,6 +151,35 @@ def _suspend(request, users, *, suspend: bool) -> tuple[int, list[str]]:
 # --- Reports ------------------------------------------------------------------------------------
 
 
+class StatusFilter(admin.SimpleListFilter):
+    """Status, opening on the open reports (the work to do) rather than on all of them; "All" is a
+    choice of its own. Same parameter as Django's field filter, so `?status__exact=dismissed` links
+    keep working."""
+
+    title = "status"
+    parameter_name = "status__exact"
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        return [*Report.Status.choices, (self.ALL, "All")]
+
+    def value(self):
+        return super().value() or Report.Status.OPEN
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == self.ALL:
+            return queryset
+        return queryset.filter(status=self.value())
+
+
 class TargetTypeFilter(admin.SimpleListFilter):
     title = "target type"
     parameter_name = "target"
@@ -174,9 +209,11 @@ REPORT_ACTIONS = {
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
-    list_display = ("id", "created", "status", "reason", "target_type", "preview", "author", "open_for_target", "reporter")
-    list_display_links = ("id", "created")
-    list_filter = ("status", "reason", TargetTypeFilter)
+    # Six narrow columns beside the filters fit a 1280px laptop screen (the reporter, the exact
+    # time and the type are on the report's page; the preview says what kind of target it is).
+    list_display = ("report", "reason", "preview", "author", "open_for_target", "status")
+    list_display_links = ("report",)
+    list_filter = (StatusFilter, "reason", TargetTypeFilter)
     search_fields = ("reporter__username", "user__username", "post__author__username", "comment__author__username")
     ordering = ("-created", "-id")
     list_per_page = 50
@@ -208,6 +245,10 @@ class ReportAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @admin.display(description="report", ordering="created")
+    def report(self, report):
+        return format_html("#{} · {}", report.pk, timeago(report.created))
+
     @admin.display(description="type")
     def target_type(self, report):
         return "post" if report.post_id else "comment" if report.comment_id else "account"
@@ -219,26 +260,35 @@ class ReportAdmin(admin.ModelAdmin):
             url = reverse("admin:posts_post_change", args=[post.pk]) if admin.site.is_registered(Post) else post.get_absolute_url()
             thumb = _thumbnail_url(post)
             hidden = " [hidden]" if post.is_hidden else ""
+            caption = _excerpt(post.caption, PREVIEW_CHARS) or "(no caption)"
             if thumb:
                 return format_html(
-                    '<a href="{}"><img src="{}" alt="" width="48" height="48" class="admin-thumb"></a> {}{}',
-                    url, thumb, _excerpt(post.caption) or "(no caption)", hidden,
+                    '<a href="{}"><img src="{}" alt="" width="40" height="40" class="admin-thumb"></a> '
+                    '<span class="admin-excerpt" title="{}">{}{}</span>',
+                    url, thumb, post.caption, caption, hidden,
                 )
-            return format_html('<a href="{}">Post {}</a> {}{}', url, post.pk, _excerpt(post.caption) or "(no caption)", hidden)
+            return format_html(
+                '<a href="{}">Post {}</a> <span class="admin-excerpt" title="{}">{}{}</span>',
+                url, post.pk, post.caption, caption, hidden,
+            )
         if report.comment_id:
             comment = report.comment
             hidden = " [hidden]" if comment.is_hidden else ""
             return format_html(
-                "“{}”{} <span class=\"quiet\">on post {}</span>", _excerpt(comment.body), hidden, comment.post_id
+                '<span class="admin-excerpt" title="{}">Comment “{}”{}</span>',
+                comment.body, _excerpt(comment.body, PREVIEW_CHARS), hidden,
             )
         user = report.user
-        return format_html("Profile of @{} {}", user.username, _excerpt(user.bio, 60))
+        return format_html(
+            '<span class="admin-excerpt" title="{}">Profile of @{} {}</span>',
+            user.bio, user.username, _excerpt(user.bio, PREVIEW_CHARS - 20),
+        )
 
     @admin.display(description="author")
     def author(self, report):
         return _user_link(moderation.target_author(_report_target(report)))
 
-    @admin.display(description="open reports on target", ordering="open_count")
+    @admin.display(description="open on target", ordering="open_count")
     def open_for_target(self, report):
         return report.open_count
 
@@ -324,8 +374,27 @@ class ReportAdmin(admin.ModelAdmin):
         context.update(
             show_save=False, show_save_and_continue=False, show_save_and_add_another=False, show_delete=False,
             moderation_actions=self._buttons(obj) if obj and self.has_change_permission(request, obj) else (),
+            moderation_preview=_target_preview(request, obj) if obj else "",
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+def _target_preview(request, report: Report) -> str:
+    """The reported item drawn with the site's own templates — the post card, the comment, the
+    profile header — as stored: hidden, archived, of a private or suspended author or of someone who
+    blocked the moderator (docs/architecture.md, "Moderation previews read past the visibility
+    rule"), with each such state named above it. Rendered inert: a preview, not a place to act."""
+    context = {"report": report}
+    if report.post_id:
+        post = report.post  # media prefetched by get_queryset
+        context.update(cards_context(request.user, [post]), post=post, author=post.author)
+    elif report.comment_id:
+        comment = report.comment
+        with_body_html([comment])
+        context.update(comment=comment, post=comment.post, author=comment.author)
+    else:
+        context["author"] = report.user
+    return render_to_string("admin/social/report/_preview.html", context, request=request)
 
 
 # --- Notifications: read-only, for looking into complaints ---------------------------------------

@@ -15,6 +15,7 @@ from social.tests.factories import NotificationFactory
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/social/report/"
+ALL_REPORTS = CHANGELIST + "?status__exact=all"  # the queue opens on open reports; actions run on what is listed
 
 
 def _reported_post(author, reporter, caption="spam spam"):
@@ -140,7 +141,7 @@ def test_unhide_content_action(client, moderator, alice, bob):
     post, report = _reported_post(alice, bob)
     moderation.post_hide(moderator=moderator, post=post)
     client.force_login(moderator)
-    _action(client, CHANGELIST, "unhide_content", [report])
+    _action(client, ALL_REPORTS, "unhide_content", [report])  # the hide actioned the report
     post.refresh_from_db()
     assert not post.is_hidden
 
@@ -169,7 +170,7 @@ def test_suspend_and_reinstate_author_actions(client, moderator, alice, bob):
     _action(client, CHANGELIST, "suspend_author", [report])
     alice.refresh_from_db()
     assert not alice.is_active
-    _action(client, CHANGELIST, "reinstate_author", [report])
+    _action(client, ALL_REPORTS, "reinstate_author", [report])
     alice.refresh_from_db()
     assert alice.is_active
 
@@ -300,7 +301,7 @@ def test_queue_and_report_pages_preview_content_no_member_could_see(client, mode
     moderation.user_suspend(moderator=moderator, user=charlie)
     assert not Post.objects.visible_to(moderator).filter(pk=post.pk).exists()  # as a member: unseen
     client.force_login(moderator)
-    html = client.get(CHANGELIST).content.decode()
+    html = client.get(ALL_REPORTS).content.decode()  # hiding and suspending actioned the reports
     assert "hidden private caption" in html and "hidden private comment" in html and "@charlie" in html
     for report, text in ((r_post, "hidden private caption"), (r_comment, "hidden private comment"), (r_user, "@charlie")):
         assert text in client.get(f"{CHANGELIST}{report.pk}/change/").content.decode()
@@ -369,3 +370,85 @@ def test_nobody_deletes_accounts_in_the_admin(admin_client, alice):
         "/admin/accounts/user/", {"action": "delete_selected", "_selected_action": [alice.pk], "post": "yes"}
     )
     assert User.objects.filter(pk=alice.pk).exists()
+
+
+# --- the queue at a glance (issue 13) ----------------------------------------------------------------
+
+
+def test_queue_opens_on_open_reports_and_all_is_one_click_away(client, moderator, alice, bob, charlie):
+    _, open_report = _reported_post(alice, bob, caption="still open")
+    post, handled = _reported_post(charlie, bob, caption="already handled")
+    moderation.post_hide(moderator=moderator, post=post)
+    client.force_login(moderator)
+    response = client.get(CHANGELIST)
+    assert [r.pk for r in response.context["cl"].result_list] == [open_report.pk]
+    [status] = [f for f in response.context["cl"].filter_specs if f.title == "status"]
+    choices = {c["display"]: c for c in status.choices(response.context["cl"])}
+    assert list(choices) == ["Open", "Actioned", "Dismissed", "All"]
+    assert choices["Open"]["selected"] and not choices["All"]["selected"]
+    html = response.content.decode()
+    assert 'href="?status__exact=all"' in html
+    response = client.get(ALL_REPORTS)
+    assert {r.pk for r in response.context["cl"].result_list} == {open_report.pk, handled.pk}
+    response = client.get(CHANGELIST + "?status__exact=actioned")
+    assert [r.pk for r in response.context["cl"].result_list] == [handled.pk]
+
+
+def test_queue_columns_are_few_and_excerpts_truncated(client, moderator, alice, bob):
+    long_caption = "word " * 80
+    _reported_post(alice, bob, caption=long_caption)
+    client.force_login(moderator)
+    response = client.get(CHANGELIST)
+    assert list(response.context["cl"].list_display) == [
+        "action_checkbox", "report", "reason", "preview", "author", "open_for_target", "status",
+    ]
+    html = response.content.decode()
+    assert f'>{"word " * 11}word…<' in html  # one short line of the caption
+    assert 'title="' + "word " * 70 in html  # the whole of it in the tooltip
+
+
+def _preview_of(client, report):
+    html = client.get(f"{CHANGELIST}{report.pk}/change/").content.decode()
+    start = html.index('<section class="moderation-preview"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_report_page_previews_a_post_as_its_card(client, moderator, alice, bob, media_root):
+    from instaclone.testing import image_upload
+    from posts.services import post_create
+
+    post = post_create(author=alice, caption="look at my watches", files=[(image_upload(), "")])
+    report = moderation.report_create(reporter=bob, target=post, reason="spam").report
+    client.force_login(moderator)
+    preview = _preview_of(client, report)
+    assert f'id="post-{post.pk}"' in preview and 'class="post-card card"' in preview  # the feed's card
+    assert "look at my watches" in preview and "<img" in preview
+    assert "inert" in preview and "hidden by moderators" not in preview
+
+
+def test_report_page_previews_a_comment_and_a_profile(client, moderator, alice, bob):
+    comment = CommentFactory(author=alice, post=PostFactory(author=bob), body="you are #awful")
+    r_comment = moderation.report_create(reporter=bob, target=comment, reason="harassment").report
+    alice.bio = "selling followers"
+    alice.save()
+    r_user = moderation.report_create(reporter=bob, target=alice, reason="spam").report
+    client.force_login(moderator)
+    preview = _preview_of(client, r_comment)
+    assert f'id="comment-{comment.pk}"' in preview and 'class="comment__body"' in preview
+    assert 'href="/explore/tags/awful/"' in preview  # the body drawn as members see it, tags linked
+    preview = _preview_of(client, r_user)
+    assert 'class="profile__header' in preview and "selling followers" in preview and "alice" in preview
+
+
+def test_report_page_preview_names_what_members_cannot_see(client, moderator, alice, bob):
+    from accounts.tests.factories import make_private
+
+    post, report = _reported_post(alice, bob, caption="a hidden caption")
+    make_private(alice)
+    moderation.post_hide(moderator=moderator, post=post)
+    moderation.user_suspend(moderator=moderator, user=alice)
+    client.force_login(moderator)
+    preview = _preview_of(client, report)
+    assert "a hidden caption" in preview  # shown as stored
+    assert "Post hidden by moderators" in preview
+    assert "Private account" in preview and "Account suspended" in preview
