@@ -13,7 +13,7 @@ USERNAME_RE = re.compile(r"[a-z0-9._]+", re.IGNORECASE | re.ASCII)
 # that equals one of these would shadow a route at /<username>/.
 RESERVED_USERNAMES = frozenset(
     {
-        "about", "accounts", "account", "admin", "administrator", "api", "app", "assets", "auth",
+        "about", "accounts", "account", "admin", "administrator", "api", "app", "archive", "assets", "auth",
         "blog", "contact", "direct", "explore", "favicon.ico", "feed", "help", "home", "instaclone",
         "legal", "login", "logout", "media", "messages", "moderator", "moderators", "new",
         "notifications", "p", "password", "post", "posts", "privacy", "reels", "register",

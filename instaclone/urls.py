@@ -25,6 +25,7 @@ urlpatterns = [
     path("p/", include("posts.urls")),
     path("explore/tags/<hashtag:name>/", posts_views.hashtag, name="hashtag"),
     path("saved/", posts_views.saved, name="saved"),
+    path("archive/", posts_views.archive, name="archive"),
     path("", include("social.urls")),
 ]
 

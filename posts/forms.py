@@ -140,3 +140,16 @@ class PhotoTagForm(forms.Form):
         if not data["person"]:
             self.add_error("q", "Choose a person to tag.")
         return data
+
+
+class CollectionForm(forms.Form):
+    """A collection's name (create and rename). The service checks it (length, invisible
+    characters, taken names) and its errors land on this field (`add_to_form`)."""
+
+    name = forms.CharField(
+        label="Collection name",
+        required=False,
+        strip=False,
+        max_length=1000,  # the service says how long a name may be; this only bounds the request
+        widget=forms.TextInput(attrs={"maxlength": 60, "autocomplete": "off", "placeholder": "Collection name"}),
+    )

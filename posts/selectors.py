@@ -24,7 +24,18 @@ from accounts.visibility import followees_subquery, visible_profiles_q
 from instaclone.compiled import compiled_fetch, viewer_key
 from instaclone.pagination import MAX_ID, Page, encode_cursor, keyset_order, keyset_page
 
-from .models import Comment, Hashtag, Like, Post, PostHashtag, PostMedia, Save, post_visible_q
+from .models import (
+    Collection,
+    CollectionItem,
+    Comment,
+    Hashtag,
+    Like,
+    Post,
+    PostHashtag,
+    PostMedia,
+    Save,
+    post_visible_q,
+)
 from .sharing import known_mentions, with_mention_names, with_public_preview
 from .text import render_caption
 
@@ -96,13 +107,14 @@ def profile_grid_page(viewer, owner: User, cursor: str | None) -> Page:
     profile view shows) is compiled once per kind of viewer and page size (instaclone.compiled)."""
     size = page_size()
     if cursor:
-        return keyset_page(post_queryset(viewer).filter(author_id=owner.pk), cursor, size)
+        return keyset_page(post_queryset(viewer).filter(author_id=owner.pk, is_archived=False), cursor, size)
     key = ("profile_grid_page", size, *viewer_key(viewer))
     order = keyset_order()
     rows = compiled_fetch(
         key,
         lambda v, owner_id: (
-            post_queryset(v, with_media=False).filter(author_id=owner_id).order_by(*order)[: size + 1]
+            # its author's archived posts are theirs to see, on the Archive page, not on the profile
+            post_queryset(v, with_media=False).filter(author_id=owner_id, is_archived=False).order_by(*order)[: size + 1]
         ),
         viewer,
         owner.pk,
@@ -158,7 +170,7 @@ def hashtag_page(viewer, name: str, cursor: str | None) -> tuple[Hashtag, Page]:
     post with the tag (a tag used only on private, blocked or hidden posts does not exist for them:
     its page would confirm that someone wrote it)."""
     tag = hashtag_get(name)
-    visible_with_tag = post_queryset(viewer).filter(posthashtag__hashtag=tag)
+    visible_with_tag = post_queryset(viewer).filter(posthashtag__hashtag=tag, is_archived=False)
     # Order by the tag row's copy of (created, post id) so the database walks the
     # (hashtag, -created, -post) index and stops after one page, instead of sorting every post with
     # the tag. The values equal the post's own, so the cursor is the same either way.
@@ -400,3 +412,101 @@ def detail_context(viewer, post: Post) -> dict:
     else:
         liked_ids, saved_ids = viewer_state(viewer, [post.pk])
     return {"liked_ids": liked_ids, "saved_ids": saved_ids, "comments": comments_page(viewer, post)}
+
+
+# --- Archive and collections ---------------------------------------------------------------------
+
+ARCHIVE_PAGE_SIZE = 24
+COLLECTION_PAGE_SIZE = 24
+COVER_SIZE = 4  # posts shown on a collection's cover (the latest saved into it)
+
+
+def archive_page(viewer, *, cursor: str | None = None, size: int | None = None) -> Page:
+    """The viewer's own archived posts, most recently archived first (2 queries: posts, media).
+    Through `post_queryset(viewer)`: the rule shows an archived post to its author only."""
+    qs = post_queryset(viewer).filter(author_id=viewer.pk, is_archived=True)
+    return keyset_page(qs, cursor, size or ARCHIVE_PAGE_SIZE, created_field="archived_at")
+
+
+def collection_get_for_owner(viewer, pk) -> Collection:
+    """The viewer's own collection, or 404 (another person's collection does not exist for them)."""
+    if not _signed_in(viewer) or type(pk) is not int or not 0 < pk <= MAX_ID:
+        raise Http404("No such collection.")
+    return get_object_or_404(Collection, pk=pk, owner_id=viewer.pk)
+
+
+def collections_of(viewer) -> list[Collection]:
+    """The viewer's collections, most recently changed first (1 query; at most
+    services.collections.MAX_COLLECTIONS of them, so one page)."""
+    return list(Collection.objects.filter(owner_id=viewer.pk).order_by("-updated", "-id"))
+
+
+def collections_with_covers(viewer) -> list[Collection]:
+    """The viewer's collections, each with `cover`: the first media item of its latest COVER_SIZE
+    posts the viewer may still see. Three queries whatever the number of collections (collections;
+    their latest visible items, ranked in the database; those posts' first media), two when no
+    collection has a visible post, one when there are none."""
+    collections = collections_of(viewer)
+    if not collections:
+        return []
+    newest_first = [F("created").desc(), F("id").desc()]
+    items = (
+        CollectionItem.objects.filter(post_visible_q(viewer, "post"), collection__owner_id=viewer.pk)
+        .annotate(rank=Window(RowNumber(), partition_by=[F("collection_id")], order_by=newest_first))
+        .filter(rank__lte=COVER_SIZE)
+        .select_related("post", "post__author")
+        .order_by("collection_id", "-created", "-id")
+    )
+    posts = {}
+    by_collection: dict[int, list[Post]] = {c.pk: [] for c in collections}
+    for item in items:
+        posts[item.post_id] = item.post
+        by_collection[item.collection_id].append(item.post)
+    first_media = _first_media(list(posts.values()))
+    for collection in collections:
+        collection.cover = [first_media[p.pk] for p in by_collection[collection.pk] if p.pk in first_media]
+    return collections
+
+
+def _first_media(posts: list[Post]) -> dict[int, PostMedia]:
+    """{post id: its first media item} (1 query, none for no posts); each item knows its post."""
+    if not posts:
+        return {}
+    by_id = {p.pk: p for p in posts}
+    media = {}
+    for item in PostMedia.objects.filter(post_id__in=list(by_id), position=0):
+        item.post = by_id[item.post_id]
+        media[item.post_id] = item
+    return media
+
+
+def saved_cover(saves: Page) -> list[PostMedia]:
+    """The "All posts" tile's cover: the first media of the latest COVER_SIZE saved posts, from the
+    Saved page's own first page (no query: its media are prefetched)."""
+    cover = []
+    for save in saves.items[:COVER_SIZE]:
+        media = list(save.post.media.all())
+        if media:
+            cover.append(media[0])
+    return cover
+
+
+def collection_page(viewer, collection: Collection, *, cursor: str | None = None, size: int | None = None) -> Page:
+    """A page of the collection's posts the viewer may see, newest added first (2 queries: items
+    with their posts, media). Posts that became invisible drop out, as on the Saved page."""
+    qs = (
+        CollectionItem.objects.filter(post_visible_q(viewer, "post"), collection=collection)
+        .select_related("post", "post__author")
+        .prefetch_related(Prefetch("post__media", queryset=PostMedia.objects.order_by("position")))
+    )
+    return keyset_page(qs, cursor, size or COLLECTION_PAGE_SIZE)
+
+
+def collections_for_post(viewer, post_id: int) -> list[Collection]:
+    """The viewer's collections with `has_post` (whether this post is in it), for the "Save to
+    collection" dialog (1 query)."""
+    return list(
+        Collection.objects.filter(owner_id=viewer.pk)
+        .annotate(has_post=Exists(CollectionItem.objects.filter(collection_id=OuterRef("pk"), post_id=post_id)))
+        .order_by("-updated", "-id")
+    )

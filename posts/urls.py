@@ -9,6 +9,14 @@ urlpatterns = [
     path("<int:pk>/edit/", views.post_edit, name="edit"),
     path("<int:pk>/delete/", views.post_delete, name="delete"),
     path("<int:pk>/delete/confirm/", views.post_delete_confirm, name="delete_confirm"),
+    # archive and collections (the Archive page itself is /archive/, instaclone/urls.py)
+    path("<int:pk>/archive/", views.post_archive, name="archive"),
+    path("<int:pk>/unarchive/", views.post_unarchive, name="unarchive"),
+    path("<int:pk>/collections/", views.save_to, name="save_to"),
+    path("collections/new/", views.collection_new, name="collection_new"),
+    path("collections/<int:pk>/", views.collection_detail, name="collection"),
+    path("collections/<int:pk>/edit/", views.collection_edit, name="collection_edit"),
+    path("collections/<int:pk>/delete/", views.collection_delete, name="collection_delete"),
     # people tagged in photos
     path("<int:pk>/tags/", views.photo_tags, name="photo_tags"),
     path("<int:pk>/tags/<int:media_id>/", views.photo_tags, name="photo_tags_media"),

@@ -27,7 +27,7 @@ from instaclone.media.files import StorageError
 from instaclone.media.images import UploadRejected
 
 from . import selectors, services
-from .forms import PhotoTagForm, PostCreateForm, PostEditForm
+from .forms import CollectionForm, PhotoTagForm, PostCreateForm, PostEditForm
 from .models import PostMedia
 
 
@@ -356,10 +356,14 @@ def liked_by(request, pk: int):
 @login_required_htmx
 def saved(request):
     """The signed-in person's Saved posts (only ever their own: there is no user in the URL)."""
-    page = selectors.saved_page(request.user, cursor=request.GET.get("cursor"))
+    cursor = request.GET.get("cursor")
+    page = selectors.saved_page(request.user, cursor=cursor)
     context = {"saves": page}
     if request.htmx:
         return render(request, "posts/saved.html#saved-page", context)
+    if not cursor:  # the first page shows the collections above the grid, with their covers
+        context["collections"] = selectors.collections_with_covers(request.user)
+        context["saved_cover"] = selectors.saved_cover(page)
     return render(request, "posts/saved.html", context)
 
 
@@ -430,3 +434,162 @@ def tagged_grid_context(request, owner) -> dict:
     page = selectors.tagged_page(request.user, owner, cursor)
     url = link("tagged", owner.username)
     return _grid_context(page, more_url=url, more_hx_url=url, first_page=cursor is None, owner=owner)
+
+
+# --- Archive -------------------------------------------------------------------------------------
+
+
+@require_POST
+@login_required_htmx
+def post_archive(request, pk: int):
+    """Hide the author's post from their profile (the ••• menu of the post page)."""
+    post = selectors.post_get_for_author(request.user, pk)
+    services.post_archive(post=post, by=request.user)
+    messages.success(request, "Post archived. Only you can see it, in your Archive.")
+    url = request.user.get_absolute_url()
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@require_POST
+@login_required_htmx
+def post_unarchive(request, pk: int):
+    """Show an archived post on the profile again ("Show on profile" on the Archive and post pages)."""
+    post = selectors.post_get_for_author(request.user, pk)
+    services.post_unarchive(post=post, by=request.user)
+    messages.success(request, "Post shown on your profile again.")
+    url = back_url(request, default=post.get_absolute_url())
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@require_GET
+@login_required_htmx
+def archive(request):
+    """The signed-in person's archived posts (only ever their own: there is no user in the URL)."""
+    page = selectors.archive_page(request.user, cursor=request.GET.get("cursor"))
+    context = {"archived": page}
+    if request.htmx:
+        return render(request, "posts/archive.html#archive-page", context)
+    return render(request, "posts/archive.html", context)
+
+
+# --- Collections ---------------------------------------------------------------------------------
+
+SAVE_TO = "posts/save_to.html"
+
+
+@require_http_methods(["GET", "POST"])
+@login_required_htmx
+def collection_new(request):
+    form = CollectionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            collection = services.collection_create(owner=request.user, name=form.cleaned_data["name"])
+        except services.CollectionError as exc:
+            add_to_form(form, exc)
+        else:
+            messages.success(request, f"Collection “{collection.name}” created.")
+            return redirect("posts:collection", pk=collection.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "posts/collection_form.html", {"form": form}, status=status)
+
+
+@require_GET
+@login_required_htmx
+def collection_detail(request, pk: int):
+    collection = selectors.collection_get_for_owner(request.user, pk)
+    page = selectors.collection_page(request.user, collection, cursor=request.GET.get("cursor"))
+    context = {"collection": collection, "items": page}
+    if request.htmx:
+        return render(request, "posts/collection.html#collection-page", context)
+    return render(request, "posts/collection.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required_htmx
+def collection_edit(request, pk: int):
+    """Rename (and, below the form, delete) a collection."""
+    collection = selectors.collection_get_for_owner(request.user, pk)
+    posted = request.method == "POST"
+    form = CollectionForm(request.POST if posted else None, initial={"name": collection.name})
+    if posted and form.is_valid():
+        try:
+            services.collection_rename(collection=collection, by=request.user, name=form.cleaned_data["name"])
+        except services.CollectionError as exc:
+            add_to_form(form, exc)
+        else:
+            messages.success(request, "Collection renamed.")
+            return redirect("posts:collection", pk=collection.pk)
+    context = {"form": form, "collection": collection}
+    return render(request, "posts/collection_form.html", context, status=400 if posted else 200)
+
+
+@require_POST
+@login_required_htmx
+def collection_delete(request, pk: int):
+    collection = selectors.collection_get_for_owner(request.user, pk)
+    services.collection_delete(collection=collection, by=request.user)
+    messages.success(request, f"Collection “{collection.name}” deleted. Its posts are still in Saved.")
+    url = reverse("saved")
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required_htmx
+def save_to(request, pk: int):
+    """"Save to collection" for one post: the viewer's collections with add/remove buttons and a
+    new-collection field. A page without JavaScript; with htmx a dialog appended to the page (its
+    body re-rendered after each change, the post's save button updated out of band)."""
+    post = selectors.post_get_for_viewer(request.user, pk, with_media=False)
+    form = CollectionForm(request.POST if request.method == "POST" else None)
+    changed = ""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            changed = _save_to_change(request, post, action, form)
+        except services.CollectionError as exc:
+            add_to_form(form, exc)
+        else:
+            if changed and action == "create":
+                form = CollectionForm()  # a fresh field for the next one
+        if changed and not request.htmx:
+            messages.success(request, changed)
+            return _back(request, post, f"#post-{post.pk}")
+    collections = selectors.collections_for_post(request.user, post.pk)
+    context = {
+        "post": post,
+        "collections": collections,
+        "form": form,
+        "changed": changed,
+        "next": back_url(request, default=post.get_absolute_url()),
+    }
+    if request.htmx:
+        if request.method == "POST":
+            _, saved_ids = selectors.viewer_state(request.user, [post.pk])
+            html = render_to_string(f"{SAVE_TO}#save-to-dialog", context, request=request)
+            button = {"post": post, "saved_ids": saved_ids, "next": context["next"], "oob": True}
+            return HttpResponse(html + render_to_string(f"{CARD}#save-button", button, request=request))
+        return render(request, f"{SAVE_TO}#save-to-dialog", context)
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, SAVE_TO, context, status=status)
+
+
+def _save_to_change(request, post, action: str | None, form) -> str:
+    """Do what the save-to form asked; a sentence saying what changed ("" for nothing)."""
+    if action == "create":
+        if not form.is_valid():
+            return ""
+        collection = services.collection_create(owner=request.user, name=form.cleaned_data["name"])
+        services.collection_add_post(collection=collection, by=request.user, post_id=post.pk)
+        return f"Saved to “{collection.name}”."
+    try:
+        collection_id = int(request.POST.get("collection", ""))
+    except ValueError:
+        raise Http404("No such collection.") from None
+    collection = selectors.collection_get_for_owner(request.user, collection_id)
+    if action == "add":
+        services.collection_add_post(collection=collection, by=request.user, post_id=post.pk)
+        return f"Saved to “{collection.name}”."
+    if action == "remove":
+        services.collection_remove_post(collection=collection, by=request.user, post_id=post.pk)
+        return f"Removed from “{collection.name}”."
+    raise Http404("No such action.")

@@ -71,7 +71,8 @@ def _followed_pull_authors(viewer):
 
 
 def _card_posts(viewer):
-    return with_card_state(post_queryset(viewer, with_media=False), viewer)
+    # Not even its author's archived posts: the feed is a list, the Archive page is where they are.
+    return with_card_state(post_queryset(viewer, with_media=False).filter(is_archived=False), viewer)
 
 
 def _fanned(viewer, cursor: str | None, size: int, *, pull_check: bool):

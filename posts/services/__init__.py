@@ -1,6 +1,16 @@
 """Writes for posts and what people do to them, one module per entity: `posts.py` (create, edit,
 delete), `likes.py`, `saves.py`, `comments.py`, `tags.py` (people tagged in photos). Callers import the public names from here."""
 
+from .archive import ArchiveError, post_archive, post_unarchive
+from .collections import (
+    COLLECTION_NAME_MAX_LENGTH,
+    CollectionError,
+    collection_add_post,
+    collection_create,
+    collection_delete,
+    collection_remove_post,
+    collection_rename,
+)
 from .comments import (
     COMMENT_MAX_LENGTH,
     MAX_MENTIONS_PER_COMMENT,
@@ -31,11 +41,19 @@ from .tags import (
 __all__ = [
     "ALT_TEXT_MAX_LENGTH",
     "CAPTION_MAX_LENGTH",
+    "COLLECTION_NAME_MAX_LENGTH",
     "COMMENT_MAX_LENGTH",
+    "ArchiveError",
+    "CollectionError",
     "MAX_MENTIONS_PER_COMMENT",
     "MAX_TAGS_PER_MEDIA",
     "PhotoTagError",
     "PostRateLimited",
+    "collection_add_post",
+    "collection_create",
+    "collection_delete",
+    "collection_remove_post",
+    "collection_rename",
     "comment_clean_body",
     "comment_create",
     "comment_delete",
@@ -46,8 +64,10 @@ __all__ = [
     "photo_tag_remove",
     "photo_tag_spot",
     "photo_tags_remove_self",
+    "post_archive",
     "post_create",
     "post_delete",
+    "post_unarchive",
     "post_update",
     "save_create",
     "save_delete",

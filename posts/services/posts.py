@@ -38,6 +38,7 @@ from ..models import Hashtag, Post, PostHashtag, PostMedia, PostMention
 from ..selectors import users_who_may_see_posts_of
 from ..tasks import post_media_process
 from ..text import parse_hashtags, parse_mentions
+from .collections import collection_items_remove_for_post
 
 CAPTION_MAX_LENGTH = Post._meta.get_field("caption").max_length
 ALT_TEXT_MAX_LENGTH = PostMedia._meta.get_field("alt_text").max_length
@@ -345,7 +346,11 @@ def post_delete(*, post: Post) -> None:
             names.extend(rendition_names(renditions))
         # Count only a row really deleted here: a double click or two moderators acting at once
         # must not decrement the author's post_count twice.
+        # An archived post is not counted (services/archive.py): read its flag locked, as deleted.
+        counted = Post.objects.select_for_update().filter(pk=post.pk, is_archived=False).exists()
+        collection_items_remove_for_post(post_id=post.pk)
         _, per_model = Post.objects.filter(pk=post.pk).delete()
         if per_model.get(Post._meta.label):
-            User.objects.filter(pk=post.author_id, post_count__gt=0).update(post_count=F("post_count") - 1)
+            if counted:
+                User.objects.filter(pk=post.author_id, post_count__gt=0).update(post_count=F("post_count") - 1)
             delete_on_commit(*dict.fromkeys(names))

@@ -2,13 +2,20 @@
 keeps one row). A post the user may not see is a 404 and gets no row: the INSERT (or DELETE) embeds
 the one visibility rule (`engagement.visible_post`), so a save that changes something is one
 statement (its own transaction: saves have no stored counter and no notification to keep in step);
-one that changes nothing is one more, the access-checked read (or the 404)."""
+one that changes nothing is one more, the access-checked read (or the 404). An unsave first reads
+which of the user's collections hold the post (one more statement): it leaves them too, in one
+transaction with their item_count (services/collections.py)."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
+from django.db import transaction
+from django.db.models import F
+
 from accounts.models import User
 
-from ..models import Post, Save
+from ..models import Collection, CollectionItem, Post, Save
 from .engagement import (
     VisiblePost,
     row_delete_if_visible,
@@ -28,10 +35,20 @@ def save_create(*, user: User, post_id: int) -> Post:
 
 
 def save_delete(*, user: User, post_id: int) -> Post:
-    """Remove a post from Saved (idempotent)."""
+    """Remove a post from Saved (idempotent), and so from every collection of the user (their
+    item_count moved in the same transaction). Two statements when the post is in no collection:
+    which collections hold it, then the DELETE."""
     post = visible_post(user, post_id)
-    if not row_delete_if_visible(Save, user_id=user.pk, post=post):
-        visible_post_read(post)  # nothing written: already there (or gone), or 404
+    holding = list(
+        CollectionItem.objects.filter(collection__owner_id=user.pk, post_id=post_id).values_list("collection_id", flat=True)
+    )
+    with transaction.atomic() if holding else nullcontext():
+        if row_delete_if_visible(Save, user_id=user.pk, post=post):
+            if holding:
+                CollectionItem.objects.filter(collection_id__in=holding, post_id=post_id).delete()
+                Collection.objects.filter(pk__in=holding, item_count__gt=0).update(item_count=F("item_count") - 1)
+        else:
+            visible_post_read(post)  # nothing written: already there (or gone), or 404
     return _post(post)
 
 

@@ -50,8 +50,9 @@ def test_saved_page_query_count_does_not_grow(client, alice, bob, n, django_asse
         services.save_create(user=alice, post_id=PostRowsFactory(author=bob, media=2).pk)
     client.force_login(alice)
     # 1 session, 2 user, 3 saves + posts + authors (one join, LIMIT size + 1), 4 media prefetch,
-    # 5 the nav's unread badge (cache cold)
-    with django_assert_num_queries(5):
+    # 5 the collections (none: no cover queries; test_collections.py pins them), 6 the nav's unread
+    # badge (cache cold)
+    with django_assert_num_queries(6):
         response = client.get("/saved/")
     assert response.content.decode().count('class="grid__item"') == n
 
