@@ -15,12 +15,13 @@ import copy
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Lower, RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from accounts.visibility import followees_subquery, visible_profiles_q
+from accounts.usernames import lookup_key
+from accounts.visibility import followees_subquery, not_blocked_q, visible_profiles_q
 from instaclone.compiled import compiled_fetch, viewer_key
 from instaclone.pagination import MAX_ID, Page, encode_cursor, keyset_order, keyset_page
 
@@ -30,6 +31,7 @@ from .models import (
     Comment,
     Hashtag,
     Like,
+    PhotoTag,
     Post,
     PostHashtag,
     PostMedia,
@@ -510,3 +512,67 @@ def collections_for_post(viewer, post_id: int) -> list[Collection]:
         .annotate(has_post=Exists(CollectionItem.objects.filter(collection_id=OuterRef("pk"), post_id=post_id)))
         .order_by("-updated", "-id")
     )
+
+
+# --- People tagged in photos --------------------------------------------------------------------
+
+PHOTO_TAG_CANDIDATES = 8
+
+
+def with_photo_tags(viewer, media_items, *, author_id: int) -> list[PostMedia]:
+    """Set `item.visible_tags` on each item of one post (by `author_id`, read through the rule):
+    a photo's tags of people the viewer may see (`visible_profiles_q`: active, no block either
+    way) and with no block between them and the author, in tag order. One query (none without
+    photos); the page shows them on tap."""
+    items = list(media_items)
+    photo_ids = [m.pk for m in items if m.kind == PostMedia.Kind.IMAGE]
+    by_media: dict[int, list[PhotoTag]] = {pk: [] for pk in photo_ids}
+    if photo_ids:
+        tags = (
+            PhotoTag.objects.filter(visible_profiles_q(viewer, "user"), not_blocked_q(author_id, "user"))
+            .filter(media_id__in=photo_ids)
+            .select_related("user")
+            .order_by("media_id", "created", "id")
+        )
+        for tag in tags:
+            by_media[tag.media_id].append(tag)
+    for item in items:
+        item.visible_tags = by_media.get(item.pk, [])
+    return items
+
+
+def tagged_page(viewer, person: User, cursor: str | None) -> Page:
+    """The profile's "Tagged" tab: posts the viewer may see (`post_queryset`) in which `person` is
+    tagged, newest first, keyset paged (2 queries: posts with authors, media). A post whose author
+    and `person` block each other is left out, as are archived posts."""
+    tagged = PhotoTag.objects.filter(user_id=person.pk).values("post_id")
+    qs = post_queryset(viewer).filter(not_blocked_q(person.pk, "author"), pk__in=tagged, is_archived=False)
+    return keyset_page(qs, cursor, page_size())
+
+
+def photo_tag_candidates(author: User, q: str, limit: int = PHOTO_TAG_CANDIDATES) -> list[User]:
+    """People the author may tag whose username or name starts with `q` (the services' rule:
+    `User.objects.visible_to(author)` and who may see the author's posts)."""
+    key = lookup_key((q or "").strip().lstrip("@")) or ""
+    if not key:
+        return []
+    return list(
+        User.objects.visible_to(author)
+        .audience_of(author)
+        .alias(username_l=Lower("username"), name_l=Lower("display_name"))
+        .filter(Q(username_l__startswith=key) | Q(name_l__startswith=key))
+        .order_by("username")[:limit]
+    )
+
+
+def photo_tag_person(name: str) -> User | None:
+    """The account named `name` (compared as the unique constraint compares), or None. Whether it
+    may be tagged is the service's decision (`photo_tag_add`)."""
+    return User.objects.by_username((name or "").strip().lstrip("@")).first()
+
+
+def photo_tag_get(post: Post, tag_id: int) -> PhotoTag:
+    """A tag of `post` (read by the caller through the rule), or 404."""
+    if not 0 < tag_id <= MAX_ID:
+        raise Http404("No such tag.")
+    return get_object_or_404(PhotoTag.objects.select_related("post"), pk=tag_id, post_id=post.pk)

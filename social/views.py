@@ -29,7 +29,9 @@ def home(request):
     return render(request, "social/home.html", context)
 
 
-def profile(request, username):
+def profile(request, username, tab: str = "posts"):
+    """A profile: its grid of posts, or (`tab="tagged"`, /<username>/tagged/) the posts its owner is
+    tagged in (posts.views.tagged_grid_context); htmx "More" on the Tagged tab gets the grid page."""
     # User.objects.visible_to, else 404; with the viewer's follow state in the same (compiled) query
     try:
         owner = user_get_for_viewer(request.user, username, with_relation=True)
@@ -43,14 +45,18 @@ def profile(request, username):
         "owner": owner,
         "is_owner": request.user.is_authenticated and request.user.pk == owner.pk,
         "can_see_content": owner.content_visible,
+        "tab": tab,
         # the bio's #tags and the @mentions of people who exist linked (one query, none without "@")
         "bio_html": render_caption(owner.bio, known_mentions(owner.bio)),
         **_profile_social_context(request, owner),
     }
     if context["can_see_content"]:
-        from posts.views import profile_grid_context
+        from posts.views import profile_grid_context, tagged_grid_context
 
-        context.update(profile_grid_context(request, owner))
+        grid_context = tagged_grid_context if tab == "tagged" else profile_grid_context
+        context.update(grid_context(request, owner))
+        if tab == "tagged" and request.htmx and request.GET.get("cursor"):
+            return render(request, "posts/_grid.html#grid-page", context)
     return render(request, "social/profile.html", context)
 
 
