@@ -20,7 +20,7 @@ from accounts.follow_state import FollowState
 from accounts.models import Block, Follow, FollowRequest, User
 from accounts.visibility import followees_subquery, visible_profiles_q
 from instaclone.compiled import compiled_fetch, viewer_key
-from instaclone.pagination import Page, encode_cursor, keyset_page, keyset_q
+from instaclone.pagination import Page, encode_cursor, keyset_order, keyset_page, keyset_q
 from posts.models import comment_visible_q, post_visible_q
 from posts.selectors import post_queryset, prefetch_media, with_card_state
 
@@ -375,3 +375,34 @@ def unread_badge_count(user: User) -> int:
         value = unread_count(user)
         cache.set(key, value, UNREAD_CACHE_SECONDS)
     return value
+
+
+# --- signed out -------------------------------------------------------------------------------
+
+LANDING_POSTS = 9
+LANDING_CACHE_SECONDS = 60
+LANDING_CACHE_KEY = "landing:post-ids"
+
+
+def landing_posts(size: int = LANDING_POSTS) -> list:
+    """The signed-out landing page's grid: the newest posts anyone may see
+    (`Post.objects.visible_to(None)`: public, active authors, not hidden or archived), the first
+    keyset page. Which posts they are is cached for a minute (one key for every visitor: the
+    ordered scan past private accounts' posts is the costly part); the posts themselves are read
+    through the rule by primary key on every view, so one hidden, archived or made private since
+    is gone at once. Queries: 1 the posts by id, 2 their media (a cache miss adds the ids first)."""
+    ids = cache.get(LANDING_CACHE_KEY)
+    if ids is None:
+        ids = list(
+            post_queryset(None, published_only=True, with_media=False)
+            .order_by(*keyset_order())
+            .values_list("pk", flat=True)[:size]
+        )
+        cache.set(LANDING_CACHE_KEY, ids, LANDING_CACHE_SECONDS)
+    if not ids:
+        return []
+    posts = list(
+        post_queryset(None, published_only=True, with_media=False).filter(pk__in=ids).order_by(*keyset_order())
+    )
+    prefetch_media(posts)
+    return posts

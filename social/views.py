@@ -19,7 +19,7 @@ from . import services as social_services
 def home(request):
     """Signed out: the landing page. Signed in: the home feed (keyset pages, HTMX infinite scroll)."""
     if not request.user.is_authenticated:
-        return render(request, "social/landing.html")
+        return render(request, "social/landing.html", {"posts": social_selectors.landing_posts()})
     page = social_selectors.feed_page(request.user, request.GET.get("cursor"))
     context = {"page": page, **_cards(request.user, page.items)}
     if request.htmx and request.GET.get("cursor"):
