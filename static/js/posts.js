@@ -176,9 +176,54 @@
 
     function altInput(i) { return form.querySelector('[name="alt_text_' + i + '"]'); }
 
+    // What the file input accepts (its accept attribute): anything else is refused here, by name.
+    var accepted = (input.getAttribute("accept") || "").split(",").map(function (t) { return t.trim(); }).filter(Boolean);
+    function refusal(file, i) {
+      if (i >= maxFiles) return file.name + " is one too many: a post can have at most " + maxFiles + " photos or videos. Remove it or another file.";
+      if (file.type && accepted.length && accepted.indexOf(file.type) === -1) {
+        return file.name + " can't be shared: choose a JPEG, PNG, WebP or HEIC photo, or an MP4, MOV or WebM video.";
+      }
+      var limit = /^video\//.test(file.type) ? maxVideo : maxImage;
+      if (file.size > limit) return file.name + " is too large (" + formatSize(file.size) + "). The limit is " + formatSize(limit) + ".";
+      return "";
+    }
+
+    // Remove one chosen file (the others and their alt texts stay): the input's files are rebuilt
+    // through a DataTransfer, where the browser has one.
+    var canRemove = typeof DataTransfer === "function";
+    function removeFile(index) {
+      var files = Array.prototype.slice.call(input.files || []);
+      var alts = files.map(function (_f, i) { var f = altInput(i); return f ? f.value : ""; });
+      var kept = new DataTransfer();
+      files.forEach(function (file, i) { if (i !== index) kept.items.add(file); });
+      alts.splice(index, 1);
+      input.files = kept.files;
+      for (var i = 0; i < maxFiles; i++) { var f = altInput(i); if (f) f.value = alts[i] || ""; }
+      render();
+      var next = previews.querySelectorAll(".preview__remove")[Math.min(index, files.length - 2)];
+      (next || input).focus();
+    }
+
+    // The crop: every preview in the frame chosen (Post.Aspect); "original" is the first file's
+    // shape within 4:5 and 1.91:1, set through the CSSOM (the CSP allows it; no style attribute).
+    var aspectInputs = form.querySelectorAll('input[name="aspect"]');
+    var firstShape = null;
+    function chosenAspect() {
+      var checked = form.querySelector('input[name="aspect"]:checked');
+      return checked ? checked.value : "original";
+    }
+    function applyAspect() {
+      var aspect = chosenAspect();
+      previews.dataset.aspect = aspect;
+      var ratio = aspect === "original" && firstShape ? String(Math.min(1.91, Math.max(0.8, firstShape))) : "";
+      previews.querySelectorAll(".preview__thumb").forEach(function (thumb) { thumb.style.aspectRatio = ratio; });
+    }
+    aspectInputs.forEach(function (radio) { radio.addEventListener("change", applyAspect); });
+
     function render() {
       var files = Array.prototype.slice.call(input.files || []);
       problems = [];
+      firstShape = null;
       // Put every alt text field back in the (no-JS) list before laying out the previews.
       for (var i = 0; i < maxFiles; i++) {
         var field = altInput(i);
@@ -188,12 +233,8 @@
         }
       }
       previews.innerHTML = "";
-      if (files.length > maxFiles) {
-        problems.push("You chose " + files.length + " files. A post can have at most " + maxFiles + ".");
-      }
       files.forEach(function (file, i) {
         var isVideo = /^video\//.test(file.type);
-        var limit = isVideo ? maxVideo : maxImage;
         var li = document.createElement("li");
         li.className = "preview";
         li.dataset.fileIndex = String(i);
@@ -207,14 +248,33 @@
           thumb.alt = "";
         }
         thumb.className = "preview__thumb";
+        if (i === 0) {
+          thumb.addEventListener(isVideo ? "loadedmetadata" : "load", function () {
+            var w = isVideo ? thumb.videoWidth : thumb.naturalWidth;
+            var h = isVideo ? thumb.videoHeight : thumb.naturalHeight;
+            if (w && h) { firstShape = w / h; applyAspect(); }
+          });
+        }
         thumb.src = URL.createObjectURL(file);
         li.appendChild(thumb);
         var body = document.createElement("div");
         body.className = "preview__body";
+        var head = document.createElement("div");
+        head.className = "preview__head";
         var name = document.createElement("p");
         name.className = "preview__name";
         name.textContent = (i + 1) + ". " + file.name + " · " + formatSize(file.size);
-        body.appendChild(name);
+        head.appendChild(name);
+        if (canRemove) {
+          var remove = document.createElement("button");
+          remove.type = "button";
+          remove.className = "btn btn--link preview__remove";
+          remove.textContent = "Remove";
+          remove.setAttribute("aria-label", "Remove " + file.name);
+          remove.addEventListener("click", function () { removeFile(i); });
+          head.appendChild(remove);
+        }
+        body.appendChild(head);
         var field = altInput(i);
         if (field) {
           var label = document.createElement("label");
@@ -226,9 +286,8 @@
         }
         var err = document.createElement("p");
         err.className = "preview__error errorlist";
-        err.setAttribute("role", "alert");
-        if (file.size > limit) {
-          var msg = file.name + " is too large (" + formatSize(file.size) + "). The limit is " + formatSize(limit) + ".";
+        var msg = refusal(file, i);
+        if (msg) {
           err.textContent = msg;
           li.classList.add("preview--error");
           problems.push(msg);
@@ -239,6 +298,7 @@
       });
       previews.hidden = files.length === 0;
       altDetails.hidden = files.length > 0;
+      applyAspect();
       showProblems();
     }
 
