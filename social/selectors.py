@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Exists, Q, Value
+from django.db.models import Count, Exists, Q, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -20,7 +20,7 @@ from accounts.follow_state import FollowState
 from accounts.models import Block, Follow, FollowRequest, User
 from accounts.visibility import followees_subquery, visible_profiles_q
 from instaclone.compiled import compiled_fetch, viewer_key
-from instaclone.pagination import Page, encode_cursor, keyset_order, keyset_page, keyset_q
+from instaclone.pagination import InvalidCursor, Page, encode_cursor, keyset_order, keyset_page, keyset_q
 from posts.models import comment_visible_q, post_visible_q
 from posts.selectors import post_queryset, prefetch_media, with_card_state
 
@@ -35,6 +35,7 @@ EXPLORE_WINDOW_DAYS = 365
 EXPLORE_WINDOW_POSTS = 500
 EXPLORE_SIZE = 30
 SEARCH_LIMIT = 20
+SUGGESTIONS_SIZE = 5
 UNREAD_BADGE_CAP = 100  # the badge shows "99+" beyond this; the count query stops there
 UNREAD_CACHE_SECONDS = 60  # the nav badge's cached count; services.unread_changed forgets it
 
@@ -125,12 +126,32 @@ def feed_page(viewer: User, cursor: str | None = None, size: int = FEED_PAGE_SIZ
     return Page(items, next_cursor)
 
 
-def explore_posts(viewer, size: int = EXPLORE_SIZE) -> list:
+def _explore_cursor(post) -> str:
+    """Explore's cursor: the like count, ".", and the (created, id) cursor of the page's last post."""
+    return f"{post.like_count}.{encode_cursor(post.created, post.pk)}"
+
+
+def _explore_after(cursor: str | None) -> Q:
+    """The posts after the cursor in explore's order (-like_count, -created, -id); InvalidCursor
+    (400) for a cursor explore did not make."""
+    if not cursor:
+        return Q()
+    likes, sep, rest = cursor.partition(".")
+    if not sep or not likes.isdigit() or len(likes) > 18:
+        raise InvalidCursor()
+    likes_n = int(likes)
+    return Q(like_count__lt=likes_n) | (Q(like_count=likes_n) & keyset_q(rest))
+
+
+def explore_page(viewer, cursor: str | None = None, size: int = EXPLORE_SIZE) -> Page:
     """Recent, well-liked public posts by people the viewer does not follow: the latest
     EXPLORE_WINDOW_POSTS posts of the last EXPLORE_WINDOW_DAYS days (read through the created
-    index), ranked by likes. Three queries (window ids, posts, media) whatever the table size: the
-    window is read first as a list because PostgreSQL plans `pk IN (subquery with LIMIT)` as a scan
-    of every post plus a hash semi-join (47–68 ms at 100k posts, 29–34 ms this way)."""
+    index), ranked by likes, in keyset pages of `size` on (likes, created, id) (infinite scroll;
+    never OFFSET). A like that moves a post across the cursor while someone scrolls may skip or
+    repeat that one post, as on any ranked list; nothing else moves. Three queries a page (window
+    ids, posts, media) whatever the table size: the window is read first as a list because
+    PostgreSQL plans `pk IN (subquery with LIMIT)` as a scan of every post plus a hash semi-join
+    (47–68 ms at 100k posts, 29–34 ms this way)."""
     from posts.models import Post
 
     since = timezone.now() - timedelta(days=EXPLORE_WINDOW_DAYS)
@@ -144,7 +165,14 @@ def explore_posts(viewer, size: int = EXPLORE_SIZE) -> list:
         qs = qs.exclude(author_id=viewer.pk).exclude(
             author_id__in=Follow.objects.filter(follower_id=viewer.pk).values("followee_id")
         )
-    return list(qs.order_by("-like_count", "-created", "-id")[:size])
+    rows = list(qs.filter(_explore_after(cursor)).order_by("-like_count", "-created", "-id")[: size + 1])
+    items = rows[:size]
+    return Page(items, _explore_cursor(items[-1]) if len(rows) > size else None)
+
+
+def explore_posts(viewer, size: int = EXPLORE_SIZE) -> list:
+    """Explore's first page as a list."""
+    return explore_page(viewer, None, size).items
 
 
 # --- people ---------------------------------------------------------------------------------
@@ -227,18 +255,36 @@ def follow_request_pending_count(owner: User) -> int:
     return FollowRequest.objects.filter(target_id=owner.pk).count()
 
 
-def suggestions(viewer, size: int = 8) -> list[User]:
-    """People to follow: the most-followed public accounts the viewer neither follows nor asked to
-    follow (one query plus follow states)."""
-    qs = User.objects.visible_to(viewer).filter(is_private=False)
-    if viewer.is_authenticated:
-        qs = qs.exclude(pk=viewer.pk).exclude(
-            pk__in=Follow.objects.filter(follower_id=viewer.pk).values("followee_id")
-        ).exclude(pk__in=FollowRequest.objects.filter(requester_id=viewer.pk).values("target_id"))
-    users = list(qs.order_by("-follower_count", "-date_joined")[:size])
-    for u in users:
+def suggestions_for(viewer, limit: int = SUGGESTIONS_SIZE) -> list[User]:
+    """"Suggested for you": people followed by the people the viewer follows (most such followers
+    first), then the most-followed accounts, through `User.objects.visible_to(viewer)` (active, no
+    block either way); never the viewer, nor anyone they follow or asked to follow. Private accounts
+    may be suggested (following them sends a request). Each gets `follow_state` "none" and
+    `mutuals` (how many people the viewer follows follow them; 0 for a popular account). Two
+    queries at most (the second only when the first finds fewer than `limit`), none signed out."""
+    if not viewer.is_authenticated:
+        return []
+    followees = followees_subquery(viewer)
+    candidates = (
+        User.objects.visible_to(viewer)
+        .exclude(pk=viewer.pk)
+        .exclude(pk__in=followees)
+        .exclude(pk__in=FollowRequest.objects.filter(requester_id=viewer.pk).values("target_id"))
+    )
+    # filter() before annotate(): the count runs over the one join to follows by the followees
+    people = list(
+        candidates.filter(follower_rows__follower_id__in=followees)
+        .annotate(mutuals=Count("follower_rows"))
+        .order_by("-mutuals", "-follower_count", "pk")[:limit]
+    )
+    if len(people) < limit:
+        popular = candidates.exclude(pk__in=[u.pk for u in people]).order_by("-follower_count", "-date_joined", "pk")
+        for u in popular[: limit - len(people)]:
+            u.mutuals = 0
+            people.append(u)
+    for u in people:
         u.follow_state = FollowState.NONE.value
-    return users
+    return people
 
 
 def search_users(viewer, q: str, limit: int = SEARCH_LIMIT) -> list[User]:

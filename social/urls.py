@@ -6,6 +6,7 @@ app_name = "social"
 urlpatterns = [
     path("", views.home, name="home"),
     path("explore/", views.explore, name="explore"),
+    path("explore/people/", views.suggested, name="suggested"),
     path("search/", views.search, name="search"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/badge/", views.notifications_badge, name="notifications_badge"),

@@ -1,6 +1,7 @@
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.follow_state import FollowState
@@ -25,7 +26,7 @@ def home(request):
     if request.htmx and request.GET.get("cursor"):
         return render(request, "social/home.html#feed-page", context)
     if not page.items and not request.GET.get("cursor"):
-        context["suggestions"] = social_selectors.suggestions(request.user)
+        context["suggestions"] = social_selectors.suggestions_for(request.user, social_selectors.PEOPLE_PAGE_SIZE)
     return render(request, "social/home.html", context)
 
 
@@ -291,8 +292,30 @@ def notifications_badge(request):
 
 @login_required_htmx
 def explore(request):
-    posts = social_selectors.explore_posts(request.user)
-    return render(request, "social/explore.html", {"posts": posts})
+    """Explore's grid in keyset pages: the "More posts" link (a real link) is fetched by htmx when it
+    scrolls into view and replaced by the next page's tiles (infinite scroll)."""
+    cursor = request.GET.get("cursor") or None
+    page = social_selectors.explore_page(request.user, cursor)
+    suffix = f"?cursor={page.next_cursor}" if page.next_cursor else ""
+    url = reverse("social:explore") + suffix
+    context = {"page": page, "more_url": url, "more_hx_url": url, "eager_count": 0 if cursor else 6}
+    if request.htmx and cursor:
+        return render(request, "posts/_grid.html#grid-page", context)
+    return render(request, "social/explore.html", context)
+
+
+@login_required_htmx
+def suggested(request):
+    """"Suggested for you" (selectors.suggestions_for): the feed's side column and its end fetch the
+    list with htmx when they come into view (`place`: aside or end, which keeps their rows' ids
+    apart); without JavaScript, the links there open this page."""
+    place = request.GET.get("place", "")
+    place = place if place in ("aside", "end") else ""
+    size = social_selectors.SUGGESTIONS_SIZE if place else social_selectors.PEOPLE_PAGE_SIZE
+    context = {"people": social_selectors.suggestions_for(request.user, size), "place": place}
+    if request.htmx and place:
+        return render(request, "social/suggestions.html#suggestions-list", context)
+    return render(request, "social/suggestions.html", context)
 
 
 def search(request):

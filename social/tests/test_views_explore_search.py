@@ -25,7 +25,7 @@ def test_explore_shows_public_posts_of_people_not_followed_ranked_by_likes(alice
     own = PostFactory(author=alice)
     r = alice_client.get(reverse("social:explore"))
     assert r.status_code == 200
-    ids = [p.pk for p in r.context["posts"]]
+    ids = [p.pk for p in r.context["page"].items]
     assert ids == [high.pk, low.pk]
     assert followed.pk not in ids and own.pk not in ids
 
@@ -37,7 +37,7 @@ def test_explore_leaves_out_private_blocked_and_hidden(alice_client, alice, bob,
     PostFactory(author=charlie)
     BlockFactory(blocker=charlie, blocked=alice)
     PostFactory(author=dave, hidden=True)
-    assert alice_client.get(reverse("social:explore")).context["posts"] == []
+    assert alice_client.get(reverse("social:explore")).context["page"].items == []
 
 
 @pytest.mark.parametrize("n", [1, 20])
