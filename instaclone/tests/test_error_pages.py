@@ -2,6 +2,8 @@
 with a way back; an htmx request gets a one-line text/plain answer with the same status (app.js shows
 it in the page's message region); the 500 page renders without touching the database."""
 
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import OperationalError, connection
@@ -171,3 +173,38 @@ def test_htmx_error_shows_the_one_line_message_on_the_page(page, live_server, lo
     toast.wait_for()
     assert toast.inner_text() == "That is no longer available."
     assert page.url == f"{live_server.url}/p/{post.pk}/"
+
+
+def _error_page_parts(html: str) -> dict:
+    main = html.split('<main id="main"', 1)[1].split("</main>", 1)[0]
+    return {
+        "h1": main.count("<h1"),
+        "status": re.search(r'class="error-page__status muted">Error (\d+)<', main),
+        "message": re.search(r'<p class="error-page__message">([^<]+)</p>', main),
+        "home": 'href="/">Home</a>' in main,
+    }
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 405, 429, 500, 503])
+def test_every_error_page_has_the_same_structure(client, alice, status):
+    """One heading, the status, a helpful line and a way home, in the site's layout: the pages
+    Django's handlers render, the readable 405 and the database-outage 503 alike."""
+    from django.test import RequestFactory
+
+    from instaclone.views import error_response
+    from posts.tests.factories import PostRowsFactory
+
+    if status == 405:
+        response = client.get(f"/p/{PostRowsFactory(author=alice).pk}/like/")
+    elif status == 503:
+        response = error_response(RequestFactory().get("/"), 503, minimal=True, template="503.html")
+    else:
+        response = error_response(RequestFactory().get("/"), status, minimal=status in (400, 500))
+    html = response.content.decode()
+    parts = _error_page_parts(html)
+    assert response.status_code == status
+    assert parts["h1"] == 1, "one heading-one"
+    assert parts["status"] and parts["status"].group(1) == str(status)
+    assert parts["message"] and len(parts["message"].group(1).strip()) > 20, "a helpful line"
+    assert parts["home"]
+    assert 'class="skip-link"' in html and "<title>" in html

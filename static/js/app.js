@@ -40,26 +40,42 @@
     }
     return box;
   }
+  // A request nobody asked for (the nav badge's poll, marked data-background-request) never toasts:
+  // while the server is away it would say so every 30 s.
+  function background(event) {
+    var elt = (event.detail && event.detail.elt) || event.target;
+    return !!(elt && elt.closest && elt.closest("[data-background-request]"));
+  }
   function showError(text) {
     var box = toastBox();
+    // The same failure twice (a second tap on a post that is gone) keeps one toast, shown anew.
+    var same = Array.prototype.find.call(box.children, function (el) { return el.textContent === text; });
+    if (same) {
+      clearTimeout(same.dataset.timer);
+      same.dataset.timer = setTimeout(function () { same.remove(); }, 8000);
+      return;
+    }
     var div = document.createElement("div");
     div.className = "message message--error";
     div.setAttribute("role", "alert");
     div.textContent = text;
     box.appendChild(div);
-    setTimeout(function () { div.remove(); }, 8000);
+    div.dataset.timer = setTimeout(function () { div.remove(); }, 8000);
   }
   document.addEventListener("showToast", function (event) {
+    if (background(event)) return;
     var text = event.detail && typeof event.detail.value === "string" ? event.detail.value.trim() : "";
     showError(text || "Something went wrong. Please try again.");
   });
   document.addEventListener("htmx:responseError", function (event) {
+    if (background(event)) return;
     var xhr = event.detail.xhr;
     if (xhr && xhr.getResponseHeader("HX-Trigger")) return;  // the server asked for its toast (showToast)
     var status = xhr ? xhr.status : 0;
     showError(FALLBACK[status] || "Something went wrong. Please try again.");
   });
-  document.addEventListener("htmx:sendError", function () {
+  document.addEventListener("htmx:sendError", function (event) {
+    if (background(event)) return;
     showError("The server could not be reached. Check your connection and try again.");
   });
 })();
