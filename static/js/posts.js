@@ -239,7 +239,10 @@
         li.className = "preview";
         li.dataset.fileIndex = String(i);
         var thumb;
-        if (isVideo) {
+        if (!/^(image|video)\//.test(file.type)) {
+          thumb = document.createElement("span");  // nothing a browser can show
+          thumb.className = "preview__thumb preview__thumb--none";
+        } else if (isVideo) {
           thumb = document.createElement("video");
           thumb.muted = true;
           thumb.preload = "metadata";
@@ -247,15 +250,15 @@
           thumb = document.createElement("img");
           thumb.alt = "";
         }
-        thumb.className = "preview__thumb";
-        if (i === 0) {
+        if (!thumb.className) thumb.className = "preview__thumb";
+        if (i === 0 && thumb.tagName !== "SPAN") {
           thumb.addEventListener(isVideo ? "loadedmetadata" : "load", function () {
             var w = isVideo ? thumb.videoWidth : thumb.naturalWidth;
             var h = isVideo ? thumb.videoHeight : thumb.naturalHeight;
             if (w && h) { firstShape = w / h; applyAspect(); }
           });
         }
-        thumb.src = URL.createObjectURL(file);
+        if (thumb.tagName !== "SPAN") thumb.src = URL.createObjectURL(file);
         li.appendChild(thumb);
         var body = document.createElement("div");
         body.className = "preview__body";
