@@ -28,6 +28,13 @@ def _check_author(post: Post, by: User) -> None:
         raise ArchiveError()
 
 
+def _counted_unless_archived(post: Post) -> bool:
+    """Whether the post counts when not archived: a post hidden by moderators is not counted either
+    (social.moderation moves the counter when it hides or unhides), so archiving it moves nothing.
+    Read after the UPDATE that holds the row."""
+    return Post.objects.filter(pk=post.pk, is_hidden=False).exists()
+
+
 def post_archive(*, post: Post, by: User) -> Post:
     """Archive the author's post (idempotent: archiving an archived post changes nothing)."""
     _check_author(post, by)
@@ -35,7 +42,8 @@ def post_archive(*, post: Post, by: User) -> Post:
     with transaction.atomic():
         # The conditional UPDATE decides, so a double click moves the counter once.
         if Post.objects.filter(pk=post.pk, is_archived=False).update(is_archived=True, archived_at=now):
-            User.objects.filter(pk=post.author_id, post_count__gt=0).update(post_count=F("post_count") - 1)
+            if _counted_unless_archived(post):
+                User.objects.filter(pk=post.author_id, post_count__gt=0).update(post_count=F("post_count") - 1)
             post.is_archived, post.archived_at = True, now
     return post
 
@@ -45,6 +53,7 @@ def post_unarchive(*, post: Post, by: User) -> Post:
     _check_author(post, by)
     with transaction.atomic():
         if Post.objects.filter(pk=post.pk, is_archived=True).update(is_archived=False, archived_at=None):
-            User.objects.filter(pk=post.author_id).update(post_count=F("post_count") + 1)
+            if _counted_unless_archived(post):
+                User.objects.filter(pk=post.author_id).update(post_count=F("post_count") + 1)
             post.is_archived, post.archived_at = False, None
     return post

@@ -346,8 +346,9 @@ def post_delete(*, post: Post) -> None:
             names.extend(rendition_names(renditions))
         # Count only a row really deleted here: a double click or two moderators acting at once
         # must not decrement the author's post_count twice.
-        # An archived post is not counted (services/archive.py): read its flag locked, as deleted.
-        counted = Post.objects.select_for_update().filter(pk=post.pk, is_archived=False).exists()
+        # An archived post is not counted (services/archive.py), nor one hidden by moderators
+        # (social.moderation): read the flags locked, as deleted.
+        counted = Post.objects.select_for_update().filter(pk=post.pk, is_archived=False, is_hidden=False).exists()
         collection_items_remove_for_post(post_id=post.pk)
         _, per_model = Post.objects.filter(pk=post.pk).delete()
         if per_model.get(Post._meta.label):

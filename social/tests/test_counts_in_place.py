@@ -138,3 +138,29 @@ def test_the_profile_shows_the_count_without_hidden_posts(client, alice, bob, mo
     moderation.post_hide(moderator=moderator, post=post)
     client.force_login(bob)
     assert oob_counts(client.post(reverse("social:follow", args=["alice"]), {"counts": "1"}, **HX).content.decode()).startswith("0 posts")
+
+
+def test_deleting_a_hidden_post_leaves_the_count_alone(alice, moderator):
+    post = PostFactory(author=alice)
+    PostFactory(author=alice)
+    moderation.post_hide(moderator=moderator, post=post)
+    moderation.content_delete(moderator=moderator, post=post)
+    assert User.objects.get(pk=alice.pk).post_count == 1
+    assert counter_mismatches() == []
+
+
+def test_hidden_and_archived_posts_are_uncounted_once(alice, moderator):
+    from posts.services.archive import post_archive, post_unarchive
+
+    post = PostFactory(author=alice)
+    moderation.post_hide(moderator=moderator, post=post)
+    post_archive(post=post, by=alice)
+    assert User.objects.get(pk=alice.pk).post_count == 0 and counter_mismatches() == []
+    moderation.post_unhide(moderator=moderator, post=post)  # still archived: still uncounted
+    assert User.objects.get(pk=alice.pk).post_count == 0 and counter_mismatches() == []
+    post_unarchive(post=post, by=alice)
+    assert User.objects.get(pk=alice.pk).post_count == 1 and counter_mismatches() == []
+    post_archive(post=post, by=alice)
+    moderation.post_hide(moderator=moderator, post=post)
+    post_unarchive(post=post, by=alice)  # still hidden: still uncounted
+    assert User.objects.get(pk=alice.pk).post_count == 0 and counter_mismatches() == []
