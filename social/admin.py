@@ -225,6 +225,11 @@ class ReportAdmin(admin.ModelAdmin):
     readonly_fields = fields
     change_form_template = "admin/social/report/change_form.html"
 
+    def changelist_view(self, request, extra_context=None):
+        # The queue takes the whole width: without the admin's app sidebar (300px; the breadcrumbs
+        # lead back) its columns and the filters fit a 1280px laptop screen.
+        return super().changelist_view(request, {"is_nav_sidebar_enabled": False, **(extra_context or {})})
+
     def get_queryset(self, request):
         return (
             super()

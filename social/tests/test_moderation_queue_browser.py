@@ -45,6 +45,9 @@ def test_queue_fits_a_laptop_screen_and_opens_on_open_reports(mod_page, live_ser
     mod_page.click("text=Reports")
     mod_page.locator("#result_list").wait_for()
     assert mod_page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    # nor inside the admin's scrolling results box: every column is on screen
+    assert mod_page.evaluate("(() => { const r = document.querySelector('.results'); return r.scrollWidth <= r.clientWidth; })()")
+    assert mod_page.locator("#result_list th.column-status").bounding_box()["x"] + 40 < 1280
     assert mod_page.locator("#changelist-filter li.selected a", has_text="Open").count() == 1
     assert "handled already" not in mod_page.locator("#result_list").inner_text()
     assert mod_page.locator("#result_list tbody tr").count() == 4
