@@ -185,3 +185,11 @@ def test_detail_query_count_same_for_1_and_many_tags(client, alice, post, n, dja
     with django_assert_num_queries(6):
         html = client.get(f"/p/{post.pk}/").content.decode()
     assert html.count('class="photo-tags__tag"') == n * len(items)
+
+
+def test_edit_page_links_each_photo_to_its_tag_page(client, alice, post):
+    items = list(PostMedia.objects.filter(post=post).order_by("position"))
+    client.force_login(alice)
+    html = client.get(f"/p/{post.pk}/edit/").content.decode()
+    for i, item in enumerate(items, start=1):
+        assert f'href="/p/{post.pk}/tags/{item.pk}/">Tag people in photo {i}</a>' in html
