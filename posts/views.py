@@ -383,7 +383,7 @@ def photo_tags(request, pk: int, media_id: int | None = None):
     media = next((m for m in photos if media_id is None or m.pk == media_id), None)
     if media is None:
         raise Http404("No such photo.")
-    if request.htmx and request.method == "GET":
+    if request.htmx and request.method == "GET" and "q" in request.GET:
         candidates = selectors.photo_tag_candidates(request.user, request.GET.get("q", ""))
         return render(request, f"{PHOTO_TAGS}#tag-people-results", {"candidates": candidates})
     posted = request.method == "POST"

@@ -193,3 +193,9 @@ def test_edit_page_links_each_photo_to_its_tag_page(client, alice, post):
     html = client.get(f"/p/{post.pk}/edit/").content.decode()
     for i, item in enumerate(items, start=1):
         assert f'href="/p/{post.pk}/tags/{item.pk}/">Tag people in photo {i}</a>' in html
+
+
+def test_htmx_get_without_a_search_gets_the_whole_page(client, alice, post):
+    client.force_login(alice)
+    html = client.get(f"/p/{post.pk}/tags/", HTTP_HX_REQUEST="true").content.decode()
+    assert "<h1" in html and "data-tag-people" in html
