@@ -46,9 +46,14 @@ def test_feed_video_plays_muted_on_screen_and_pauses_when_scrolled_away(page, li
     expect(sound).to_have_attribute("aria-label", "Unmute")
     expect(page.locator(f"#post-{post.pk} [data-video-play]")).to_be_hidden()
 
-    sound.click()  # tap to unmute
+    video.click()  # a tap on the video unmutes it, as on Instagram
     assert video.evaluate("v => v.muted") is False
     expect(sound).to_have_attribute("aria-label", "Mute")
+    sound.click()  # and the button mutes it again
+    assert video.evaluate("v => v.muted") is True
+    expect(sound).to_have_attribute("aria-label", "Unmute")
+    sound.click()
+    assert video.evaluate("v => v.muted") is False
 
     page.evaluate("window.scrollTo(0, 0)")  # scrolled away: paused, the play icon shows
     page.wait_for_function("v => v.paused", arg=video.element_handle())
