@@ -117,3 +117,20 @@ def test_known_mentions_is_one_query_and_none_without_mentions(django_assert_num
         assert known_mentions("no names here", "") == frozenset()
     with django_assert_num_queries(1):
         assert known_mentions("hi @Dora", "and @nobody") == {"dora"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("n", [1, 12])
+def test_card_comments_resolve_their_mentions_in_one_query_for_any_page(alice, bob, n):
+    from posts.selectors import latest_comments, post_queryset
+
+    made = [PostRowsFactory(author=bob) for _ in range(n)]
+    for post in made:
+        CommentFactory(author=alice, post=post, body="@bob hi and @ghost_name")
+    posts = list(post_queryset(alice).filter(pk__in=[p.pk for p in made]))
+    with CaptureQueriesContext(connection) as queries:
+        comments = latest_comments(posts, alice)
+    assert len(queries) == 2  # the latest comments, the names they mention that exist
+    for post in made:
+        (comment,) = comments[post.pk]
+        assert 'href="/bob/">@bob</a>' in comment.body_html and "/ghost_name/" not in comment.body_html

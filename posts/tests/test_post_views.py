@@ -130,7 +130,8 @@ def test_storage_outage_shows_message_and_saves_nothing(alice_client, media_root
 # --- detail ------------------------------------------------------------------------------------
 
 
-def test_detail_shows_carousel_alt_texts_caption_links_and_renditions(client, alice):
+def test_detail_shows_carousel_alt_texts_caption_links_and_renditions(client, alice, bob):
+    # bob exists (an @mention of no one is plain text: posts/tests/test_link_previews.py)
     post = PostFactory(author=alice, caption="Sunny #day with @bob <b>bold</b>", images=2, alt="")
     html = client.get(f"/p/{post.pk}/").content.decode()
     media = list(post.media.all())
