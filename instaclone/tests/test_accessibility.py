@@ -65,6 +65,7 @@ VIEWPORTS = {
 THEMES = ("light", "dark")
 # Only colour rules depend on the scheme: the second scheme runs just those (axe's slowest part anyway).
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+OPEN_POST_MENU = "details.post-menu > summary"  # the ••• menu (share, edit, archive, report)
 RUN_AXE = """rules => axe.run(document, rules ? {runOnly: {type: 'rule', values: rules}, resultTypes: ['violations']}
                                       : {resultTypes: ['violations']}).then(r => r.violations.map(v => ({
   id: v.id, impact: v.impact, help: v.help,
@@ -109,12 +110,12 @@ def _pages(alice, bob, carousel, video, own, collection):
         "public post, signed out": carousel.get_absolute_url(),
     }
     signed_in = {
-        "feed": reverse("social:home"),
+        "feed, a card's menu open": (reverse("social:home"), OPEN_POST_MENU),
         "profile (own)": alice.get_absolute_url(),
         "profile (other)": bob.get_absolute_url(),
         "profile: tagged": reverse("tagged", args=["alice"]),
-        "post (two photos)": carousel.get_absolute_url(),
-        "post (own)": own.get_absolute_url(),
+        "post (two photos), its menu open": (carousel.get_absolute_url(), OPEN_POST_MENU),
+        "post (own), its menu open": (own.get_absolute_url(), OPEN_POST_MENU),
         "post: likes": reverse("posts:liked_by", args=[own.pk]),
         "post: comments": reverse("posts:comments", args=[own.pk]),
         "post: edit": reverse("posts:edit", args=[own.pk]),
@@ -150,16 +151,20 @@ def _pages(alice, bob, carousel, video, own, collection):
 
 
 def _check(page, url, where, found):
-    """Load the page, then run axe in each colour scheme; record what it finds under `where`."""
+    """Load the page (and open what `url`'s second item selects: a menu), then run axe in each colour
+    scheme; record what it finds under `where`."""
+    url, opener = url if isinstance(url, tuple) else (url, None)
     page.goto(url)
     page.wait_for_load_state("load")
+    if opener:
+        page.locator(opener).first.click()
     page.add_script_tag(path=str(AXE))
     for theme in THEMES:
         rules = None if theme == THEMES[0] else COLOUR_RULES
         page.emulate_media(color_scheme=theme, reduced_motion="reduce")
         page.evaluate("document.fonts.ready.then(() => new Promise(r => requestAnimationFrame(() => r())))")
         for violation in page.evaluate(RUN_AXE, rules):
-            found.append((f"{where}, {theme}", violation))
+            found.append((f"{where}, {theme} ({url})", violation))
 
 
 def _report(found):
@@ -190,14 +195,15 @@ def test_every_page_has_no_axe_violations_in_light_and_dark(_browser, live_serve
     found = []
     try:
         for name, path in signed_out.items():
-            _check(page, live_server.url + path, f"{name} ({path}), {viewport}", found)
+            _check(page, live_server.url + path, f"{name}, {viewport}", found)
         page.goto(live_server.url + reverse("account_login"))
         page.fill("input[name=login]", "alice")
         page.fill("input[name=password]", DEFAULT_PASSWORD)
         page.click("form.form button[type=submit]")
         page.wait_for_url(live_server.url + "/")
         for name, path in signed_in.items():
-            _check(page, live_server.url + path, f"{name} ({path}), {viewport}", found)
+            url = (live_server.url + path[0], path[1]) if isinstance(path, tuple) else live_server.url + path
+            _check(page, url, f"{name}, {viewport}", found)
     finally:
         context.close()
     assert not found, _report(found)
