@@ -138,7 +138,7 @@ def test_suggestions_beside_the_feed_and_follow_from_there(page, login, live_ser
     assert aside.is_visible()
     box, feed = aside.bounding_box(), page.locator(".feed").bounding_box()
     assert box["x"] > feed["x"] + feed["width"] - 1  # a column to the right of the feed
-    row = aside.locator("#suggested-aside-%d" % charlie.pk)
+    row = aside.locator(f"#suggested-aside-{charlie.pk}")
     row.get_by_role("button", name="Follow").click()
     row.locator("button[data-state=following]").wait_for()
     assert Follow.objects.filter(follower=alice, followee=charlie).exists()
@@ -188,3 +188,26 @@ def test_explore_scrolls_past_thirty_posts(page, login, live_server, alice):
     page.wait_for_function("() => document.querySelectorAll('.post-grid .tile').length === 45")
     assert page.locator(".post-grid__more").count() == 0
     assert re.search(r"/explore/$", page.url)
+
+
+def test_accepting_requests_and_removing_a_follower_drop_the_counts_in_place(page, login, live_server, alice, bob, charlie):
+    from accounts.services import graph
+
+    make_private(alice)
+    graph.follow_create(follower=bob, followee=alice)
+    graph.follow_create(follower=charlie, followee=alice)
+    login(page, "alice")
+    page.goto(f"{live_server.url}/notifications/requests/")
+    count = page.locator("#follow-requests-count")
+    assert count.inner_text() == "2"
+    page.locator(f"#request-{bob.pk}").get_by_role("button", name="Confirm").click()
+    page.wait_for_function("() => document.querySelector('#follow-requests-count').innerText === '1'")
+    page.locator(f"#request-{charlie.pk}").get_by_role("button", name="Delete").click()
+    page.wait_for_function("() => document.querySelector('#follow-requests-count').hidden")
+    # bob now follows alice: removing him drops her followers' count on the followers page
+    page.goto(f"{live_server.url}/alice/followers/")
+    assert page.locator("#followers-count").inner_text() == "1"
+    page.once("dialog", lambda d: d.accept())
+    page.locator(f"#person-{bob.pk}").get_by_role("button", name="Remove").click()
+    page.wait_for_function("() => document.querySelector('#followers-count').innerText === '0'")
+    assert page.locator(f"#person-{bob.pk}").count() == 0
