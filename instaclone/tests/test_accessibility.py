@@ -65,7 +65,28 @@ VIEWPORTS = {
 THEMES = ("light", "dark")
 # Only colour rules depend on the scheme: the second scheme runs just those (axe's slowest part anyway).
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
-OPEN_POST_MENU = "details.post-menu > summary"  # the ••• menu (share, edit, archive, report)
+
+
+def _open_post_menu(page):
+    """The ••• menu (share, edit, archive, report) of the first post on the page."""
+    page.locator("details.post-menu > summary").first.click()
+
+
+def _sign_in_wrongly(page):
+    page.fill("input[name=login]", "alice")
+    page.fill("input[name=password]", "not-the-password")
+    page.click("form.form button[type=submit]")
+    page.wait_for_selector(".errorlist, .field__errors, .message--error")
+
+
+def _sign_up_taken(page):
+    page.fill("input[name=email]", "someone@example.com")
+    page.fill("input[name=username]", "alice")  # taken
+    page.fill("input[name=password1]", "short")  # too short
+    page.click("form.form button[type=submit]")
+    page.wait_for_selector(".errorlist, .field__errors")
+
+
 RUN_AXE = """rules => axe.run(document, rules ? {runOnly: {type: 'rule', values: rules}, resultTypes: ['violations']}
                                       : {resultTypes: ['violations']}).then(r => r.violations.map(v => ({
   id: v.id, impact: v.impact, help: v.help,
@@ -105,17 +126,19 @@ def _pages(alice, bob, carousel, video, own, collection):
         "landing": "/",
         "login": reverse("account_login"),
         "sign-up": reverse("account_signup"),
+        "login, wrong password": (reverse("account_login"), _sign_in_wrongly),
+        "sign-up, errors": (reverse("account_signup"), _sign_up_taken),
         "password reset": reverse("account_reset_password"),
         "public profile, signed out": bob.get_absolute_url(),
         "public post, signed out": carousel.get_absolute_url(),
     }
     signed_in = {
-        "feed, a card's menu open": (reverse("social:home"), OPEN_POST_MENU),
+        "feed, a card's menu open": (reverse("social:home"), _open_post_menu),
         "profile (own)": alice.get_absolute_url(),
         "profile (other)": bob.get_absolute_url(),
         "profile: tagged": reverse("tagged", args=["alice"]),
-        "post (two photos), its menu open": (carousel.get_absolute_url(), OPEN_POST_MENU),
-        "post (own), its menu open": (own.get_absolute_url(), OPEN_POST_MENU),
+        "post (two photos), its menu open": (carousel.get_absolute_url(), _open_post_menu),
+        "post (own), its menu open": (own.get_absolute_url(), _open_post_menu),
         "post: likes": reverse("posts:liked_by", args=[own.pk]),
         "post: comments": reverse("posts:comments", args=[own.pk]),
         "post: edit": reverse("posts:edit", args=[own.pk]),
@@ -151,13 +174,13 @@ def _pages(alice, bob, carousel, video, own, collection):
 
 
 def _check(page, url, where, found):
-    """Load the page (and open what `url`'s second item selects: a menu), then run axe in each colour
-    scheme; record what it finds under `where`."""
-    url, opener = url if isinstance(url, tuple) else (url, None)
+    """Load the page (and bring it to a state: `url` may be (url, prepare(page)), e.g. a menu open or a
+    form with errors), then run axe in each colour scheme; record what it finds under `where`."""
+    url, prepare = url if isinstance(url, tuple) else (url, None)
     page.goto(url)
     page.wait_for_load_state("load")
-    if opener:
-        page.locator(opener).first.click()
+    if prepare:
+        prepare(page)
     page.add_script_tag(path=str(AXE))
     for theme in THEMES:
         rules = None if theme == THEMES[0] else COLOUR_RULES
@@ -195,7 +218,8 @@ def test_every_page_has_no_axe_violations_in_light_and_dark(_browser, live_serve
     found = []
     try:
         for name, path in signed_out.items():
-            _check(page, live_server.url + path, f"{name}, {viewport}", found)
+            url = (live_server.url + path[0], path[1]) if isinstance(path, tuple) else live_server.url + path
+            _check(page, url, f"{name}, {viewport}", found)
         page.goto(live_server.url + reverse("account_login"))
         page.fill("input[name=login]", "alice")
         page.fill("input[name=password]", DEFAULT_PASSWORD)
