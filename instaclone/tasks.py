@@ -139,7 +139,7 @@ def worker_id_lock(worker_id: str):
             if not conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [key]).fetchone()[0]:
                 raise WorkerIdTaken(worker_id)
             yield
-    elif connection.vendor == "sqlite" and connection.settings_dict["NAME"] not in ("", ":memory:"):
+    elif connection.vendor == "sqlite" and not connection.is_in_memory_db():  # (a test's database: no file to lock beside)
         import fcntl
         import hashlib
 
