@@ -39,3 +39,26 @@ def test_feed_more_shows_a_card_skeleton_while_the_next_page_loads(page, live_se
     held[0].continue_()
     page.locator(f"#post-{posts[0].pk}").wait_for()
     assert page.locator(".skeleton:visible").count() == 0
+
+
+def test_notifications_older_shows_row_skeletons_while_the_next_page_loads(page, live_server, login, alice):
+    from accounts.tests.factories import UserFactory
+    from social.models import Notification
+    from social.selectors import NOTIFICATIONS_PAGE_SIZE
+
+    actors = [UserFactory() for _ in range(NOTIFICATIONS_PAGE_SIZE + 1)]
+    Notification.objects.bulk_create(
+        [Notification(recipient=alice, actor=actor, kind=Notification.Kind.FOLLOW) for actor in actors]
+    )
+    login(page, "alice")
+    page.goto(f"{live_server.url}/notifications/")
+    more = page.locator(".notification-list__more a")
+    assert more.locator(".skeleton").is_hidden()
+    held = _held(page, "**/notifications/?cursor=*")
+    more.scroll_into_view_if_needed()
+    page.locator(".notification-list__more a.htmx-request").wait_for()
+    assert more.locator(".skeleton").is_visible()
+    assert more.locator(".skeleton__media").is_hidden()  # a row's shape: avatar and lines
+    held[0].continue_()
+    page.locator(".notification-list__more").wait_for(state="detached")
+    assert page.locator(".skeleton:visible").count() == 0
