@@ -137,6 +137,7 @@ def _pages(alice, bob, carousel, video, own, collection):
         "profile (own)": alice.get_absolute_url(),
         "profile (other)": bob.get_absolute_url(),
         "profile: tagged": reverse("tagged", args=["alice"]),
+        "profile (private, not followed)": reverse("profile", args=["dana"]),
         "post (two photos), its menu open": (carousel.get_absolute_url(), _open_post_menu),
         "post (own), its menu open": (own.get_absolute_url(), _open_post_menu),
         "post: likes": reverse("posts:liked_by", args=[own.pk]),
@@ -207,6 +208,7 @@ def test_every_page_has_no_axe_violations_in_light_and_dark(_browser, live_serve
     alice = UserFactory(username="alice", display_name="Alice Liddell")
     bob = UserFactory(username="bob", display_name="Bob Builder", bio="Builder. #travel with @alice")
     charlie = UserFactory(username="charlie", display_name="Charlie Brown")
+    UserFactory(username="dana", display_name="Dana Scully", private=True)
     carousel, video, own, collection = _content(alice, bob, charlie)
     if video:
         assert PostMedia.objects.filter(post=video, kind="video", status="ready").exists()
