@@ -139,9 +139,9 @@ def test_post_detail_query_count_does_not_grow_with_comments_and_likes(
         services.comment_create(user=user, post_id=post.pk, body="wow")
     client.force_login(alice)
     # 1 session, 2 user, 3 post + author with the viewer's liked and saved flags (two EXISTS),
-    # 4 media prefetch, 5 comments page with authors joined (selectors.detail_context),
-    # 6 the nav's unread badge (cache cold)
-    with django_assert_num_queries(6):
+    # 4 media prefetch, 5 the photos' tags with the people (selectors.with_photo_tags), 6 comments
+    # page with authors joined (selectors.detail_context), 7 the nav's unread badge (cache cold)
+    with django_assert_num_queries(7):
         response = client.get(post.get_absolute_url())
     assert response.status_code == 200
 
