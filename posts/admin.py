@@ -48,8 +48,10 @@ class PostAdmin(admin.ModelAdmin):
     search_fields = ("caption", "author__username")
     raw_id_fields = ("author",)
     exclude = ("hashtags", "mentions")
+    # counters, states the services move counters with (hide through the moderation actions, archive
+    # as the author), and the frame: editing them here would skip the F() moves and the archive time
     readonly_fields = ("author", "created", "updated", "like_count", "comment_count", "media_count", "has_video",
-                       "media_pending")
+                       "media_pending", "is_hidden", "is_archived", "archived_at", "aspect", "aspect_ratio")
     inlines = [PostMediaInline]
     ordering = ("-created", "-id")
     list_per_page = 50

@@ -129,7 +129,17 @@ class Post(models.Model):
                 fields=["author", "idempotency_key"],
                 condition=models.Q(idempotency_key__isnull=False),
                 name="post_author_idempotency_key_unique",
-            )
+            ),
+            # the Archive page's keyset orders by archived_at (migration 0009 mended older rows)
+            models.CheckConstraint(
+                condition=models.Q(is_archived=True, archived_at__isnull=False)
+                | models.Q(is_archived=False, archived_at__isnull=True),
+                name="post_archived_iff_archived_at",
+            ),
+            # [ASPECT_MIN, ASPECT_MAX] of posts.services.posts, with slack for float rounding
+            models.CheckConstraint(
+                condition=models.Q(aspect_ratio__gte=0.7999, aspect_ratio__lte=1.9101), name="post_aspect_ratio_in_bounds"
+            ),
         ]
 
     def __str__(self) -> str:

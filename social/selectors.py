@@ -12,8 +12,8 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, Q, Value
-from django.db.models.functions import Lower
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Value
+from django.db.models.functions import Lower, TruncDate
 from django.utils import timezone
 
 from accounts.follow_state import FollowState
@@ -328,24 +328,48 @@ def notification_queryset(user: User):
     )
 
 
-GROUPED_KINDS = frozenset({Notification.Kind.LIKE})  # comments keep their text: one row each
+def _like_day():
+    """A notification's (local) day: likes are grouped by post and day (comments keep their text:
+    one row each)."""
+    return TruncDate("created", tzinfo=timezone.get_current_timezone())
+
+
+def _group_heads_q(user: User) -> Q:
+    """Every row except the likes that have a newer visible like of the same post on the same day:
+    each like group is read as its newest row only."""
+    newer = (
+        notification_queryset(user)
+        .annotate(day=_like_day())
+        .filter(
+            Q(kind=Notification.Kind.LIKE, post_id=OuterRef("post_id"), day=OuterRef("like_day"))
+            & (Q(created__gt=OuterRef("created")) | Q(created=OuterRef("created"), id__gt=OuterRef("id")))
+        )
+    )
+    return ~Q(kind=Notification.Kind.LIKE, post__isnull=False) | ~Exists(newer)
 
 
 def notifications_page(user: User, cursor: str | None = None, size: int = NOTIFICATIONS_PAGE_SIZE) -> Page:
-    """One keyset page of the recipient's notifications, grouped within the page ("ana and 12
-    others liked your post"), with each post's thumbnail and the recipient's follow state towards
-    the people who followed them ("Follow back").
+    """One keyset page of the recipient's notifications, likes grouped ("ana and 12 others liked
+    your post"), with each post's thumbnail and the recipient's follow state towards the people who
+    followed them ("Follow back").
 
-    Grouping is done on the page's rows, after the keyset read: every row is on exactly one page
-    (the cursor is the last *row*, not the last group), so no row is lost or shown twice between
-    pages; a group that straddles a page boundary shows as two entries, the older one on the next
-    page. A group is the likes of one post on one (local) day; it takes the place of its newest row.
-    Queries: the page; then, each only if the page needs it, the pending requests among the
-    requesters, the posts' media (one compiled query) and the follow states of the followers (one
-    UNION): constant whatever the page's length."""
-    page = keyset_page(
-        notification_queryset(user).select_related("actor", "post", "post__author", "comment"), cursor, size
+    A group is the likes of one post on one (local) day. The page is read over groups: a like row
+    is read only when it is its group's newest visible row (`_group_heads_q`, a NOT EXISTS), so the
+    keyset cursor (the last row shown) moves past the group's head, and its older rows, which are
+    never heads, are skipped on every page: a group is shown once, at its newest like. Its count,
+    unread state and actors are the group's true totals (`_group_totals`, one aggregate query for
+    the page's groups), not those of the rows that happen to be on the page. Rows of other kinds are
+    one entry each: none is lost or shown twice between pages.
+    Queries: the page; then, each only if the page needs it, the groups' totals, the second actors
+    of two-person groups, the pending requests among the requesters, the posts' media (one compiled
+    query) and the follow states of the followers (one UNION): constant whatever the page's length."""
+    qs = (
+        notification_queryset(user)
+        .annotate(like_day=_like_day())
+        .filter(_group_heads_q(user))
+        .select_related("actor", "post", "post__author", "comment")
     )
+    page = keyset_page(qs, cursor, size)
     # pending requests, so that request notifications show Accept / Decline only while pending
     requester_ids = [n.actor_id for n in page.items if n.kind == Notification.Kind.FOLLOW_REQUEST]
     pending = set()
@@ -357,7 +381,7 @@ def notifications_page(user: User, cursor: str | None = None, size: int = NOTIFI
         )
     for n in page.items:
         n.request_pending = n.kind == Notification.Kind.FOLLOW_REQUEST and n.actor_id in pending
-    page.items = _group_notifications(page.items)
+    _group_totals(user, page.items)
     _attach_thumbnails(page.items)
     followers = [n.actor for n in page.items if n.kind == Notification.Kind.FOLLOW]
     if followers:
@@ -367,31 +391,47 @@ def notifications_page(user: User, cursor: str | None = None, size: int = NOTIFI
     return page
 
 
-def _group_notifications(rows: list[Notification]) -> list[Notification]:
-    """Rows of a grouped kind on the same post and day fold into their newest row, which gets
-    `group_actors` (distinct actors, newest first), `others` (from three actors on: how many beside
-    the newest, who is named: "ana and 12 others") and `group_unread`; every row gets them, a lone
-    row being a group of one."""
-    groups: dict[tuple, Notification] = {}
-    items = []
-    for n in rows:  # newest first
-        key = None
-        if n.kind in GROUPED_KINDS and n.post_id:
-            key = (n.kind, n.post_id, timezone.localdate(n.created))
-        head = groups.get(key) if key else None
-        if head is None:
-            n.group_actors, n.group_unread, n.group_size = [n.actor], n.read_at is None, 1
-            if key:
-                groups[key] = n
-            items.append(n)
-            continue
-        head.group_size += 1
-        head.group_unread = head.group_unread or n.read_at is None
-        if all(a.pk != n.actor_id for a in head.group_actors):
-            head.group_actors.append(n.actor)
+def _group_totals(user: User, items: list[Notification]) -> None:
+    """Each entry gets `group_actors` (its actor, then for a group of exactly two people the other
+    one), `group_actor_count` (distinct people), `others` (from three people on: how many beside the
+    newest, who is named: "ana and 12 others"), `group_size` (rows) and `group_unread`; a lone row
+    is a group of one. One aggregate query over the page's like groups (grouped by post and day),
+    and one for the second people of two-person groups, each only when needed."""
+    heads = {}
     for n in items:
-        n.others = len(n.group_actors) - 1 if len(n.group_actors) > 2 else 0
-    return items
+        n.group_actors, n.group_actor_count, n.group_size, n.group_unread = [n.actor], 1, 1, n.read_at is None
+        if n.kind == Notification.Kind.LIKE and n.post_id:
+            heads[(n.post_id, n.like_day)] = n
+    if heads:
+        totals = (
+            notification_queryset(user)
+            .filter(kind=Notification.Kind.LIKE, post_id__in={p for p, _ in heads})
+            .annotate(day=_like_day())
+            .filter(day__in={d for _, d in heads})
+            .values("post_id", "day")
+            .annotate(
+                actors=Count("actor", distinct=True),
+                rows=Count("id"),
+                unread=Count("id", filter=Q(read_at__isnull=True)),
+                low=Min("actor_id"),
+                high=Max("actor_id"),
+            )
+        )
+        seconds = {}
+        for t in totals:
+            n = heads.get((t["post_id"], t["day"]))
+            if n is None:
+                continue
+            n.group_actor_count, n.group_size, n.group_unread = t["actors"], t["rows"], t["unread"] > 0
+            if t["actors"] == 2:
+                seconds[n.pk] = t["high"] if t["low"] == n.actor_id else t["low"]
+        if seconds:
+            people = User.objects.in_bulk(set(seconds.values()))
+            for n in heads.values():
+                if n.pk in seconds and seconds[n.pk] in people:
+                    n.group_actors.append(people[seconds[n.pk]])
+    for n in items:
+        n.others = n.group_actor_count - 1 if n.group_actor_count > 2 else 0
 
 
 def _attach_thumbnails(items: list[Notification]) -> None:

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from posts.models import Post
@@ -55,7 +56,8 @@ def test_post_the_public_may_not_see_has_no_preview_tags_nor_description(client,
         type(bob).objects.filter(pk=bob.pk).update(is_private=True)
     else:
         field = {"hidden": "is_hidden", "archived": "is_archived", "pending": "media_pending"}[state]
-        Post.objects.filter(pk=post.pk).update(**{field: True})
+        archived_at = {"archived_at": timezone.now()} if state == "archived" else {}
+        Post.objects.filter(pk=post.pk).update(**{field: True}, **archived_at)
     client.force_login(bob)  # the author (who may see it) views it: still no preview
     html = _page(client, post)
     assert "og:" not in html and "twitter:" not in html

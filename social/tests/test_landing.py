@@ -4,6 +4,7 @@ queries; the choice of posts cached briefly, their visibility never."""
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from accounts.tests.factories import make_private
 from posts.models import Post
@@ -34,7 +35,7 @@ def test_landing_never_shows_what_the_public_may_not_see(client, alice, bob, cha
     make_private(bob)
     hidden = PostFactory(author=alice, hidden=True)
     archived = PostFactory(author=alice)
-    Post.objects.filter(pk=archived.pk).update(is_archived=True)
+    Post.objects.filter(pk=archived.pk).update(is_archived=True, archived_at=timezone.now())
     suspended = PostFactory(author=charlie)
     moderation.user_suspend(moderator=moderator, user=charlie)
     ids = _tile_ids(client.get("/"))

@@ -76,26 +76,58 @@ def test_comments_are_not_grouped(alice, bob, charlie):
 
 
 @pytest.mark.parametrize("size", [1, 3, 7])
-def test_paging_through_groups_never_loses_or_repeats_a_row(alice, size):
+def test_paging_shows_each_group_once_with_its_true_count_and_every_other_row_once(alice, size):
     posts = [PostRowsFactory(author=alice) for _ in range(3)]
     people = [UserFactory() for _ in range(5)]
-    expected = set()
+    likes, follows = {}, set()
     for i, u in enumerate(people):
         for p in posts[: 1 + i % 3]:
             posts_services.like_create(user=u, post_id=p.pk)
-            expected.add((u.pk, p.pk))
+            likes[p.pk] = likes.get(p.pk, 0) + 1
         graph.follow_create(follower=u, followee=alice)
-        expected.add((u.pk, None))
-    seen, cursor = [], None
+        follows.add(u.pk)
+    seen_groups, seen_follows, cursor = [], [], None
     while True:
         page = selectors.notifications_page(alice, cursor, size=size)
+        assert len(page.items) <= size
         for n in page.items:
-            seen += [(a.pk, n.post_id) for a in n.group_actors]
-        assert sum(n.group_size for n in page.items) <= size
+            if n.kind == Notification.Kind.LIKE:
+                seen_groups.append((n.post_id, n.group_size, n.group_actor_count))
+            else:
+                seen_follows.append(n.actor_id)
         cursor = page.next_cursor
         if not cursor:
             break
-    assert sorted(seen, key=str) == sorted(expected, key=str)  # every row once, none twice
+    assert sorted(seen_groups) == sorted((p, c, c) for p, c in likes.items())  # each group once, whole
+    assert sorted(seen_follows) == sorted(follows)  # every other row once, none twice
+
+
+def test_a_group_larger_than_a_page_shows_its_true_count_once(alice):
+    post = PostRowsFactory(author=alice)
+    likers(26, post)
+    bob = UserFactory(username="bobby")
+    graph.follow_create(follower=bob, followee=alice)
+    Notification.objects.filter(kind=Notification.Kind.FOLLOW).update(created=timezone.now() - timedelta(hours=1))
+    entries, cursor = [], None
+    while True:
+        page = selectors.notifications_page(alice, cursor, size=10)
+        entries += page.items
+        cursor = page.next_cursor
+        if not cursor:
+            break
+    assert [n.kind for n in entries] == ["like", "follow"]
+    (group,) = [n for n in entries if n.kind == "like"]
+    assert group.actor.username == "liker25" and group.others == 25 and group.group_size == 26
+
+
+def test_a_post_with_more_likes_in_a_day_than_a_page_holds_is_one_entry(client, alice):
+    posts = [PostRowsFactory(author=alice) for _ in range(2)]
+    likers(35, posts[0])
+    posts_services.like_create(user=UserFactory(username="late"), post_id=posts[1].pk)
+    client.force_login(alice)
+    text = text_of(client.get(reverse("social:notifications")).content.decode())
+    assert text.count("liked your post") == 2
+    assert "liker34 and 34 others liked your post." in text and "late liked your post." in text
 
 
 def test_group_is_unread_while_any_of_its_rows_is(alice, bob, charlie):
@@ -150,9 +182,10 @@ def _mixed_notifications(alice, n):
 @pytest.mark.parametrize("n", [1, 6])
 def test_notifications_page_queries_are_constant(alice, n, django_assert_num_queries):
     _mixed_notifications(alice, n)
-    # 1 the page (actor, post, post author, comment joined); 2 pending requests among requesters;
-    # 3 the posts' media (compiled); 4 follow states of the followers (one UNION)
-    with django_assert_num_queries(4):
+    # 1 the page (actor, post, post author, comment joined; groups' heads only); 2 the groups' totals
+    # (one aggregate); 3 the second people of two-person groups; 4 pending requests among
+    # requesters; 5 the posts' media (compiled); 6 follow states of the followers (one UNION)
+    with django_assert_num_queries(6):
         page = selectors.notifications_page(alice)
     assert len(page.items) == 4 * n
 
@@ -162,9 +195,9 @@ def test_notifications_view_queries_are_constant(client, alice, n, django_assert
     _mixed_notifications(alice, n)
     client.force_login(alice)
     client.get("/")  # the day's last-active stamp, out of the way
-    # session, user, the page's 4 (above), the pending-requests count, mark read; the badge's
+    # session, user, the page's 6 (above), the pending-requests count, mark read; the badge's
     # count is known to be zero after marking, so it costs nothing
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         r = client.get(reverse("social:notifications"))
     assert r.status_code == 200
 

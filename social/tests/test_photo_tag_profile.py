@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from accounts.tests.factories import BlockFactory, FollowFactory, make_private
 from instaclone.pagination import encode_cursor
@@ -90,7 +91,7 @@ def test_tagged_tab_of_a_private_account_is_private_to_strangers(client, alice, 
 
 def test_archived_and_hidden_posts_are_left_out(client, alice, bob, charlie):
     archived, hidden = _tagged_posts(alice, bob, 2)
-    Post.objects.filter(pk=archived.pk).update(is_archived=True)
+    Post.objects.filter(pk=archived.pk).update(is_archived=True, archived_at=timezone.now())
     Post.objects.filter(pk=hidden.pk).update(is_hidden=True)
     client.force_login(charlie)
     assert _tiles(client.get("/bob/tagged/")) == 0

@@ -139,9 +139,10 @@ def test_notifications_query_count_is_constant(client, alice, django_assert_num_
         services.notification_create(recipient=alice, actor=u, kind="like", post=post)
     client.force_login(alice)
     # 1 session, 2 user, 3 notifications page with actor/post/comment joined (LIMIT size + 1),
-    # 4 requests still pending among the page's requesters, 5 the liked post's media (its
-    # thumbnail), 6 pending requests count (the "Follow requests" link), 7 mark all read (UPDATE)
-    with django_assert_num_queries(7):
+    # 4 the like group's true totals (one aggregate), 5 requests still pending among the page's
+    # requesters, 6 the liked post's media (its thumbnail), 7 pending requests count (the "Follow
+    # requests" link), 8 mark all read (UPDATE)
+    with django_assert_num_queries(8):
         client.get(reverse("social:notifications"))
 
 
