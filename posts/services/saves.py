@@ -2,13 +2,11 @@
 keeps one row). A post the user may not see is a 404 and gets no row: the INSERT (or DELETE) embeds
 the one visibility rule (`engagement.visible_post`), so a save that changes something is one
 statement (its own transaction: saves have no stored counter and no notification to keep in step);
-one that changes nothing is one more, the access-checked read (or the 404). An unsave first reads
-which of the user's collections hold the post (one more statement): it leaves them too, in one
-transaction with their item_count (services/collections.py)."""
+one that changes nothing is one more, the access-checked read (or the 404). An unsave also leaves
+the user's collections that hold the post, in one transaction with their item_count
+(services/collections.py): one more statement when none holds it."""
 
 from __future__ import annotations
-
-from contextlib import nullcontext
 
 from django.db import transaction
 from django.db.models import F
@@ -35,18 +33,22 @@ def save_create(*, user: User, post_id: int) -> Post:
 
 
 def save_delete(*, user: User, post_id: int) -> Post:
-    """Remove a post from Saved (idempotent), and so from every collection of the user (their
-    item_count moved in the same transaction). Two statements when the post is in no collection:
-    which collections hold it, then the DELETE."""
+    """Remove a post from Saved (idempotent), and so from every collection of the user, in one
+    transaction: the user's items of the post are read locked (SELECT … FOR UPDATE; SQLite holds
+    its write lock from the DELETE), deleted, and exactly their collections' item_count drop by one
+    (a concurrent removal from a collection deletes nothing, and moves no count, twice)."""
     post = visible_post(user, post_id)
-    holding = list(
-        CollectionItem.objects.filter(collection__owner_id=user.pk, post_id=post_id).values_list("collection_id", flat=True)
-    )
-    with transaction.atomic() if holding else nullcontext():
+    with transaction.atomic():
         if row_delete_if_visible(Save, user_id=user.pk, post=post):
-            if holding:
-                CollectionItem.objects.filter(collection_id__in=holding, post_id=post_id).delete()
-                Collection.objects.filter(pk__in=holding, item_count__gt=0).update(item_count=F("item_count") - 1)
+            held = list(
+                CollectionItem.objects.select_for_update()
+                .filter(collection__owner_id=user.pk, post_id=post_id)
+                .values_list("pk", "collection_id")
+            )
+            if held:
+                CollectionItem.objects.filter(pk__in=[pk for pk, _ in held]).delete()
+                left = [collection_id for _, collection_id in held]
+                Collection.objects.filter(pk__in=left, item_count__gt=0).update(item_count=F("item_count") - 1)
         else:
             visible_post_read(post)  # nothing written: already there (or gone), or 404
     return _post(post)

@@ -10,6 +10,7 @@ from django.http import Http404
 from accounts.tests.factories import BlockFactory
 from posts import selectors, services
 from posts.models import Collection, CollectionItem, Post, Save
+from posts.services import saves
 
 from .factories import HX, PostRowsFactory, post_url
 
@@ -88,6 +89,38 @@ def test_unsave_removes_the_post_from_every_collection(alice, bob):
     services.save_delete(user=alice, post_id=post.pk)
     assert list(CollectionItem.objects.values_list("post_id", flat=True)) == [other.pk]
     assert (_count(a), _count(b)) == (1, 0)
+
+
+def test_unsave_drops_only_the_counts_of_collections_it_took_the_post_from(alice, bob, monkeypatch):
+    a, b = services.collection_create(owner=alice, name="A"), services.collection_create(owner=alice, name="B")
+    post, other = PostRowsFactory(author=bob), PostRowsFactory(author=bob)
+    for collection, added in ((a, post), (a, other), (b, post)):
+        services.collection_add_post(collection=collection, by=alice, post_id=added.pk)
+    real_delete = saves.row_delete_if_visible
+
+    def removed_from_a_meanwhile(*args, **kwargs):  # another request takes it out of A first
+        services.collection_remove_post(collection=a, by=alice, post_id=post.pk)
+        return real_delete(*args, **kwargs)
+
+    monkeypatch.setattr(saves, "row_delete_if_visible", removed_from_a_meanwhile)
+    services.save_delete(user=alice, post_id=post.pk)
+    assert (_count(a), _count(b)) == (1, 0)
+    assert list(CollectionItem.objects.values_list("post_id", flat=True)) == [other.pk]
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_unsave_from_collections_costs_the_same_for_one_and_many(alice, bob, n, django_assert_num_queries):
+    post = PostRowsFactory(author=bob)
+    for i in range(n):
+        collection = services.collection_create(owner=alice, name=f"C{i}")
+        services.collection_add_post(collection=collection, by=alice, post_id=post.pk)
+    # (the visibility rule is embedded in the DELETE: no read) 1 SAVEPOINT, 2 DELETE the save,
+    # 3 the user's items of the post FOR UPDATE, 4 DELETE them, 5 UPDATE their collections' counts,
+    # 6 RELEASE SAVEPOINT
+    with django_assert_num_queries(6):
+        services.save_delete(user=alice, post_id=post.pk)
+    assert not CollectionItem.objects.exists() and not Save.objects.exists()
+    assert set(Collection.objects.values_list("item_count", flat=True)) == {0}
 
 
 def test_delete_keeps_the_saves(alice, bob):

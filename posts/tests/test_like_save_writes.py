@@ -91,10 +91,10 @@ def test_no_js_like_costs_the_same_and_redirects_back(warm, post, django_assert_
 def test_save_and_unsave_are_one_statement(warm, alice, post, view, django_assert_num_queries):
     if view == "unsave":
         services.save_create(user=alice, post_id=post.pk)
-    # 1 session, 2 user, 3 INSERT the save if the post is visible ON CONFLICT DO NOTHING RETURNING id
-    # (or DELETE it if visible): one statement, its own transaction (no counter, no notification);
-    # an unsave first reads which collections hold the post (none here: no transaction needed)
-    with django_assert_num_queries(3 if view == "save" else 4):
+    # 1 session, 2 user, 3 INSERT the save if the post is visible ON CONFLICT DO NOTHING RETURNING id:
+    # one statement, its own transaction (no counter, no notification). An unsave: 3 SAVEPOINT,
+    # 4 DELETE it if visible, 5 the user's collection items of the post FOR UPDATE (none here), 6 RELEASE
+    with django_assert_num_queries(3 if view == "save" else 6):
         response = warm.post(post_url(view, post), **HX)
     assert response.status_code == 200
     assert Save.objects.filter(user=alice, post=post).exists() == (view == "save")
