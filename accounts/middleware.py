@@ -18,6 +18,12 @@ while it is used, up to the absolute lifetime.
 expiry and ends when the browser closes; checked, it is kept for SESSION_COOKIE_AGE (set to the idle
 timeout) and renewed as above. Both kinds obey both limits here.
 
+A background request (the nav badge's poll, which sends `BACKGROUND_HEADER`: `X-Background: 1`) is
+not activity: it never moves "last seen" (so an open tab does not keep its session alive forever,
+and polling tabs write no session row), but an expired session is still ended for it, without a
+redirect: the view then answers as to someone signed out (the badge: empty, and htmx stops polling).
+A header, not a URL, so that this app knows nothing of the apps that poll.
+
 Hand-written because django-session-timeout and similar packages cover only the idle half, write
 on every request, or do not delete the row; this is one small class.
 """
@@ -33,6 +39,11 @@ from django_htmx.http import HttpResponseClientRedirect
 
 SESSION_STARTED_KEY = "_instaclone_signed_in_at"
 SESSION_SEEN_KEY = "_instaclone_seen_at"
+BACKGROUND_HEADER = "X-Background"  # "1" on requests nobody asked for (polls): not activity
+
+
+def is_background(request) -> bool:
+    return request.headers.get(BACKGROUND_HEADER) == "1"
 
 
 def _now() -> int:
@@ -70,13 +81,15 @@ class SessionLifetimeMiddleware:
             return None
         if now - started > settings.SESSION_ABSOLUTE_LIFETIME or now - seen > settings.SESSION_IDLE_TIMEOUT:
             return self._sign_out(request)
-        if now - seen >= settings.SESSION_ACTIVITY_RESOLUTION:
+        if now - seen >= settings.SESSION_ACTIVITY_RESOLUTION and not is_background(request):
             session[SESSION_SEEN_KEY] = now
         return None
 
     def _sign_out(self, request):
         logout(request)  # flushes the session: its row (and cache entry) is deleted
         messages.info(request, "Your session has expired. Please sign in again.")
+        if is_background(request):
+            return None  # the view answers as to someone signed out: no redirect for a poll
         path = request.get_full_path() if request.method == "GET" else "/"
         response = redirect_to_login(path)
         if getattr(request, "htmx", False):

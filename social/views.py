@@ -2,7 +2,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.follow_state import FollowState
 from accounts.models import User
@@ -281,10 +281,12 @@ def notifications(request):
     return render(request, "social/notifications.html", context)
 
 
+@require_GET
 def notifications_badge(request):
     """The nav's unread badge alone, which the nav polls (`hx-trigger="every Ns"`): the cached count
-    (selectors.unread_badge_count: no query while cached). Signed out: nothing, and 286 tells htmx
-    to stop polling."""
+    (selectors.unread_badge_count: no query while cached). The poll sends X-Background: 1, so it is
+    no activity for the session's idle timeout (accounts.middleware). Signed out (or the session
+    just expired): nothing, and 286 tells htmx to stop polling."""
     if not request.user.is_authenticated:
         return HttpResponse("", status=286)
     return render(request, "includes/nav.html#nav-badge")

@@ -125,3 +125,35 @@ def test_htmx_request_of_an_expired_session_gets_a_client_redirect(client, alice
 def test_limits_are_sane():
     assert settings.SESSION_ACTIVITY_RESOLUTION < settings.SESSION_IDLE_TIMEOUT <= settings.SESSION_ABSOLUTE_LIFETIME
     assert settings.SESSION_COOKIE_AGE == settings.SESSION_IDLE_TIMEOUT
+
+
+BACKGROUND = {"X-Background": "1"}
+
+
+@pytest.mark.django_db
+def test_background_requests_do_not_keep_an_idle_session_alive(client, alice, clock, settings):
+    settings.SESSION_IDLE_TIMEOUT = 2 * DAY
+    key = _sign_in(client)
+    before = Session.objects.get(session_key=key).expire_date
+    for hours in range(12, 2 * 24 + 1, 12):  # a tab left open polls, and nobody looks at it
+        clock(hours=hours)
+        response = client.get("/settings/", headers=BACKGROUND)
+        assert response.status_code == 200, hours
+    assert Session.objects.get(session_key=key).expire_date == before  # no session write
+    clock(days=2, hours=1)
+    response = client.get("/settings/", headers={**BACKGROUND, "HX-Request": "true"})
+    assert response.status_code == 302 and "HX-Redirect" not in response  # answered as signed out
+    assert not Session.objects.filter(session_key=key).exists()
+    assert not _signed_in(client)
+
+
+@pytest.mark.django_db
+def test_a_page_view_refreshes_the_session_that_polls_do_not(client, alice, clock, settings):
+    settings.SESSION_IDLE_TIMEOUT = 2 * DAY
+    _sign_in(client)
+    clock(days=1)
+    client.get("/settings/", headers=BACKGROUND)
+    clock(days=1, hours=12)
+    assert _signed_in(client)  # a person's page view: seen now
+    clock(days=3, hours=6)
+    assert _signed_in(client)  # within two days of that view

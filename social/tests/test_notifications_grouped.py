@@ -239,3 +239,29 @@ def test_the_badge_fragment_reads_no_table_while_cached(client, alice, bob, djan
 def test_the_badge_fragment_signed_out_stops_polling(client):
     r = client.get(reverse("social:notifications_badge"), **HX)
     assert r.status_code == 286 and r.content == b""
+
+
+def test_the_badge_poll_is_marked_as_a_background_request(client, alice):
+    client.force_login(alice)
+    body = client.get("/").content.decode()
+    assert 'data-background-request' in body and """hx-headers='{"X-Background": "1"}'""" in body
+
+
+def test_a_session_that_only_polls_the_badge_expires(client, alice, settings):
+    from freezegun import freeze_time
+
+    settings.SESSION_IDLE_TIMEOUT = 3600
+    poll = {"HTTP_HX_REQUEST": "true", "HTTP_X_BACKGROUND": "1"}
+    with freeze_time() as frozen:
+        client.force_login(alice)
+        client.get("/")  # a page view: seen now
+        for _ in range(4):
+            frozen.tick(timedelta(minutes=20))
+            r = client.get(reverse("social:notifications_badge"), **poll)
+        assert r.status_code == 286 and r.content == b"" and "HX-Redirect" not in r  # signed out, no redirect
+        assert client.get("/settings/").status_code == 302
+
+
+def test_the_badge_fragment_answers_only_get(client, alice):
+    client.force_login(alice)
+    assert client.post(reverse("social:notifications_badge")).status_code == 405

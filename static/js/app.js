@@ -46,6 +46,12 @@
     var elt = (event.detail && event.detail.elt) || event.target;
     return !!(elt && elt.closest && elt.closest("[data-background-request]"));
   }
+  // The badge's poll (hx-headers sends X-Background: 1, so it is no activity for the session's idle
+  // timeout) waits while the tab is hidden: no request from a tab nobody looks at. (A trigger filter
+  // `[document.visibilityState === 'visible']` would need eval, which htmx-config forbids.)
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (background(event) && document.visibilityState === "hidden") event.preventDefault();
+  });
   function showError(text) {
     var box = toastBox();
     // The same failure twice (a second tap on a post that is gone) keeps one toast, shown anew.
