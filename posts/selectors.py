@@ -80,7 +80,7 @@ def post_get_for_viewer(viewer, pk, *, with_media: bool = True, with_viewer_stat
 
     def build(v, pk):
         qs = post_queryset(v, with_media=False).filter(pk=pk)
-        return with_public_preview(with_mention_names(with_viewer_flags(qs, v))) if with_viewer_state else qs
+        return with_public_preview(with_mention_names(with_viewer_flags(qs, v), v)) if with_viewer_state else qs
 
     key = ("post_get_for_viewer", with_viewer_state, *viewer_key(viewer))
     rows = compiled_fetch(key, build, viewer, pk)
@@ -228,11 +228,12 @@ def visible_comments(viewer):
     return Comment.objects.visible_to(viewer)
 
 
-def with_body_html(comments):
-    """Set `comment.body_html`: the text escaped, with #hashtags and the @mentions of people who
-    exist linked (posts.text; one query for the names, none when no comment mentions anyone)."""
+def with_body_html(comments, viewer=None):
+    """Set `comment.body_html`: the text escaped, with #hashtags and the @mentions of people the
+    viewer may see linked (posts.text; one query for the names, none when no comment mentions
+    anyone). No viewer (a moderator's preview): every active account."""
     comments = list(comments)
-    known = known_mentions(*(comment.body for comment in comments))
+    known = known_mentions(*(comment.body for comment in comments), viewer=viewer)
     for comment in comments:
         comment.body_html = render_caption(comment.body, known)
     return comments
@@ -257,7 +258,7 @@ def comments_page(viewer, post: Post, *, cursor: str | None = None, size: int | 
             post.pk,
         )
         page = _first_page(rows, size)
-    with_body_html(page.items)
+    with_body_html(page.items, viewer)
     return page
 
 
@@ -334,7 +335,7 @@ def latest_comments(posts, viewer, n: int = 2) -> dict[int, list[Comment]]:
             latest.append(comment)
     for latest in result.values():
         latest.reverse()
-    with_body_html(comment for latest in result.values() for comment in latest)  # one call: one names query
+    with_body_html((comment for latest in result.values() for comment in latest), viewer)  # one names query
     return result
 
 
@@ -349,7 +350,7 @@ def with_card_state(qs: QuerySet[Post], viewer) -> QuerySet[Post]:
     """`with_mention_names`, `with_viewer_flags` plus `friend_liker_id`: the id of the latest liker among the people the
     viewer follows and may see (or None). A page of cards read this way needs no query of its own
     for its liked/saved flags and one small one (users by id) for "liked by"."""
-    qs = with_mention_names(qs)
+    qs = with_mention_names(qs, viewer)
     if not _signed_in(viewer):
         return qs
     friend = Subquery(_friend_likes(viewer).values("user_id")[:1])

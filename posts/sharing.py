@@ -1,4 +1,4 @@
-"""Reads for sharing and linking: which @mentions in a text link to someone (people who exist),
+"""Reads for sharing and linking: which @mentions in a text link to someone (people the viewer may see),
 and whether a post may carry link-preview tags (anyone, signed out, may see it). Used by
 `posts.selectors` (post page, cards, comments) and social's profile page (the bio)."""
 
@@ -10,12 +10,14 @@ from django.db.models import (
     CharField,
     ExpressionWrapper,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
 )
 from django.db.models.functions import Lower
 
 from accounts.models import User
+from accounts.visibility import visible_profiles_q
 
 from .models import Post, PostMention, post_visible_q
 from .text import parse_mentions
@@ -43,13 +45,14 @@ class _JoinedNames(Aggregate):
                            template="%(function)s(%(expressions)s SEPARATOR ' ')", **extra)
 
 
-def with_mention_names(qs: QuerySet[Post]) -> QuerySet[Post]:
-    """Posts with `mention_names`: the lower-case names of the people their caption mentions who
-    exist (the stored `Post.mentions`, active accounts), space-joined, or None. A column of the
-    same query (a correlated subquery on the mentions' unique (post, user) index), so a page of
-    cards costs no query for it; the caption links exactly these (`{{ post.caption|caption_html:post }}`)."""
+def with_mention_names(qs: QuerySet[Post], viewer) -> QuerySet[Post]:
+    """Posts with `mention_names`: the lower-case names of the people their caption mentions whose
+    profile the viewer may see (the stored `Post.mentions`, `visible_profiles_q`: active, no block
+    either way), space-joined, or None. A column of the same query (a correlated subquery on the
+    mentions' unique (post, user) index), so a page of cards costs no query for it; the caption
+    links exactly these (`{{ post.caption|caption_html:post }}`), never to a profile that is a 404."""
     names = (
-        PostMention.objects.filter(post_id=OuterRef("pk"), user__is_active=True)
+        PostMention.objects.filter(Q(post_id=OuterRef("pk")) & visible_profiles_q(viewer, "user"))
         .values("post_id")
         .annotate(names=_JoinedNames(Lower("user__username")))
         .values("names")
@@ -57,11 +60,12 @@ def with_mention_names(qs: QuerySet[Post]) -> QuerySet[Post]:
     return qs.annotate(mention_names=Subquery(names))
 
 
-def known_mentions(*texts: str) -> frozenset[str]:
-    """The lower-case names @mentioned in `texts` that belong to an active account: the mentions
-    to link (`render_caption`). One query, and none when no text mentions anyone."""
+def known_mentions(*texts: str, viewer) -> frozenset[str]:
+    """The lower-case names @mentioned in `texts` of people whose profile the viewer may see
+    (`User.objects.visible_to`): the mentions to link (`render_caption`). One query, and none when
+    no text mentions anyone."""
     names = {name for text in texts if text and "@" in text for name in parse_mentions(text)}
     if not names:
         return frozenset()
-    rows = User.objects.by_username(*names).filter(is_active=True).values_list("username", flat=True)
+    rows = User.objects.visible_to(viewer).by_username(*names).values_list("username", flat=True)
     return frozenset(name.lower() for name in rows)

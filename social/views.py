@@ -47,8 +47,8 @@ def profile(request, username, tab: str = "posts"):
         "is_owner": request.user.is_authenticated and request.user.pk == owner.pk,
         "can_see_content": owner.content_visible,
         "tab": tab,
-        # the bio's #tags and the @mentions of people who exist linked (one query, none without "@")
-        "bio_html": render_caption(owner.bio, known_mentions(owner.bio)),
+        # the bio's #tags and the @mentions of people the viewer may see linked (one query, none without "@")
+        "bio_html": render_caption(owner.bio, known_mentions(owner.bio, viewer=request.user)),
         **_profile_social_context(request, owner),
     }
     if context["can_see_content"]:

@@ -64,7 +64,7 @@ def comment_create(*, user: User, post_id: int, body: str) -> Comment:
     comment_created.send(sender=Comment, comment=comment, mentioned=mentioned)
     post.refresh_from_db(fields=["comment_count"])
     comment.post = post
-    with_body_html([comment])
+    with_body_html([comment], user)
     return comment
 
 

@@ -116,9 +116,9 @@ def test_comment_mentions_link_only_people_who_exist(client, alice, bob):
 def test_known_mentions_is_one_query_and_none_without_mentions(django_assert_num_queries):
     UserFactory(username="dora")
     with django_assert_num_queries(0):
-        assert known_mentions("no names here", "") == frozenset()
+        assert known_mentions("no names here", "", viewer=None) == frozenset()
     with django_assert_num_queries(1):
-        assert known_mentions("hi @Dora", "and @nobody") == {"dora"}
+        assert known_mentions("hi @Dora", "and @nobody", viewer=None) == {"dora"}
 
 
 @pytest.mark.django_db
@@ -136,3 +136,23 @@ def test_card_comments_resolve_their_mentions_in_one_query_for_any_page(alice, b
     for post in made:
         (comment,) = comments[post.pk]
         assert 'href="/bob/">@bob</a>' in comment.body_html and "/ghost_name/" not in comment.body_html
+
+
+@pytest.mark.django_db
+def test_mentions_of_someone_who_blocked_the_viewer_are_plain_text_for_them(client, alice, bob, charlie):
+    from accounts.tests.factories import BlockFactory
+    from posts.selectors import with_card_state
+    from posts.services import post_update
+
+    BlockFactory(blocker=bob, blocked=charlie)
+    post = PostRowsFactory(author=alice, caption="")
+    post_update(post=post, caption="with @bob", alt_texts=None)
+    CommentFactory(author=alice, post=post, body="@bob look")
+    link = '<a class="caption__mention" href="/bob/">@bob</a>'
+    for viewer, links in ((charlie, 0), (alice, 2), (bob, 2)):
+        client.force_login(viewer)
+        html = _page(client, post)  # the caption and the comment
+        assert html.count(link) == links, viewer.username
+        assert ("with @bob" in html and "@bob look" in html) is (links == 0)  # as text
+        card = with_card_state(Post.objects.filter(pk=post.pk), viewer).get()  # a feed card's read
+        assert card.mention_names == (None if viewer == charlie else "bob")
