@@ -126,48 +126,57 @@ def feed_page(viewer: User, cursor: str | None = None, size: int = FEED_PAGE_SIZ
     return Page(items, next_cursor)
 
 
-def _explore_cursor(post) -> str:
-    """Explore's cursor: the like count, ".", and the (created, id) cursor of the page's last post."""
-    return f"{post.like_count}.{encode_cursor(post.created, post.pk)}"
+def _explore_cursor(bound: int, post) -> str:
+    """Explore's cursor: the window's bound (the newest post id of the first page's window), ".",
+    the like count, ".", and the (created, id) cursor of the page's last post."""
+    return f"{bound}.{post.like_count}.{encode_cursor(post.created, post.pk)}"
 
 
-def _explore_after(cursor: str | None) -> Q:
-    """The posts after the cursor in explore's order (-like_count, -created, -id); InvalidCursor
-    (400) for a cursor explore did not make."""
+def _explore_after(cursor: str | None) -> tuple[int | None, Q]:
+    """The window's bound and the posts after the cursor in explore's order (-like_count, -created,
+    -id); InvalidCursor (400) for a cursor explore did not make."""
     if not cursor:
-        return Q()
-    likes, sep, rest = cursor.partition(".")
-    if not sep or not likes.isdigit() or len(likes) > 18:
+        return None, Q()
+    parts = cursor.split(".", 2)
+    if len(parts) != 3 or not parts[2]:
         raise InvalidCursor()
+    bound, likes, rest = parts
+    for number in (bound, likes):
+        if not number.isdigit() or len(number) > 18:
+            raise InvalidCursor()
     likes_n = int(likes)
-    return Q(like_count__lt=likes_n) | (Q(like_count=likes_n) & keyset_q(rest))
+    return int(bound), Q(like_count__lt=likes_n) | (Q(like_count=likes_n) & keyset_q(rest))
 
 
 def explore_page(viewer, cursor: str | None = None, size: int = EXPLORE_SIZE) -> Page:
     """Recent, well-liked public posts by people the viewer does not follow: the latest
     EXPLORE_WINDOW_POSTS posts of the last EXPLORE_WINDOW_DAYS days (read through the created
     index), ranked by likes, in keyset pages of `size` on (likes, created, id) (infinite scroll;
-    never OFFSET). A like that moves a post across the cursor while someone scrolls may skip or
-    repeat that one post, as on any ranked list; nothing else moves. Three queries a page (window
-    ids, posts, media) whatever the table size: the window is read first as a list because
-    PostgreSQL plans `pk IN (subquery with LIMIT)` as a scan of every post plus a hash semi-join
-    (47–68 ms at 100k posts, 29–34 ms this way)."""
+    never OFFSET). The window is fixed by the first page: its newest post id is carried in the
+    cursor, so later pages rank the same posts (posts created while someone scrolls do not push
+    older ones out of it unseen). A like that moves a post across the cursor while someone scrolls
+    may skip or repeat that one post, as on any ranked list; nothing else moves. Three queries a
+    page (window ids, posts, media) whatever the table size: the window is read first as a list
+    because PostgreSQL plans `pk IN (subquery with LIMIT)` as a scan of every post plus a hash
+    semi-join (47–68 ms at 100k posts, 29–34 ms this way)."""
     from posts.models import Post
 
+    bound, after = _explore_after(cursor)
     since = timezone.now() - timedelta(days=EXPLORE_WINDOW_DAYS)
-    window = list(
-        Post.objects.filter(created__gte=since)
-        .order_by("-created", "-id")
-        .values_list("pk", flat=True)[:EXPLORE_WINDOW_POSTS]
-    )
+    recent = Post.objects.filter(created__gte=since)
+    if bound is not None:
+        recent = recent.filter(pk__lte=bound)
+    window = list(recent.order_by("-created", "-id").values_list("pk", flat=True)[:EXPLORE_WINDOW_POSTS])
+    if bound is None:
+        bound = max(window, default=0)
     qs = post_queryset(viewer).filter(pk__in=window, author__is_private=False)
     if viewer.is_authenticated:
         qs = qs.exclude(author_id=viewer.pk).exclude(
             author_id__in=Follow.objects.filter(follower_id=viewer.pk).values("followee_id")
         )
-    rows = list(qs.filter(_explore_after(cursor)).order_by("-like_count", "-created", "-id")[: size + 1])
+    rows = list(qs.filter(after).order_by("-like_count", "-created", "-id")[: size + 1])
     items = rows[:size]
-    return Page(items, _explore_cursor(items[-1]) if len(rows) > size else None)
+    return Page(items, _explore_cursor(bound, items[-1]) if len(rows) > size else None)
 
 
 def explore_posts(viewer, size: int = EXPLORE_SIZE) -> list:

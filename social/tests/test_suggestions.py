@@ -154,10 +154,25 @@ def test_explore_more_link_and_htmx_page(client, alice):
     assert b"<html" in client.get(f"/explore/?cursor={page.next_cursor}").content
 
 
-@pytest.mark.parametrize("cursor", ["x", "3", "abc.def", "-1.MjAyNg", "9" * 30 + ".x"])
+@pytest.mark.parametrize(
+    "cursor", ["x", "3", "abc.def", "-1.MjAyNg", "9" * 30 + ".x", "5.", "7.5.", "7.5", "7..MjAyNg", "x.5.MjAyNg"]
+)
 def test_explore_refuses_a_cursor_it_did_not_make(client, alice, cursor):
     client.force_login(alice)
     assert client.get(f"/explore/?cursor={cursor}").status_code == 400
+
+
+def test_explore_later_pages_rank_the_window_of_the_first(alice, monkeypatch):
+    monkeypatch.setattr(selectors, "EXPLORE_WINDOW_POSTS", 6)
+    posts = _explore_posts(6)
+    page = selectors.explore_page(alice, None, 3)
+    seen = [p.pk for p in page.items]
+    author = posts[0].author
+    for _ in range(6):  # posted while the person scrolls: newer than the window of page 1
+        PostRowsFactory(author=author, like_count=0)
+    page = selectors.explore_page(alice, page.next_cursor, 3)
+    seen += [p.pk for p in page.items]
+    assert sorted(seen) == sorted(p.pk for p in posts) and page.next_cursor is None
 
 
 @pytest.mark.parametrize("n", [2, 40])
