@@ -566,10 +566,11 @@ def photo_tag_candidates(author: User, q: str, limit: int = PHOTO_TAG_CANDIDATES
     )
 
 
-def photo_tag_person(name: str) -> User | None:
-    """The account named `name` (compared as the unique constraint compares), or None. Whether it
-    may be tagged is the service's decision (`photo_tag_add`)."""
-    return User.objects.by_username((name or "").strip().lstrip("@")).first()
+def photo_tag_person(author: User, name: str) -> User | None:
+    """The account named `name` (compared as the unique constraint compares) whose profile `author`
+    may see (`User.objects.visible_to`), or None: a suspended or blocking account is as absent as a
+    missing one. Whether it may be tagged is the service's decision (`photo_tag_add`)."""
+    return User.objects.visible_to(author).by_username((name or "").strip().lstrip("@")).first()
 
 
 def photo_tag_get(post: Post, tag_id: int) -> PhotoTag:

@@ -389,10 +389,10 @@ def photo_tags(request, pk: int, media_id: int | None = None):
     posted = request.method == "POST"
     form = PhotoTagForm(request.POST if posted else None)
     if posted and form.is_valid():
-        person = selectors.photo_tag_person(form.cleaned_data["person"])
+        person = selectors.photo_tag_person(request.user, form.cleaned_data["person"])
         try:
-            if person is None:
-                raise services.PhotoTagError(f"No account is named @{form.cleaned_data['person']}.", field="q")
+            if person is None:  # none, or one the author may not see: the service's answer, not "no such account"
+                raise services.PhotoTagError(f"You can't tag @{form.cleaned_data['person']} in this post.", field="q")
             services.photo_tag_add(
                 author=request.user, media=media, user=person, x=form.cleaned_data["x"] / 100, y=form.cleaned_data["y"] / 100
             )

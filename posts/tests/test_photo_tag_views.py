@@ -31,6 +31,17 @@ def test_author_tags_a_person_by_typed_name_and_spot(client, alice, bob, post, p
     assert (tag.user_id, tag.media_id, tag.x, tag.y) == (bob.pk, photo.pk, 0.25, 0.755)
 
 
+@pytest.mark.parametrize("name", ["bobcat", "sleepy", "nobody_here"])
+def test_a_typed_name_the_author_may_not_see_gets_the_same_answer_as_no_account(client, alice, post, photo, name):
+    BlockFactory(blocker=UserFactory(username="bobcat"), blocked=alice)
+    UserFactory(username="sleepy", is_active=False)
+    client.force_login(alice)
+    response = client.post(f"/p/{post.pk}/tags/", {"q": f"@{name}", "x": "50", "y": "50"})
+    assert response.status_code == 400 and not PhotoTag.objects.exists()
+    html = response.content.decode()
+    assert f"You can&#x27;t tag @{name} in this post." in html and "No account" not in html
+
+
 def test_suggestion_button_wins_over_the_typed_text(client, alice, bob, charlie, post, photo):
     client.force_login(alice)
     client.post(f"/p/{post.pk}/tags/{photo.pk}/", {"q": "ch", "username": "bob", "x": "50", "y": "50"})
