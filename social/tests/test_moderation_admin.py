@@ -1,6 +1,8 @@
 """The moderation queue in the Django admin: what a moderator, a plain staff user and a normal user
 may do, the actions, and constant query counts."""
 
+import re
+
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
@@ -452,3 +454,12 @@ def test_report_page_preview_names_what_members_cannot_see(client, moderator, al
     assert "a hidden caption" in preview  # shown as stored
     assert "Post hidden by moderators" in preview
     assert "Private account" in preview and "Account suspended" in preview
+
+
+def test_report_page_says_when_it_was_handled_in_the_sites_one_time_format(client, moderator, alice, bob):
+    post, report = _reported_post(alice, bob)
+    client.force_login(moderator)
+    client.post(f"{CHANGELIST}{report.pk}/moderate/", {"action": "hide_content"})
+    body = client.get(f"{CHANGELIST}{report.pk}/change/").content.decode()
+    status = re.search(r"<p>Status: .*?</p>", body, re.S).group(0)
+    assert "<time datetime=" in status and ">now</time>" in status and " ago" not in status
