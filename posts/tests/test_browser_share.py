@@ -31,6 +31,9 @@ def test_copy_link_puts_the_post_url_on_the_clipboard_and_shows_a_toast(_browser
         assert toast.get_attribute("role") == "status"
         assert page.evaluate("navigator.clipboard.readText()") == f"{live_server.url}/p/{post.pk}/"
         assert not page.locator(".post-detail__header .post-menu").evaluate("d => d.open")  # the menu closed
+        _open_menu(page).get_by_role("button", name="Copy link").click()  # again: app.js's one toast, shown anew
+        page.wait_for_timeout(200)
+        assert page.locator("#toasts .message").count() == 1
     finally:
         context.close()
 

@@ -52,22 +52,30 @@
   document.addEventListener("htmx:configRequest", function (event) {
     if (background(event) && document.visibilityState === "hidden") event.preventDefault();
   });
-  function showError(text) {
+  // The one toast of the site, also for other scripts (share.js's "Link copied"):
+  // window.instaclone.toast(text, "error") is an alert that stays 8 s, "success" a polite status for 4 s.
+  function toast(text, kind) {
+    var error = kind !== "success";
     var box = toastBox();
-    // The same failure twice (a second tap on a post that is gone) keeps one toast, shown anew.
+    // The same line twice (a second tap on a post that is gone) keeps one toast, shown anew.
     var same = Array.prototype.find.call(box.children, function (el) { return el.textContent === text; });
     if (same) {
       clearTimeout(same.dataset.timer);
-      same.dataset.timer = setTimeout(function () { same.remove(); }, 8000);
+      same.dataset.timer = setTimeout(function () { same.remove(); }, error ? 8000 : 4000);
       return;
     }
     var div = document.createElement("div");
-    div.className = "message message--error";
-    div.setAttribute("role", "alert");
+    div.className = error ? "message message--error" : "message message--success";
+    div.setAttribute("role", error ? "alert" : "status");
     div.textContent = text;
     box.appendChild(div);
-    div.dataset.timer = setTimeout(function () { div.remove(); }, 8000);
+    div.dataset.timer = setTimeout(function () { div.remove(); }, error ? 8000 : 4000);
   }
+  function showError(text) {
+    toast(text, "error");
+  }
+  window.instaclone = window.instaclone || {};
+  window.instaclone.toast = toast;
   document.addEventListener("showToast", function (event) {
     if (background(event)) return;
     var text = event.detail && typeof event.detail.value === "string" ? event.detail.value.trim() : "";

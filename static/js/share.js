@@ -13,20 +13,8 @@
     return new URL(url, window.location.href).href;
   }
   function toast(text) {
-    // The error toasts' box (app.js), with a polite status message that leaves after 4 s.
-    var box = document.getElementById("toasts");
-    if (!box) {
-      box = document.createElement("div");
-      box.id = "toasts";
-      box.className = "toasts";
-      document.body.appendChild(box);
-    }
-    var div = document.createElement("div");
-    div.className = "message message--success";
-    div.setAttribute("role", "status");
-    div.textContent = text;
-    box.appendChild(div);
-    setTimeout(function () { div.remove(); }, 4000);
+    // app.js's toast: a polite status message that leaves after 4 s.
+    if (window.instaclone && window.instaclone.toast) window.instaclone.toast(text, "success");
   }
   function closeMenu(el) {
     var menu = el.closest("details");
