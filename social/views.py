@@ -146,7 +146,7 @@ def _follow_done(request, target):
         response["HX-Refresh"] = "true"
         return response
     response.content += render_to_string(
-        "social/profile.html#profile-counts",
+        "social/_profile_header.html#profile-counts",
         {"owner": owner, "can_see_content": owner.content_visible, "oob": True},
         request=request,
     ).encode()
