@@ -211,3 +211,21 @@ def test_accepting_requests_and_removing_a_follower_drop_the_counts_in_place(pag
     page.locator(f"#person-{bob.pk}").get_by_role("button", name="Remove").click()
     page.wait_for_function("() => document.querySelector('#followers-count').innerText === '0'")
     assert page.locator(f"#person-{bob.pk}").count() == 0
+
+
+def test_the_badge_poll_is_a_background_request_and_waits_while_the_tab_is_hidden(page, login, live_server, alice, settings):
+    settings.NOTIFICATIONS_POLL_SECONDS = 1
+    login(page, "alice")
+    polls = []
+    page.on("request", lambda r: "/notifications/badge" in r.url and polls.append(r.headers.get("x-background")))
+    page.goto(f"{live_server.url}/")
+    page.wait_for_timeout(2500)
+    assert polls and set(polls) == {"1"}  # not activity for the session's idle timeout
+    page.evaluate("Object.defineProperty(document, 'visibilityState', {value: 'hidden', configurable: true})")
+    page.wait_for_timeout(300)
+    polls.clear()
+    page.wait_for_timeout(3000)
+    assert polls == []  # a hidden tab does not ask
+    page.evaluate("Object.defineProperty(document, 'visibilityState', {value: 'visible', configurable: true})")
+    page.wait_for_timeout(2500)
+    assert polls
