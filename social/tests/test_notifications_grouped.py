@@ -120,6 +120,20 @@ def test_a_group_larger_than_a_page_shows_its_true_count_once(alice):
     assert group.actor.username == "liker25" and group.others == 25 and group.group_size == 26
 
 
+def test_a_like_arriving_between_pages_does_not_show_its_group_again(alice):
+    post = PostRowsFactory(author=alice)
+    likers(3, post)
+    for i in range(3):
+        graph.follow_create(follower=UserFactory(username=f"fan{i}"), followee=alice)
+    Notification.objects.filter(kind=Notification.Kind.LIKE).update(created=timezone.now() - timedelta(hours=1))
+    Notification.objects.filter(kind=Notification.Kind.FOLLOW).update(created=timezone.now() - timedelta(hours=2))
+    first = selectors.notifications_page(alice, size=2)
+    assert first.items[0].kind == "like" and first.items[0].group_size == 3
+    posts_services.like_create(user=UserFactory(username="late"), post_id=post.pk)  # the group's new head
+    second = selectors.notifications_page(alice, first.next_cursor, size=2)
+    assert [n.kind for n in second.items] == ["follow", "follow"]
+
+
 def test_a_post_with_more_likes_in_a_day_than_a_page_holds_is_one_entry(client, alice):
     posts = [PostRowsFactory(author=alice) for _ in range(2)]
     likers(35, posts[0])
