@@ -166,7 +166,9 @@ def test_rq_on_redis_runs_tasks_through_the_same_worker_command(tmp_path):
 
         # a worker killed mid-task: RQ finds the job abandoned once the worker's heartbeat expires
         # (forced here instead of waiting minutes); the stale sweep puts it back; nothing is repeated
-        _enqueue(site, "steps.enqueue('ra', 40, 0.1)")
+        # 40 steps of 0.4 s: long enough that a loaded machine's `manage.py shell` polls (seconds
+        # each) still see it under way when the worker is killed
+        _enqueue(site, "steps.enqueue('ra', 40, 0.4)")
         wait_until(lambda: len(_groups(site, "ra-")) >= 5, timeout=60, message="the task to be under way")
         site.kill(worker)
         assert len(_groups(site, "ra-")) < 40
