@@ -10,14 +10,12 @@ from django.db.models import (
     CharField,
     ExpressionWrapper,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
 )
 from django.db.models.functions import Lower
 
 from accounts.models import User
-from accounts.visibility import visible_profiles_q
 
 from .models import Post, PostMention, post_visible_q
 from .text import parse_mentions
@@ -47,12 +45,12 @@ class _JoinedNames(Aggregate):
 
 def with_mention_names(qs: QuerySet[Post], viewer) -> QuerySet[Post]:
     """Posts with `mention_names`: the lower-case names of the people their caption mentions whose
-    profile the viewer may see (the stored `Post.mentions`, `visible_profiles_q`: active, no block
-    either way), space-joined, or None. A column of the same query (a correlated subquery on the
+    profile the viewer may see (the stored `Post.mentions`, `User.objects.visible_to`: active, no
+    block either way), space-joined, or None. A column of the same query (a correlated subquery on the
     mentions' unique (post, user) index), so a page of cards costs no query for it; the caption
     links exactly these (`{{ post.caption|caption_html:post }}`), never to a profile that is a 404."""
     names = (
-        PostMention.objects.filter(Q(post_id=OuterRef("pk")) & visible_profiles_q(viewer, "user"))
+        PostMention.objects.filter(post_id=OuterRef("pk"), user_id__in=User.objects.visible_to(viewer).values("pk"))
         .values("post_id")
         .annotate(names=_JoinedNames(Lower("user__username")))
         .values("names")
