@@ -13,6 +13,7 @@ from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.functional import empty
 
+from accounts.middleware import is_background
 from social import receivers
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,8 @@ class FeedActivityMiddleware:
         user = request.__dict__.get("user")
         if user is None or getattr(user, "_wrapped", None) is empty:
             return response  # never loaded by this request: nothing to compare, no query
+        if is_background(request):
+            return response  # the nav badge's poll is not the person being active
         if user.is_authenticated and getattr(user, "last_active", None) != timezone.localdate():
             try:
                 receivers.activity_record(user)

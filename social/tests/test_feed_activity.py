@@ -75,6 +75,19 @@ def test_a_request_that_does_not_load_the_user_is_not_charged(client, alice):
     assert updates_of_users(ctx) == []
 
 
+def test_the_badge_poll_is_not_activity(client, alice):
+    from django.urls import reverse
+
+    client.force_login(alice)
+    set_last_active(alice, ago(1))
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("social:notifications_badge"), headers={"X-Background": "1", "HX-Request": "true"})
+    assert response.status_code == 200
+    assert updates_of_users(ctx) == []  # an open tab polling is not the person coming back
+    client.get("/")
+    assert User.objects.get(pk=alice.pk).last_active == timezone.localdate()
+
+
 def test_someone_back_after_feed_active_days_sees_a_correct_feed_before_and_after_the_rebuild(settings, client, alice, bob):
     settings.FEED_ACTIVE_DAYS = 30
     graph.follow_create(follower=alice, followee=bob)
