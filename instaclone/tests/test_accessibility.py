@@ -72,6 +72,13 @@ def _open_post_menu(page):
     page.locator("details.post-menu > summary").first.click()
 
 
+def _show_toasts(page):
+    """An error and a success toast (static/js/app.js, the one channel of htmx errors)."""
+    page.wait_for_function("() => window.instaclone && window.instaclone.toast")
+    page.evaluate("() => { instaclone.toast('Could not save. Try again.', 'error'); instaclone.toast('Link copied', 'success'); }")
+    page.wait_for_selector(".toasts .message")
+
+
 def _sign_in_wrongly(page):
     page.fill("input[name=login]", "alice")
     page.fill("input[name=password]", "not-the-password")
@@ -147,7 +154,7 @@ def _pages(alice, bob, carousel, video, own, collection):
         "post: tag people": reverse("posts:photo_tags", args=[own.pk]),
         "post: save to": reverse("posts:save_to", args=[carousel.pk]),
         "create": reverse("posts:new"),
-        "explore": reverse("social:explore"),
+        "explore, with toasts": (reverse("social:explore"), _show_toasts),
         "explore: people": reverse("social:suggested"),
         "search": reverse("social:search") + "?q=b",
         "hashtag": reverse("hashtag", args=["sunset"]),
