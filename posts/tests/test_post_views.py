@@ -145,6 +145,17 @@ def test_detail_shows_carousel_alt_texts_caption_links_and_renditions(client, al
     assert 'srcset="' in html and 'width="64" height="48"' in html
 
 
+def test_carousel_markup_is_written_once_for_the_card_and_the_post_page(client, alice):
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[1] / "templates"
+    written = [p.name for p in templates.rglob("*.html") if 'class="carousel__track"' in p.read_text()]
+    assert written == ["_card.html"]  # the post page includes posts/_card.html#carousel
+    post = PostFactory(author=alice, images=2)
+    html = client.get(f"/p/{post.pk}/").content.decode()
+    assert 'role="region" aria-roledescription="carousel"' in html and html.count('class="carousel__slide"') == 2
+
+
 @pytest.mark.parametrize("n", [1, 10])
 def test_detail_query_count_same_for_1_and_10_media(client, alice, bob, n, django_assert_num_queries):
     post = PostFactory(author=alice, images=n)
