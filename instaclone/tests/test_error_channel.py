@@ -132,7 +132,8 @@ def test_a_double_tap_like_on_a_deleted_post_in_the_feed_shows_exactly_one_toast
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_same_failure_twice_keeps_one_toast(page, live_server, login):
-    """Two taps on a post deleted meanwhile: two 404s with the same line, one toast."""
+    """Two taps on a post deleted meanwhile: two 404s with the same line, shown once as a toast
+    while the page stays where it is."""
     from instaclone.testing import image_upload, make_user
     from posts.models import Post
     from posts.services import post_create
@@ -148,6 +149,7 @@ def test_the_same_failure_twice_keeps_one_toast(page, live_server, login):
     with page.expect_response(lambda r: r.url.endswith("/like/")):
         page.locator("form.like-form button").first.click()
     assert _toast_count_after_settling(page, "That is no longer available.") == 1
+    assert page.url == f"{live_server.url}/p/{post.pk}/"
 
 
 @pytest.mark.browser

@@ -154,27 +154,6 @@ def test_405_page_keeps_its_status_and_allow_header(client, alice):
     assert 'href="/p/' in response.content.decode()
 
 
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-def test_htmx_error_shows_the_one_line_message_on_the_page(page, live_server, login):
-    """A like on a post deleted meanwhile: the 404's line appears as a toast; the page stays."""
-    from instaclone.testing import image_upload, make_user
-    from posts.models import Post
-    from posts.services import post_create
-
-    alice = make_user("alice")
-    make_user("bob")
-    post = post_create(author=alice, caption="soon gone", files=[(image_upload(), "a red square")])
-    login(page, "bob")
-    page.goto(f"{live_server.url}/p/{post.pk}/")
-    Post.objects.filter(pk=post.pk).delete()
-    page.locator("form.like-form button").first.click()
-    toast = page.locator("#toasts .message--error")
-    toast.wait_for()
-    assert toast.inner_text() == "That is no longer available."
-    assert page.url == f"{live_server.url}/p/{post.pk}/"
-
-
 def _error_page_parts(html: str) -> dict:
     main = html.split('<main id="main"', 1)[1].split("</main>", 1)[0]
     return {
