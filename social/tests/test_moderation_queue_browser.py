@@ -34,7 +34,7 @@ def _report_post(author, reporter, caption):
 
 
 def test_queue_fits_a_laptop_screen_and_opens_on_open_reports(mod_page, live_server, media_root):
-    alice, bob = make_user("alice"), make_user("bob_with_a_rather_long_username")
+    alice, bob = make_user("alice"), make_user("bob_with_a_rather_long_usernam")  # 30: the longest a username may be
     long = "Unbelievable giveaway of watches and phones, click the link in my bio to claim yours " * 4
     _, open_report = _report_post(alice, bob, long)
     handled_post, _ = _report_post(bob, alice, "handled already")
