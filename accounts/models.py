@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
+from oauth2_provider.models import AbstractApplication
 
 from . import visibility
 from .usernames import lookup_key
@@ -156,3 +157,17 @@ class Block(models.Model):
             models.CheckConstraint(condition=~models.Q(blocker=models.F("blocked")), name="block_not_self"),
         ]
         indexes = [models.Index(fields=["blocked", "blocker"], name="block_blocked_idx")]
+
+
+class OAuthApplication(AbstractApplication):
+    """A client app (a phone app, a script) registered through `POST /api/v1/apps`: django-oauth-
+    toolkit's application plus what Mastodon's apps have, the scopes it may ask for (space-separated,
+    checked by `accounts.oauth.validators`) and its website. The site's
+    OAUTH2_PROVIDER_APPLICATION_MODEL; its migration runs before oauth2_provider's first."""
+
+    scopes = models.CharField(max_length=500, default="read")
+    website = models.URLField(max_length=200, blank=True)
+
+    class Meta(AbstractApplication.Meta):
+        swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
+        verbose_name = "API client app"

@@ -40,6 +40,8 @@ class InvalidCursor(BadRequest):
 class Page:
     items: list
     next_cursor: str | None
+    # The cursor before the first item (set for a `Keyset` request: the API's Link rel="prev").
+    prev_cursor: str | None = None
 
     @property
     def has_next(self) -> bool:
@@ -99,16 +101,45 @@ def decode_id_cursor(cursor: str) -> int:
     return _id(_unb64(cursor))
 
 
+@dataclass(frozen=True)
+class Keyset:
+    """A window of a keyset list given by bounds rather than one cursor: the client API's
+    `max_id` (older than), `since_id` (newer than, newest first) and `min_id` (the items just newer
+    than: read oldest first from it, then turned back to newest first). Each bound is a cursor of
+    this module. Pass it wherever a cursor goes: `keyset_q`, `keyset_order` and `keyset_page`
+    understand it; a list that sorts by hand asks `ascending(cursor)`."""
+
+    max: str | None = None
+    since: str | None = None
+    min: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.max or self.since or self.min)
+
+
+def ascending(cursor) -> bool:
+    """Whether rows must be read oldest first (a `Keyset` with `min`), then reversed."""
+    return isinstance(cursor, Keyset) and bool(cursor.min)
+
+
 def keyset_q(
-    cursor: str | None,
+    cursor: str | Keyset | None,
     *,
     created_field: str | None = "created",
     id_field: str = "id",
     descending: bool = True,
 ) -> Q:
-    """The rows strictly after the cursor in the list's order (an empty Q on the first page)."""
+    """The rows strictly after the cursor in the list's order (an empty Q on the first page).
+    A `Keyset` gives the rows strictly between its bounds (for a newest-first list)."""
     if not cursor:
         return Q()
+    if isinstance(cursor, Keyset):
+        fields = {"created_field": created_field, "id_field": id_field}
+        q = keyset_q(cursor.max, descending=descending, **fields)
+        for lower in (cursor.since, cursor.min):
+            if lower:
+                q &= keyset_q(lower, descending=not descending, **fields)
+        return q
     after = "lt" if descending else "gt"
     if created_field is None:
         return Q(**{f"{id_field}__{after}": decode_id_cursor(cursor)})
@@ -119,16 +150,17 @@ def keyset_q(
 
 
 def keyset_order(
-    *, created_field: str | None = "created", id_field: str = "id", descending: bool = True
+    *, created_field: str | None = "created", id_field: str = "id", descending: bool = True, cursor=None
 ) -> list[str]:
-    sign = "-" if descending else ""
+    """The list's order; reversed while reading a `Keyset` with `min` (see `ascending`)."""
+    sign = "-" if descending != ascending(cursor) else ""
     fields = [id_field] if created_field is None else [created_field, id_field]
     return [sign + f for f in fields]
 
 
 def keyset_page(
     qs: QuerySet,
-    cursor: str | None,
+    cursor: str | Keyset | None,
     page_size: int,
     *,
     created_field: str | None = "created",
@@ -148,19 +180,24 @@ def keyset_page(
         condition = where & condition
     if condition:
         qs = qs.filter(condition)
-    order = keyset_order(created_field=created_field, id_field=id_field, descending=descending)
+    order = keyset_order(created_field=created_field, id_field=id_field, descending=descending, cursor=cursor)
     rows = list(qs.order_by(*order)[: page_size + 1])
     items = rows[:page_size]
-    next_cursor = None
-    if len(rows) > page_size:
-        last = items[-1]
+
+    def cursor_of(item) -> str:
         if key is not None:
-            created, pk = key(last)
+            created, pk = key(item)
         else:
-            created = None if created_field is None else _attr(last, created_field)
-            pk = _attr(last, id_field)
-        next_cursor = encode_cursor(created, pk)
-    return Page(items, next_cursor)
+            created = None if created_field is None else _attr(item, created_field)
+            pk = _attr(item, id_field)
+        return encode_cursor(created, pk)
+
+    if ascending(cursor):  # read oldest first from `min`: hand them back newest first
+        items.reverse()
+        return Page(items, cursor_of(items[-1]) if items else None, cursor_of(items[0]) if items else None)
+    next_cursor = cursor_of(items[-1]) if len(rows) > page_size else None
+    prev_cursor = cursor_of(items[0]) if isinstance(cursor, Keyset) and items else None
+    return Page(items, next_cursor, prev_cursor)
 
 
 def _attr(obj, path: str):

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "django_tasks",
     "django_tasks_db",
+    "oauth2_provider",
+    "corsheaders",
     "instaclone",  # shared infrastructure: the worker command and the task helpers (no models)
     "accounts",
     "posts",
@@ -75,6 +77,8 @@ MIDDLEWARE = [
     "instaclone.middleware.SecurityHeadersMiddleware",
     # Database unreachable -> a 503 page with Retry-After (before anything that reads the database).
     "instaclone.outages.DatabaseOutageMiddleware",
+    # CORS for the client API's paths only (CORS_URLS_REGEX), before CommonMiddleware answers.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -300,6 +304,31 @@ MFA_TOTP_ISSUER = "Instaclone"
 # Sessions are recorded at sign-in. Tracking every request would add a write (and 2 queries) to each
 # page view; "last seen" is not worth that on a feed we want flat.
 USERSESSIONS_TRACK_ACTIVITY = False
+
+# --- Client API (Mastodon-compatible, issue 14: instaclone/api.py, accounts/oauth/, social/api/) --
+# django-oauth-toolkit is the OAuth 2 server; the client app model adds Mastodon's per-app scopes.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "accounts.OAuthApplication"
+_API_SCOPES = {
+    "read": "Read all your account's data",
+    "write": "Change all your account's data",
+    "follow": "Follow, unfollow and block people",
+    "push": "Receive push notifications",
+}
+for _scope in ("accounts", "blocks", "bookmarks", "favourites", "follows", "lists", "mutes", "notifications", "search", "statuses"):
+    _API_SCOPES[f"read:{_scope}"] = f"Read your {_scope}"
+for _scope in ("accounts", "blocks", "bookmarks", "favourites", "follows", "lists", "media", "mutes", "notifications", "statuses", "reports", "conversations"):
+    _API_SCOPES[f"write:{_scope}"] = f"Change your {_scope}"
+OAUTH2_PROVIDER = {
+    "SCOPES": _API_SCOPES,
+    "DEFAULT_SCOPES": ["read"],
+    # Tokens are stored as their SHA-256 checksum only (RFC 9700): a database leak leaks no token.
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+}
+# Requests per token (or per address without one) per window of seconds: (limit, seconds).
+API_RATE_LIMIT = (int(os.environ.get("API_RATE_LIMIT", "300")), 300)
+CORS_URLS_REGEX = r"^/(api/|oauth/token|oauth/revoke|\.well-known/oauth-authorization-server|nodeinfo/)"
+CORS_ALLOW_ALL_ORIGINS = True  # bearer tokens, never cookies: any web client may call the API
+CORS_EXPOSE_HEADERS = ["Link", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

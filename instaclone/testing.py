@@ -285,3 +285,24 @@ def wait_until(predicate, timeout: float = 60, interval: float = 0.2, message: s
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {message}")
         time.sleep(interval)
+
+
+def api_token(user: User | None, scope: str = "read write follow", *, app=None) -> str:
+    """A client-API access token (the raw string a client sends) for `user` with `scope`; an app's
+    token (client credentials) when `user` is None. Stored hashed, as tokens issued by /oauth/token."""
+    import secrets
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from oauth2_provider.models import get_access_token_model, get_application_model, set_token_value
+
+    if app is None:
+        app = get_application_model().objects.create(
+            name="Test client", client_type="confidential", authorization_grant_type="authorization-code",
+            redirect_uris="urn:ietf:wg:oauth:2.0:oob", scopes="read write follow push",
+        )
+    raw = secrets.token_urlsafe(32)
+    token = get_access_token_model()(user=user, application=app, scope=scope, expires=timezone.now() + timedelta(days=1))
+    set_token_value(token, raw)
+    token.save()
+    return raw

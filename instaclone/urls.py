@@ -21,6 +21,10 @@ urlpatterns = [
     path("favicon.ico", instaclone_views.favicon),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    # The client API (Mastodon-compatible): OAuth first (/oauth/, /api/v1/apps, registration),
+    # then the API, whose last route answers unknown /api/ paths with a JSON 404.
+    path("", include("accounts.oauth.urls")),
+    path("api/", include("social.api.urls")),
     path("settings/", include("accounts.urls")),
     path("p/", include("posts.urls")),
     path("explore/tags/<hashtag:name>/", posts_views.hashtag, name="hashtag"),

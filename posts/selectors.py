@@ -35,6 +35,7 @@ from .models import (
     Post,
     PostHashtag,
     PostMedia,
+    PostMention,
     Save,
     post_visible_q,
 )
@@ -578,3 +579,25 @@ def photo_tag_get(post: Post, tag_id: int) -> PhotoTag:
     if not 0 < tag_id <= MAX_ID:
         raise Http404("No such tag.")
     return get_object_or_404(PhotoTag.objects.select_related("post"), pk=tag_id, post_id=post.pk)
+
+
+def mentions_and_tags(viewer, post_ids) -> tuple[dict[int, list[User]], dict[int, list[str]]]:
+    """For the client API's statuses: each post's mentioned people whom the viewer may see
+    (`User.objects.visible_to`) and its hashtag names. Two queries for a page, none without posts."""
+    ids = list(post_ids)
+    mentioned: dict[int, list[User]] = {pk: [] for pk in ids}
+    tags: dict[int, list[str]] = {pk: [] for pk in ids}
+    if not ids:
+        return mentioned, tags
+    rows = (
+        PostMention.objects.filter(post_id__in=ids, user__in=User.objects.visible_to(viewer))
+        .select_related("user")
+        .order_by("post_id", "user_id")
+    )
+    for row in rows:
+        mentioned[row.post_id].append(row.user)
+    for post_id, name in (
+        PostHashtag.objects.filter(post_id__in=ids).order_by("post_id", "hashtag__name").values_list("post_id", "hashtag__name")
+    ):
+        tags[post_id].append(name)
+    return mentioned, tags

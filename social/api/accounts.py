@@ -1,0 +1,3 @@
+"""The client API: accounts endpoints (issue 14)."""
+
+urlpatterns: list = []

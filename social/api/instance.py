@@ -1,0 +1,3 @@
+"""The client API: instance endpoints (issue 14)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The client API: media endpoints (issue 14)."""
+
+urlpatterns: list = []

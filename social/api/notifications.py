@@ -1,0 +1,3 @@
+"""The client API: notifications endpoints (issue 14)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The client API: search endpoints (issue 14)."""
+
+urlpatterns: list = []

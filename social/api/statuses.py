@@ -1,0 +1,3 @@
+"""The client API: statuses endpoints (issue 14)."""
+
+urlpatterns: list = []

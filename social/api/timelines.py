@@ -1,0 +1,3 @@
+"""The client API: timelines endpoints (issue 14)."""
+
+urlpatterns: list = []
