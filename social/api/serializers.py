@@ -64,7 +64,7 @@ def status_ref(value) -> tuple[str, int]:
 def account(user, request: HttpRequest, *, source: bool = False, follow_requests_count: int = 0) -> dict:
     """Mastodon's Account. `source=True` adds what verify_credentials returns about oneself."""
     url = absolute(request, user.get_absolute_url())
-    avatar = absolute(request, user.avatar_url())
+    avatar = absolute(request, user.avatar_url)
     header = absolute(request, static("img/header.png"))
     joined = user.date_joined.astimezone(UTC).date()
     fields = []
