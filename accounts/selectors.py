@@ -8,7 +8,7 @@ from django.http import Http404
 
 from instaclone.compiled import compiled_fetch, viewer_key
 
-from .models import Follow, FollowRequest, User
+from .models import Block, Follow, FollowRequest, User
 from .usernames import lookup_key
 
 
@@ -88,3 +88,60 @@ def user_get_by_username(username: str) -> User:
         return User.objects.by_username(username).get(is_active=True)
     except User.DoesNotExist:
         raise Http404("No such user.") from None
+
+
+# --- the client API (issue 14) -------------------------------------------------------------
+
+
+def user_get_by_id_for_viewer(viewer, pk: int) -> User:
+    """The person with id `pk` whose profile `viewer` may see, or 404 (`User.objects.visible_to`:
+    active, no block either way), with `content_visible` (may the viewer see their posts and people
+    lists, `with_content_visible_to`). One query: `user_get_for_viewer` by id, for the API."""
+    try:
+        return User.objects.visible_to(viewer).with_content_visible_to(viewer).get(pk=pk)
+    except User.DoesNotExist:
+        raise Http404("No such user.") from None
+
+
+def user_get_by_id(pk: int) -> User:
+    """An active user by id, or 404: `user_get_by_username` by id, for the actions that must reach
+    someone the viewer cannot see (unblock, unfollow, block, remove a follower), as the pages'."""
+    try:
+        return User.objects.get(pk=pk, is_active=True)
+    except User.DoesNotExist:
+        raise Http404("No such user.") from None
+
+
+RELATIONSHIP_FLAGS = ("following", "followed_by", "requested", "requested_by", "blocking")
+
+
+def relationships(viewer, ids) -> dict[int, dict[str, bool]]:
+    """How the viewer stands towards each of `ids` (the client API's Relationship): `following`,
+    `followed_by`, `requested` (the viewer asked them), `requested_by` (they asked the viewer) and
+    `blocking` (the viewer blocked them), one query for any number of ids.
+
+    Only people the viewer may see (`User.objects.visible_to`) and the active people the viewer
+    blocked (who the viewer knows of: their profile shows the blocked state, as
+    `social.selectors.blocked_person`) are answered; unknown and suspended ids and people who
+    blocked the viewer are left out, as if they did not exist: the visibility rule never tells
+    someone they were blocked, so there is no `blocked_by` here."""
+    ids = sorted({int(i) for i in ids})
+    if not ids or not getattr(viewer, "is_authenticated", False):
+        return {}
+    me = viewer.pk
+    flags = {
+        "following": Exists(Follow.objects.filter(follower_id=me, followee_id=OuterRef("pk"))),
+        "followed_by": Exists(Follow.objects.filter(follower_id=OuterRef("pk"), followee_id=me)),
+        "requested": Exists(FollowRequest.objects.filter(requester_id=me, target_id=OuterRef("pk"))),
+        "requested_by": Exists(FollowRequest.objects.filter(requester_id=OuterRef("pk"), target_id=me)),
+        "blocking": Exists(Block.objects.filter(blocker_id=me, blocked_id=OuterRef("pk"))),
+    }
+    visible = User.objects.visible_to(viewer).filter(pk__in=ids)
+    blocked = User.objects.filter(pk__in=ids, is_active=True).filter(
+        pk__in=Block.objects.filter(blocker_id=me).values("blocked_id")
+    )
+    columns = ("pk", *RELATIONSHIP_FLAGS)
+    rows = visible.annotate(**flags).values_list(*columns).union(
+        blocked.annotate(**flags).values_list(*columns), all=True
+    )
+    return {row[0]: dict(zip(RELATIONSHIP_FLAGS, row[1:], strict=True)) for row in rows}

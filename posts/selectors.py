@@ -105,10 +105,12 @@ def post_get_for_author(user, pk) -> Post:
     )
 
 
-def profile_grid_page(viewer, owner: User, cursor: str | None) -> Page:
+def profile_grid_page(viewer, owner: User, cursor, size: int | None = None) -> Page:
     """One page of an owner's posts for the profile grid, newest first. The first page (what a
-    profile view shows) is compiled once per kind of viewer and page size (instaclone.compiled)."""
-    size = page_size()
+    profile view shows) is compiled once per kind of viewer and page size (instaclone.compiled).
+    `cursor` may be a `Keyset` (the client API's max_id / since_id / min_id; an empty one is the
+    first page) and `size` another page size (the API's `limit`)."""
+    size = size or page_size()
     if cursor:
         return keyset_page(post_queryset(viewer).filter(author_id=owner.pk, is_archived=False), cursor, size)
     key = ("profile_grid_page", size, *viewer_key(viewer))

@@ -296,14 +296,18 @@ def suggestions_for(viewer, limit: int = SUGGESTIONS_SIZE) -> list[User]:
     return people
 
 
-def search_users(viewer, q: str, limit: int = SEARCH_LIMIT) -> list[User]:
+def search_users(viewer, q: str, limit: int = SEARCH_LIMIT, *, following: bool = False) -> list[User]:
     """Username or name prefix, any letter case. LOWER(col) LIKE 'q%' uses the pattern-ops
-    indexes of social/migrations/0004 on PostgreSQL."""
+    indexes of social/migrations/0004 on PostgreSQL. `following=True`: only people the viewer
+    follows (the client API's accounts/search?following=true)."""
     q = q.strip().lstrip("@").lower()
     if not q:
         return []
+    people = User.objects.visible_to(viewer)
+    if following:
+        people = people.filter(pk__in=followees_subquery(viewer)) if viewer.is_authenticated else people.none()
     users = list(
-        User.objects.visible_to(viewer)
+        people
         .annotate(username_l=Lower("username"), name_l=Lower("display_name"))
         .filter(Q(username_l__startswith=q) | Q(name_l__startswith=q))
         .order_by("-follower_count", "username")[:limit]
