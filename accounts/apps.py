@@ -11,3 +11,7 @@ class AccountsConfig(AppConfig):
         from .middleware import start_session_clock
 
         user_logged_in.connect(start_session_clock, dispatch_uid="accounts.start_session_clock")
+
+        from .oauth import receivers
+
+        receivers.connect()  # a password change revokes the client-API tokens (issue 14)

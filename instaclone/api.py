@@ -32,6 +32,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.exceptions import BadRequest, ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, JsonResponse, QueryDict
+from django.utils.module_loading import import_string
 from django.views.decorators.csrf import csrf_exempt
 
 from instaclone.errors import DomainError
@@ -126,10 +127,21 @@ def _check_scope(token, scope: str | None) -> None:
         raise ApiError(403, "This action is outside the authorized scopes")
 
 
-def endpoint(*, scope: str | None = None, auth: str = "user"):
+@functools.cache
+def _user_check():
+    """settings.API_USER_CHECK: a dotted path to `check(request, token) -> str | None`, a refusal
+    message for a user's token that may not use user endpoints yet (accounts decides: an account
+    whose email is not confirmed). Infrastructure imports no app, so the app is named by setting."""
+    path = getattr(settings, "API_USER_CHECK", None)
+    return import_string(path) if path else None
+
+
+def endpoint(*, scope: str | None = None, auth: str = "user", unconfirmed: bool = False):
     """Make a view an API endpoint.
 
-    auth: "user" - a token with a user (401 without a token, 422 with an app's token);
+    auth: "user" - a token with a user (401 without a token, 422 with an app's token); unless
+          `unconfirmed=True` (verify_credentials), settings.API_USER_CHECK may refuse the user with
+          a 403 (Mastodon: "Your login is missing a confirmed e-mail address");
           "app" - any valid token, an app's or a user's;
           "optional" - anonymous allowed (then `request.user` is anonymous); a token, if sent, must
           be valid and have the scope.
@@ -147,6 +159,9 @@ def endpoint(*, scope: str | None = None, auth: str = "user"):
                 if auth == "user" and token is not None and token.user_id is None:
                     raise ApiError(422, "This method requires an authenticated user")
                 _check_scope(token, scope)
+                check = _user_check() if auth == "user" and not unconfirmed else None
+                if check is not None and (refusal := check(request, token)):
+                    raise ApiError(403, refusal)
                 request.user = token.user if token is not None and token.user_id else AnonymousUser()
                 request.auth = token
                 limit, period = settings.API_RATE_LIMIT
@@ -167,6 +182,8 @@ def endpoint(*, scope: str | None = None, auth: str = "user"):
                 response = error_response(400, str(exc) or "Bad request")
             for name, value in headers.items():
                 response.setdefault(name, value)
+            # What a token reads is that person's: no shared cache may keep it (Mastodon does the same).
+            response.setdefault("Cache-Control", "private, no-store")
             return response
 
         wrapper.api_endpoint = True
@@ -214,7 +231,10 @@ class Params:
         if request.method in ("PUT", "PATCH", "DELETE") and content_type.startswith(
             ("multipart/form-data", "application/x-www-form-urlencoded")
         ):
-            # Django parses bodies of POST only; the same parser reads the others.
+            # Django parses bodies of POST only; the same parser reads the others. An earlier look
+            # at request.POST (the token check) left it empty for this method: parse it again.
+            request.__dict__.pop("_post", None)
+            request.__dict__.pop("_files", None)
             method, request.method = request.method, "POST"
             try:
                 request._load_post_and_files()

@@ -308,22 +308,70 @@ USERSESSIONS_TRACK_ACTIVITY = False
 # --- Client API (Mastodon-compatible, issue 14: instaclone/api.py, accounts/oauth/, social/api/) --
 # django-oauth-toolkit is the OAuth 2 server; the client app model adds Mastodon's per-app scopes.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "accounts.OAuthApplication"
+# The scopes and what each lets an app do, in the words the consent page and the apps page show.
 _API_SCOPES = {
-    "read": "Read all your account's data",
-    "write": "Change all your account's data",
-    "follow": "Follow, unfollow and block people",
-    "push": "Receive push notifications",
+    "read": "See everything on your account: your posts, profile, followers, likes, saved posts and notifications",
+    "write": "Change everything on your account: post, comment, like, save, follow and edit your profile",
+    "follow": "Follow, unfollow and block people, and see who you follow and block",
+    "push": "Send you push notifications",
+    "read:accounts": "See your profile and other people's",
+    "read:blocks": "See who you block",
+    "read:bookmarks": "See your saved posts",
+    "read:favourites": "See the posts you like",
+    "read:follows": "See who you follow and who follows you",
+    "read:lists": "See your lists",
+    "read:mutes": "See who you mute",
+    "read:notifications": "See your notifications",
+    "read:search": "Search on your behalf",
+    "read:statuses": "See posts and comments, including your feed",
+    "write:accounts": "Edit your profile",
+    "write:blocks": "Block and unblock people",
+    "write:bookmarks": "Save and unsave posts",
+    "write:conversations": "Change your conversations",
+    "write:favourites": "Like and unlike posts",
+    "write:follows": "Follow and unfollow people, and answer follow requests",
+    "write:lists": "Change your lists",
+    "write:media": "Upload photos and videos",
+    "write:mutes": "Mute and unmute people",
+    "write:notifications": "Dismiss your notifications",
+    "write:reports": "Report posts and people",
+    "write:statuses": "Post, comment and delete your posts and comments",
 }
-for _scope in ("accounts", "blocks", "bookmarks", "favourites", "follows", "lists", "mutes", "notifications", "search", "statuses"):
-    _API_SCOPES[f"read:{_scope}"] = f"Read your {_scope}"
-for _scope in ("accounts", "blocks", "bookmarks", "favourites", "follows", "lists", "media", "mutes", "notifications", "statuses", "reports", "conversations"):
-    _API_SCOPES[f"write:{_scope}"] = f"Change your {_scope}"
 OAUTH2_PROVIDER = {
     "SCOPES": _API_SCOPES,
     "DEFAULT_SCOPES": ["read"],
+    # accounts/oauth/: apps may ask only for the scopes they registered; grants are the
+    # authorization code (PKCE S256; required for public clients) and client credentials, nothing
+    # else (no password, implicit, device or refresh grant is routed or validated); JSON bodies too.
+    "OAUTH2_VALIDATOR_CLASS": "accounts.oauth.validators.OAuth2Validator",
+    "OAUTH2_SERVER_CLASS": "accounts.oauth.server.Server",
+    "OAUTH2_BACKEND_CLASS": "accounts.oauth.server.FormOrJsonOAuthLibCore",
+    "PKCE_REQUIRED": False,  # per client: OAuth2Validator.is_pkce_required (public clients only)
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,  # S256 only, never "plain"
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    # Mastodon's tokens never expire and there is no refresh token: ours last ten years, until
+    # revoked (by the app, on the Apps page, a password change, "sign out other sessions", or
+    # suspension). The consent page is shown every time (REQUEST_APPROVAL_PROMPT "force").
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 10 * 365 * 24 * 3600,
+    # Ten minutes to copy an out-of-band code into an app (Mastodon's lifetime too).
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 600,
+    "REQUEST_APPROVAL_PROMPT": "force",
     # Tokens are stored as their SHA-256 checksum only (RFC 9700): a database leak leaks no token.
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
 }
+# Redirect URIs an app may register (accounts.oauth.services.app_create): http(s), the out-of-band
+# URN and a native app's own scheme (RFC 8252, e.g. "myapp://oauth"); never these.
+OAUTH_REFUSED_REDIRECT_SCHEMES = ("javascript", "data", "vbscript", "file", "blob", "about", "ftp", "ws", "wss")
+# Per client address: apps registered (POST /api/v1/apps) and accounts created
+# (POST /api/v1/accounts), as (limit, seconds). Mastodon's sign-up limit is 5 per 30 minutes.
+API_APP_REGISTRATION_RATE_LIMIT = (int(os.environ.get("API_APP_REGISTRATION_RATE_LIMIT", "20")), 3600)
+API_SIGNUP_RATE_LIMIT = (int(os.environ.get("API_SIGNUP_RATE_LIMIT", "5")), 1800)
+# What a user's token may do is also up to accounts: until their email is confirmed only the
+# endpoints marked `unconfirmed=True` (verify_credentials) answer (instaclone/api.py).
+API_USER_CHECK = "accounts.oauth.checks.user_api_refusal"
+# "Sign out other sessions" ends the app tokens too (accounts.oauth.sessions).
+USERSESSIONS_ADAPTER = "accounts.oauth.sessions.UserSessionsAdapter"
 # Requests per token (or per address without one) per window of seconds: (limit, seconds).
 API_RATE_LIMIT = (int(os.environ.get("API_RATE_LIMIT", "300")), 300)
 CORS_URLS_REGEX = r"^/(api/|oauth/token|oauth/revoke|\.well-known/oauth-authorization-server|nodeinfo/)"
