@@ -298,3 +298,29 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment {self.pk} on post {self.post_id}"
+
+
+class MediaDraft(models.Model):
+    """A photo or video uploaded ahead of its post (the client API: Mastodon clients upload media
+    first, then post with their ids). Validated by the upload pipeline at upload time and stored
+    cleaned (metadata stripped) under `posts/drafts/`, which is served only by signed URL
+    (posts.media_access); `post_create_from_drafts` turns the owner's drafts into a post and
+    deletes them. Drafts not used within MEDIA_DRAFT_MAX_AGE are deleted with their files by the
+    media sweep (`media_drafts_expire`)."""
+
+    FOLDER = "posts/drafts"  # where their files are stored (private: posts.media_access)
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="media_drafts")
+    kind = models.CharField(max_length=5, choices=PostMedia.Kind.choices, default=PostMedia.Kind.IMAGE)
+    file = models.CharField(max_length=255)  # name in the default storage
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    alt_text = models.CharField(max_length=1000, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # the sweep: WHERE created < ? (expired drafts of everyone)
+        indexes = [models.Index(fields=["created"], name="mediadraft_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} draft {self.pk} of {self.owner_id}"

@@ -31,6 +31,7 @@ from .models import (
     Comment,
     Hashtag,
     Like,
+    MediaDraft,
     PhotoTag,
     Post,
     PostHashtag,
@@ -603,3 +604,64 @@ def mentions_and_tags(viewer, post_ids) -> tuple[dict[int, list[User]], dict[int
     ):
         tags[post_id].append(name)
     return mentioned, tags
+
+
+# --- The client API: statuses and media (issue 14) ----------------------------------------------
+
+FAVOURITES_PAGE_SIZE = 20
+
+
+def comment_get_for_viewer(viewer, pk) -> Comment:
+    """A comment the viewer may see (`Comment.objects.visible_to`: not hidden, an author they may
+    see, on a post they may see), with its author, post and the post's author, and `body_html`
+    set (`with_body_html`); 404 otherwise. One query (and the mentioned names', when it has any)."""
+    if type(pk) is not int or not 0 < pk <= MAX_ID:
+        raise Http404("No such comment.")
+    comment = (
+        Comment.objects.visible_to(viewer).select_related("author", "post", "post__author").filter(pk=pk).first()
+    )
+    if comment is None:
+        raise Http404("No such comment.")
+    with_body_html([comment], viewer)
+    return comment
+
+
+def favourites_page(viewer, cursor=None, size: int | None = None) -> Page:
+    """The viewer's likes, newest first, keyset on the like's (created, id) (2 queries: likes with
+    their posts and authors, media). Posts the viewer may no longer see (`post_visible_q`, the rule
+    of `Post.objects.visible_to`, as the Saved page reads saves) drop out. `cursor` may be a Keyset."""
+    qs = (
+        Like.objects.filter(post_visible_q(viewer, "post"), user=viewer)
+        .select_related("post", "post__author")
+        .prefetch_related(Prefetch("post__media", queryset=PostMedia.objects.order_by("position")))
+    )
+    return keyset_page(qs, cursor, size or FAVOURITES_PAGE_SIZE)
+
+
+def _row_cursor(qs) -> str | None:
+    row = qs.values_list("created", "pk").first()
+    return encode_cursor(*row) if row else None
+
+
+def favourite_cursor(viewer, post_id: int) -> str | None:
+    """The `favourites_page` cursor at the viewer's like of this post (a client's numeric max_id /
+    since_id / min_id is a status id), or None."""
+    return _row_cursor(Like.objects.filter(user_id=viewer.pk, post_id=post_id))
+
+
+def saved_cursor(viewer, post_id: int) -> str | None:
+    """The `saved_page` cursor at the viewer's save of this post, or None."""
+    return _row_cursor(Save.objects.filter(user_id=viewer.pk, post_id=post_id))
+
+
+def liker_cursor(post: Post, user_id: int) -> str | None:
+    """The `likers_page` cursor at this person's like of the post (numeric ids there are account
+    ids), or None."""
+    return _row_cursor(Like.objects.filter(post_id=post.pk, user_id=user_id))
+
+
+def media_draft_get_for_owner(viewer, pk) -> MediaDraft:
+    """The viewer's own upload waiting for its post, or 404 (another person's does not exist)."""
+    if not _signed_in(viewer) or type(pk) is not int or not 0 < pk <= MAX_ID:
+        raise Http404("No such upload.")
+    return get_object_or_404(MediaDraft, pk=pk, owner_id=viewer.pk)

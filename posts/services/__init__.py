@@ -1,5 +1,5 @@
 """Writes for posts and what people do to them, one module per entity: `posts.py` (create, edit,
-delete), `likes.py`, `saves.py`, `comments.py`, `tags.py` (people tagged in photos). Callers import the public names from here."""
+delete), `likes.py`, `saves.py`, `comments.py`, `tags.py` (people tagged in photos), `media_drafts.py` (the client API's uploads ahead of their post). Callers import the public names from here."""
 
 from .archive import ArchiveError, post_archive, post_unarchive
 from .collections import (
@@ -19,6 +19,15 @@ from .comments import (
     comment_delete,
 )
 from .likes import like_create, like_delete
+from .media_drafts import (
+    MEDIA_DRAFT_MAX_AGE,
+    MEDIA_DRAFTS_PENDING_MAX,
+    MediaDraftError,
+    media_draft_create,
+    media_draft_update,
+    media_drafts_expire,
+    post_create_from_drafts,
+)
 from .posts import (
     ALT_TEXT_MAX_LENGTH,
     CAPTION_MAX_LENGTH,
@@ -59,6 +68,13 @@ __all__ = [
     "comment_delete",
     "like_create",
     "like_delete",
+    "MEDIA_DRAFT_MAX_AGE",
+    "MEDIA_DRAFTS_PENDING_MAX",
+    "MediaDraftError",
+    "media_draft_create",
+    "media_draft_update",
+    "media_drafts_expire",
+    "post_create_from_drafts",
     "max_media",
     "photo_tag_add",
     "photo_tag_remove",

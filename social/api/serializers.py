@@ -17,6 +17,7 @@ from django.templatetags.static import static
 
 from instaclone.links import link
 from instaclone.media.renditions import original_url, rendition_url
+from instaclone.media.urls import file_url
 from posts.selectors import mentions_and_tags, viewer_state
 from posts.text import render_caption
 
@@ -168,6 +169,30 @@ def attachment(media, request: HttpRequest) -> dict:
     }
 
 
+def draft_attachment(draft, request: HttpRequest) -> dict:
+    """Mastodon's MediaAttachment for an upload not yet in a post (`posts.MediaDraft`): its owner's
+    alone, so its URL is signed and expires (PRIVATE_MEDIA_URL_TTL); it is ready at once (the
+    pipeline ran during the upload), so `url` is never null."""
+    video = draft.kind == "video"
+    url = absolute(request, file_url(draft.file, private=True))
+    size = {}
+    if draft.width and draft.height:
+        size = {"width": draft.width, "height": draft.height, "size": f"{draft.width}x{draft.height}",
+                "aspect": round(draft.width / draft.height, 4)}
+    return {
+        "id": str(draft.pk),
+        "type": "video" if video else "image",
+        "url": url,
+        "preview_url": None if video else url,
+        "remote_url": None,
+        "preview_remote_url": None,
+        "text_url": None,
+        "meta": {"original": size} if size else {},
+        "description": draft.alt_text or None,
+        "blurhash": None,
+    }
+
+
 # --- statuses ---------------------------------------------------------------------------------
 
 
@@ -244,9 +269,12 @@ def statuses(posts, request: HttpRequest) -> list[dict]:
 
 def comment_status(comment, post, request: HttpRequest, *, known_mentions=frozenset()) -> dict:
     """A comment as Mastodon's Status: a reply to its post (`in_reply_to_id`), in its post's
-    visibility, without media. `known_mentions`: lower-case names its @mentions may link to."""
+    visibility, without media. `known_mentions`: lower-case names its @mentions may link to (a
+    comment read by posts.selectors already has its `body_html`, which is used instead)."""
     url = absolute(request, f"{post.get_absolute_url()}#comment-{comment.pk}")
-    content = render_caption(comment.body, known_mentions)
+    content = getattr(comment, "body_html", None)
+    if content is None:
+        content = render_caption(comment.body, known_mentions)
     return {
         "id": comment_status_id(comment.pk),
         "uri": url,

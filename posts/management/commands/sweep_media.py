@@ -4,6 +4,10 @@
     python manage.py sweep_media --delete              # also delete orphans older than 60 minutes
     python manage.py sweep_media --delete --older-than 1440
 
+With `--delete` it first deletes the client API's uploads never used in a post within a day
+(`posts.services.media_drafts_expire`: the rows, and their files); younger uploads are referenced
+and kept.
+
 A request killed mid-upload (a worker timeout, a crash, a clean-up that ran out of time while
 ImageKit was failing) can leave a file in storage with no row pointing at it. This lists every file
 in the default storage (MEDIA_ROOT on disk, or IMAGEKIT_FOLDER through ImageKit's list API), then
@@ -30,7 +34,8 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.avatars import DEFAULT_AVATAR_NAME
 from accounts.models import User
 from instaclone.media.files import StorageError, list_stored_files
-from posts.models import PostMedia
+from posts.models import MediaDraft, PostMedia
+from posts.services import media_drafts_expire
 
 
 def referenced_names() -> dict[str, str]:
@@ -44,6 +49,8 @@ def referenced_names() -> dict[str, str]:
                 refs.setdefault(name, f"post {post_id} media {pk} rendition")
     for username, avatar in User.objects.exclude(avatar="").values_list("username", "avatar").iterator():
         refs[avatar] = f"avatar of {username}"
+    for pk, owner_id, file in MediaDraft.objects.values_list("pk", "owner_id", "file").iterator():
+        refs[file] = f"upload {pk} of user {owner_id}, not posted yet"
     return refs
 
 
@@ -62,6 +69,10 @@ class Command(BaseCommand):
             raise CommandError("--older-than must be 0 or more minutes.")
         cutoff = datetime.now(UTC) - timedelta(minutes=older_than)
         storage = default_storage
+        if delete:
+            expired = media_drafts_expire()
+            if expired:
+                self.stdout.write(f"deleted {expired} unused upload(s) older than a day")
         try:
             stored = dict(list_stored_files(storage))
         except StorageError as exc:
