@@ -171,20 +171,21 @@ def hashtag_get(name: str) -> Hashtag:
     return get_object_or_404(Hashtag, name=(name or "").lower())
 
 
-def hashtag_page(viewer, name: str, cursor: str | None) -> tuple[Hashtag, Page]:
+def hashtag_page(viewer, name: str, cursor, size: int | None = None) -> tuple[Hashtag, Page]:
     """The hashtag and one page of visible posts with it; 404 unless the viewer may see at least one
     post with the tag (a tag used only on private, blocked or hidden posts does not exist for them:
-    its page would confirm that someone wrote it)."""
+    its page would confirm that someone wrote it). `cursor` may be a `Keyset` (the client API's
+    max_id / since_id / min_id) and `size` the API's limit (default: the pages' size)."""
     tag = hashtag_get(name)
     visible_with_tag = post_queryset(viewer).filter(posthashtag__hashtag=tag, is_archived=False)
     # Order by the tag row's copy of (created, post id) so the database walks the
     # (hashtag, -created, -post) index and stops after one page, instead of sorting every post with
     # the tag. The values equal the post's own, so the cursor is the same either way.
     qs = visible_with_tag.annotate(tag_created=F("posthashtag__created"), tag_post=F("posthashtag__post_id"))
-    page = keyset_page(qs, cursor, page_size(), created_field="tag_created", id_field="tag_post")
+    page = keyset_page(qs, cursor, size or page_size(), created_field="tag_created", id_field="tag_post")
     # A non-empty page proves access at no extra cost; an empty first page disproves it. Only an
     # empty later page (the end of a scroll) needs one more query.
-    if not page.items and (cursor is None or not visible_with_tag.prefetch_related(None).exists()):
+    if not page.items and (not cursor or not visible_with_tag.prefetch_related(None).exists()):
         raise Http404("No such hashtag.")
     return tag, page
 

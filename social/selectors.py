@@ -20,7 +20,7 @@ from accounts.follow_state import FollowState
 from accounts.models import Block, Follow, FollowRequest, User
 from accounts.visibility import followees_subquery, visible_profiles_q
 from instaclone.compiled import compiled_fetch, viewer_key
-from instaclone.pagination import InvalidCursor, Page, encode_cursor, keyset_order, keyset_page, keyset_q
+from instaclone.pagination import InvalidCursor, Keyset, Page, ascending, encode_cursor, keyset_order, keyset_page, keyset_q
 from posts.models import comment_visible_q, post_visible_q
 from posts.selectors import post_queryset, prefetch_media, with_card_state
 
@@ -76,19 +76,17 @@ def _card_posts(viewer):
     return with_card_state(post_queryset(viewer, with_media=False).filter(is_archived=False), viewer)
 
 
-def _fanned(viewer, cursor: str | None, size: int, *, pull_check: bool):
-    """The first size + 1 fan-out rows after `cursor`, with the card state; `pull_check` adds the
-    constant `follows_pulled` column."""
-    fanned = _card_posts(viewer).filter(
-        Q(feed_items__owner_id=viewer.pk)
-        & keyset_q(cursor, created_field="feed_items__created", id_field="feed_items__post")
-    )
+def _fanned(viewer, cursor: str | Keyset | None, size: int, *, pull_check: bool):
+    """The first size + 1 fan-out rows after `cursor` (or within a `Keyset`'s bounds, oldest first
+    for its `min`), with the card state; `pull_check` adds the constant `follows_pulled` column."""
+    fields = {"created_field": "feed_items__created", "id_field": "feed_items__post"}
+    fanned = _card_posts(viewer).filter(Q(feed_items__owner_id=viewer.pk) & keyset_q(cursor, **fields))
     if pull_check:
         fanned = fanned.annotate(follows_pulled=Exists(_followed_pull_authors(viewer)))
-    return fanned.order_by("-feed_items__created", "-feed_items__post")[: size + 1]
+    return fanned.order_by(*keyset_order(cursor=cursor, **fields))[: size + 1]
 
 
-def feed_page(viewer: User, cursor: str | None = None, size: int = FEED_PAGE_SIZE) -> Page:
+def feed_page(viewer: User, cursor: str | Keyset | None = None, size: int = FEED_PAGE_SIZE) -> Page:
     """The viewer's home feed: their own posts and those of people they follow, newest first.
 
     Up to two bounded queries, both through `post_queryset(viewer)` (the one visibility rule) with
@@ -107,23 +105,39 @@ def feed_page(viewer: User, cursor: str | None = None, size: int = FEED_PAGE_SIZ
     merge is exact. Media are prefetched once for the merged page. The first query of the first
     page (what every visit to / runs) is compiled once per kind of viewer and page size
     (instaclone.compiled: the same SQL, only the viewer's id changes); later pages and away viewers
-    build it through the ORM."""
+    build it through the ORM.
+
+    The client API passes a `Keyset` (max_id / since_id / min_id): the same two queries within its
+    bounds; with `min` both read oldest first from it and the merged page is turned back to newest
+    first; `prev_cursor` is the first item's (Link rel="prev"). A Keyset without bounds is the
+    first page, compiled as above."""
     away = feed_owner_away(viewer)
-    if cursor is None and not away:  # the page everyone loads: compiled once (instaclone.compiled)
+    if not cursor and not away:  # the page everyone loads: compiled once (instaclone.compiled)
         key = ("feed_page", size, *viewer_key(viewer))
         fanned_rows = compiled_fetch(key, lambda v: _fanned(v, None, size, pull_check=True), viewer)
     else:
         fanned_rows = list(_fanned(viewer, cursor, size, pull_check=not away))
     merged = {p.pk: p for p in fanned_rows}
     if away or not fanned_rows or fanned_rows[0].follows_pulled:
-        pulled = _card_posts(viewer).filter(_pulled_authors(viewer) & keyset_q(cursor)).order_by("-created", "-id")
+        pulled = _card_posts(viewer).filter(_pulled_authors(viewer) & keyset_q(cursor)).order_by(
+            *keyset_order(cursor=cursor)
+        )
         for p in pulled[: size + 1]:
             merged.setdefault(p.pk, p)
-    rows = sorted(merged.values(), key=lambda p: (p.created, p.pk), reverse=True)[: size + 1]
+    oldest_first = ascending(cursor)
+    rows = sorted(merged.values(), key=lambda p: (p.created, p.pk), reverse=not oldest_first)[: size + 1]
     items = rows[:size]
     prefetch_media(items)  # one query compiled once per page length, as for the profile grid
-    next_cursor = encode_cursor(items[-1].created, items[-1].pk) if len(rows) > size else None
-    return Page(items, next_cursor)
+    if oldest_first:  # read oldest first from `min`: hand them back newest first
+        items.reverse()
+        return Page(items, _post_cursor(items[-1]) if items else None, _post_cursor(items[0]) if items else None)
+    next_cursor = _post_cursor(items[-1]) if len(rows) > size else None
+    prev_cursor = _post_cursor(items[0]) if isinstance(cursor, Keyset) and items else None
+    return Page(items, next_cursor, prev_cursor)
+
+
+def _post_cursor(post) -> str:
+    return encode_cursor(post.created, post.pk)
 
 
 def _explore_cursor(bound: int, post) -> str:
@@ -505,3 +519,14 @@ def landing_posts(size: int = LANDING_POSTS) -> list:
     )
     prefetch_media(posts)
     return posts
+
+
+# --- client API -------------------------------------------------------------------------------
+
+
+def post_cursor_for(viewer, post_id: int) -> str | None:
+    """The (created, id) cursor of a post the viewer may see, for a client that pages a post list
+    (home, hashtag, profile) by a status id (max_id=<id>); None for a post they may not see, so an
+    id tells nothing about an invisible post. One query."""
+    row = post_queryset(viewer, with_media=False).filter(pk=post_id).values_list("created", "pk").first()
+    return encode_cursor(*row) if row else None

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -169,8 +169,11 @@ def feed_fan_out_batch(*, post_id: int, cursor: str | None = None, size: int | N
     if followers is None:
         return 0, None
     sql, params = followers.query.sql_with_params()
+    # adapted as the ORM stores the column: a raw aware datetime is "...+00:00" on SQLite, which
+    # sorts after the ORM's own value of the same instant and broke keyset bounds (min_id, since_id)
+    created = connection.ops.adapt_datetimefield_value(post["created"])
     written = _insert_rows(
-        f"SELECT f.follower_id, %s, %s, %s FROM ({sql}) f", (post_id, post["author_id"], post["created"], *params)  # noqa: S608
+        f"SELECT f.follower_id, %s, %s, %s FROM ({sql}) f", (post_id, post["author_id"], created, *params)  # noqa: S608
     )
     return written, nxt
 
