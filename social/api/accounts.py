@@ -157,9 +157,12 @@ def account_detail(request, id):  # noqa: A002
 @endpoint(scope="read:accounts")
 def search(request):
     """`q` (a username or name prefix), `limit`, `following=true` (only people the viewer follows);
-    `resolve` is ignored (no remote accounts) and `offset` too (lists are never paged by offset:
-    the first `limit` matches)."""
+    `resolve` is ignored (no remote accounts). Lists are never paged by OFFSET: the answer is the
+    first `limit` matches, and an `offset` past 0 is the end of the list (an empty page, so a client
+    paging by offset stops instead of seeing the same people again)."""
     params = Params(request)
+    if (params.integer("offset", 0) or 0) > 0:
+        return JsonResponse([], safe=False)
     limit = max(1, min(params.integer("limit", 40) or 40, 80))
     users = social_selectors.search_users(
         request.user, params.text("q"), limit, following=params.boolean("following")
@@ -206,6 +209,21 @@ def _people_list(which: str):
 
 followers = _people_list("followers")
 following = _people_list("following")
+
+
+@endpoint(scope="read:accounts", auth="optional")
+def featured_tags(request, id):  # noqa: A002
+    """Nothing is featured here: an empty list for an account the viewer may see (clients ask on
+    every profile)."""
+    _visible_account(request, id)
+    return JsonResponse([], safe=False)
+
+
+@endpoint(scope="read:lists")
+def account_lists(request, id):  # noqa: A002
+    """There are no lists: an empty list for an account the viewer may see."""
+    _visible_account(request, id)
+    return JsonResponse([], safe=False)
 
 
 @endpoint(scope="read:follows")
@@ -310,6 +328,8 @@ urlpatterns = [
     path("v1/accounts/<str:id>/statuses", methods(GET=statuses), name="account_statuses"),
     path("v1/accounts/<str:id>/followers", methods(GET=followers), name="account_followers"),
     path("v1/accounts/<str:id>/following", methods(GET=following), name="account_following"),
+    path("v1/accounts/<str:id>/featured_tags", methods(GET=featured_tags), name="account_featured_tags"),
+    path("v1/accounts/<str:id>/lists", methods(GET=account_lists), name="account_lists"),
     path("v1/accounts/<str:id>/follow", methods(POST=follow), name="account_follow"),
     path("v1/accounts/<str:id>/unfollow", methods(POST=unfollow), name="account_unfollow"),
     path("v1/accounts/<str:id>/remove_from_followers", methods(POST=remove_from_followers),

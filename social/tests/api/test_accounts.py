@@ -428,6 +428,18 @@ def test_search_by_name_prefix_and_only_people_followed(client, alice, bob, toke
     assert ids(client.get("/api/v1/accounts/search", {"q": "bob", "limit": 1}, **auth(token))) != []
     assert len(ids(client.get("/api/v1/accounts/search", {"q": "bob", "limit": 1}, **auth(token)))) == 1
     assert client.get("/api/v1/accounts/search", {"q": ""}, **auth(token)).json() == []
+    # never paged by offset: past the first page is the end, not the same people again
+    assert client.get("/api/v1/accounts/search", {"q": "bob", "offset": 40}, **auth(token)).json() == []
+    assert client.get("/api/v1/accounts/search", {"q": "bob"}, **auth(api_token(alice, "read:statuses"))).status_code == 403
+
+
+def test_featured_tags_and_lists_are_empty_for_an_account_one_may_see(client, alice, bob, token):
+    for action in ("featured_tags", "lists"):
+        response = client.get(account_url(bob, action), **auth(token))
+        assert response.status_code == 200 and response.json() == [], action
+    BlockFactory(blocker=bob, blocked=alice)
+    for action in ("featured_tags", "lists"):
+        assert client.get(account_url(bob, action), **auth(token)).status_code == 404, action
 
 
 def test_blocks_lists_the_people_blocked_newest_first(client, alice, bob, charlie, token):
