@@ -530,3 +530,37 @@ def post_cursor_for(viewer, post_id: int) -> str | None:
     id tells nothing about an invisible post. One query."""
     row = post_queryset(viewer, with_media=False).filter(pk=post_id).values_list("created", "pk").first()
     return encode_cursor(*row) if row else None
+
+
+def _notification_rows(user: User, kinds):
+    return notification_queryset(user).filter(kind__in=kinds).select_related(
+        "actor", "post", "post__author", "comment", "comment__author"
+    )
+
+
+def notification_list_page(user: User, cursor, size: int, *, kinds, actor_id: int | None = None) -> Page:
+    """The client API's notifications: `notification_queryset` (the web page's visibility), one
+    entry per row (the web groups likes; Mastodon's v1 list does not), of the given `kinds`, from
+    one actor if `actor_id`; keyset on (created, id) (a `Keyset` for max_id / since_id / min_id).
+    Two queries: the page with actor, post, its author and comment joined; the posts' media."""
+    qs = _notification_rows(user, kinds)
+    if actor_id is not None:
+        qs = qs.filter(actor_id=actor_id)
+    page = keyset_page(qs, cursor, size)
+    _attach_thumbnails(page.items)
+    return page
+
+
+def notification_get_for_recipient(user: User, pk: int, *, kinds) -> Notification:
+    """One of the recipient's notifications as the list shows it; Notification.DoesNotExist (a 404)
+    for anyone else's, an invisible one or another kind. Two queries (the row, its post's media)."""
+    notification = _notification_rows(user, kinds).get(pk=pk)
+    _attach_thumbnails([notification])
+    return notification
+
+
+def notification_cursor_for(user: User, pk: int) -> str | None:
+    """The keyset cursor of one of the recipient's visible notifications (a client paging by a
+    notification id), or None. One query."""
+    row = notification_queryset(user).filter(pk=pk).values_list("created", "pk").first()
+    return encode_cursor(*row) if row else None

@@ -346,3 +346,22 @@ def notifications_mark_read(*, user: User) -> int:
     cache.set(key, 0, UNREAD_CACHE_SECONDS)
     transaction.on_commit(lambda: cache.set(key, 0, UNREAD_CACHE_SECONDS))
     return marked
+
+
+@transaction.atomic
+def notification_dismiss(*, user: User, notification_id: int) -> bool:
+    """Delete one of the recipient's notifications (the client API's dismiss); False when they have
+    no row with that id. The nav badge is recounted."""
+    deleted, _ = Notification.objects.filter(recipient_id=user.pk, pk=notification_id).delete()
+    if deleted:
+        unread_changed(user.pk)
+    return bool(deleted)
+
+
+@transaction.atomic
+def notifications_clear(*, user: User) -> int:
+    """Delete all of the recipient's notifications (the client API's clear); how many went. The
+    nav badge is recounted."""
+    deleted, _ = Notification.objects.filter(recipient_id=user.pk).delete()
+    unread_changed(user.pk)
+    return deleted
