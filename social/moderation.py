@@ -26,6 +26,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.oauth.services import tokens_revoke_for_user
 from instaclone.errors import DomainError
 from posts.models import Comment, Post
 from posts.selectors import post_queryset, visible_comments
@@ -321,9 +322,9 @@ def _end_sessions(user: User) -> int:
 
 
 def user_suspend(*, moderator: User, user: User, notes: str = "") -> bool:
-    """Deactivate an account: it can't sign in, every session ends, and its posts, comments and
-    profile disappear through the visibility rule. Its open reports (against the account and its
-    content) are actioned."""
+    """Deactivate an account: it can't sign in, every session and client-API token ends, and its
+    posts, comments and profile disappear through the visibility rule. Its open reports (against
+    the account and its content) are actioned."""
     if user.pk == moderator.pk:
         raise ModerationError("You can't suspend yourself.")
     if user.is_superuser or (user.is_staff and not moderator.is_superuser):
@@ -332,6 +333,7 @@ def user_suspend(*, moderator: User, user: User, notes: str = "") -> bool:
         changed = User.objects.filter(pk=user.pk, is_active=True).update(is_active=False)
         user.is_active = False
         _end_sessions(user)
+        tokens_revoke_for_user(user=user)
         reports = Report.objects.filter(
             Q(user=user) | Q(post__author=user) | Q(comment__author=user), status=Report.Status.OPEN
         ).select_for_update(of=("self",))  # PostgreSQL refuses FOR UPDATE on the outer joins' nullable side

@@ -7,6 +7,7 @@ not yet exchanged), so the next request with a revoked token is a 401 at once.""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -15,13 +16,16 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Replace
+from django.utils import timezone
 from oauth2_provider.models import (
     AbstractApplication,
     get_access_token_model,
     get_application_model,
     get_grant_model,
     get_refresh_token_model,
+    set_token_value,
 )
+from oauth2_provider.settings import oauth2_settings
 from oauthlib.common import generate_token
 
 from ..models import User
@@ -101,16 +105,14 @@ def token_issue(*, user: User, application, scopes: list[str], unconfirmed: bool
     """A new access token for `user` through `application` (the token `POST /api/v1/accounts`
     returns). Returns (token row, raw token string)."""
     raw = generate_token(43)
-    from datetime import timedelta
-
-    from django.utils import timezone
-    from oauth2_provider.settings import oauth2_settings
 
     scope = " ".join([*scopes, *([UNCONFIRMED] if unconfirmed else [])])
-    token = get_access_token_model().objects.create(
-        user=user, application=application, token=raw, scope=scope,
+    token = get_access_token_model()(
+        user=user, application=application, scope=scope,
         expires=timezone.now() + timedelta(seconds=oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS),
     )
+    set_token_value(token, raw)  # only the checksum is stored (COMPLIANT_BCP_RFC9700_TOKEN_STORAGE)
+    token.save()
     return token, raw
 
 

@@ -251,6 +251,8 @@ def accounts_register(request: HttpRequest) -> JsonResponse:
                     code = _ERROR_CODES.get(error.code or "", "ERR_INVALID")
                     if "already" in message:
                         code = "ERR_TAKEN"
+                    elif "isn't available" in message:  # the adapter keeps the message, not the code
+                        code = "ERR_RESERVED"
                     codes.setdefault(name, []).append(code)
     if not params.boolean("agreement"):
         errors.setdefault("agreement", []).append("must be accepted")
