@@ -564,3 +564,20 @@ def notification_cursor_for(user: User, pk: int) -> str | None:
     notification id), or None. One query."""
     row = notification_queryset(user).filter(pk=pk).values_list("created", "pk").first()
     return encode_cursor(*row) if row else None
+
+
+INSTANCE_STATS_CACHE_SECONDS = 600
+INSTANCE_STATS_CACHE_KEY = "api:instance-stats"
+
+
+def instance_stats() -> tuple[int, int]:
+    """(active accounts, posts) for the API's instance description, counted at most every ten
+    minutes (two COUNTs; cached for everyone). Posts count every stored post, as Mastodon counts
+    local statuses: a number, never which ones."""
+    from posts.models import Post
+
+    stats = cache.get(INSTANCE_STATS_CACHE_KEY)
+    if stats is None:
+        stats = (User.objects.filter(is_active=True).count(), Post.objects.count())
+        cache.set(INSTANCE_STATS_CACHE_KEY, stats, INSTANCE_STATS_CACHE_SECONDS)
+    return tuple(stats)
