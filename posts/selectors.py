@@ -23,7 +23,7 @@ from accounts.models import User
 from accounts.usernames import lookup_key
 from accounts.visibility import followees_subquery, not_blocked_q, visible_profiles_q
 from instaclone.compiled import compiled_fetch, viewer_key
-from instaclone.pagination import MAX_ID, Page, encode_cursor, keyset_order, keyset_page
+from instaclone.pagination import MAX_ID, Keyset, Page, encode_cursor, keyset_order, keyset_page
 
 from .models import (
     Collection,
@@ -126,6 +126,8 @@ def profile_grid_page(viewer, owner: User, cursor, size: int | None = None) -> P
         owner.pk,
     )
     page = _first_page(rows, size)
+    if isinstance(cursor, Keyset) and page.items:  # the API's first page: its Link rel="prev"
+        page.prev_cursor = encode_cursor(page.items[0].created, page.items[0].pk)
     prefetch_media(page.items)
     return page
 

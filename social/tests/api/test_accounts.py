@@ -239,6 +239,15 @@ def test_statuses_are_the_profile_grid_newest_first_paged_by_link_headers(client
     assert ids(client.get(links(third)["prev"], **auth(token))) == newest_first[2:4]
 
 
+def test_the_first_pages_prev_link_brings_only_newer_statuses(client, bob, token):
+    old = PostRowsFactory(author=bob)
+    first = client.get(account_url(bob, "statuses"), **auth(token))
+    assert ids(first) == [old.pk] and "next" not in links(first)
+    assert ids(client.get(links(first)["prev"], **auth(token))) == []
+    newer = PostRowsFactory(author=bob)
+    assert ids(client.get(links(first)["prev"], **auth(token))) == [newer.pk]
+
+
 def test_statuses_take_a_status_id_as_max_id_since_id_and_min_id(client, bob, token):
     posts = [PostRowsFactory(author=bob) for _ in range(5)]
     pks = [p.pk for p in posts]
