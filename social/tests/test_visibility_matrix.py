@@ -7,7 +7,12 @@ blocked (the author blocked the viewer), blocker (the viewer blocked the author)
 Besides the pages, it checks the paths that once re-assembled the rule by hand (saved page,
 notifications, hashtag counts, report previews) and the queryset methods every page starts from
 (`User/Post/Comment.objects.visible_to`). Each clause of the rule was deleted by hand in turn and
-made this module fail (the table is in the issue 10 report)."""
+made this module fail (the table is in the issue 10 report).
+
+The client API (issue 14) has its column: the same viewers asked through /api/v1/statuses/:id,
+/accounts/:id/statuses, /timelines/tag/:tag and /timelines/home must get the web's answer, plus a
+suspended author, a moderator-hidden post (author, stranger, moderator) and a private account's
+statuses behind every API door."""
 
 import pytest
 from django.test import Client
@@ -326,3 +331,119 @@ def test_the_mention_audience_leaves_out_suspended_and_blocked_accounts(alice, b
     else:
         BlockFactory(blocker=bob, blocked=alice)
     assert users_who_may_see_posts_of(alice, [bob.pk]) == []
+
+
+# --- the client API column (issue 14) -------------------------------------------------------------
+#
+# The same viewers, asked through /api/: each answer must agree with the web's answer to the same
+# question (asked in the same test through the pages), so that no second copy of the rule can drift.
+
+
+def _api(client, path, token):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    return client.get(path, **headers)
+
+
+def _listed(response, pk) -> bool:
+    return response.status_code == 200 and str(pk) in {s["id"] for s in response.json()}
+
+
+def api_answers(alice, post, token) -> dict:
+    """What the API says about alice's post to the token's reader (None: anonymous)."""
+    from django.test import Client as _Client
+
+    api = _Client()  # no session: the API never reads the cookie
+    r = _api(api, f"/api/v1/statuses/{post.pk}", token)
+    assert r.status_code in (200, 404), (r.status_code, r.content)
+    return {
+        "status": r.status_code == 200,
+        "account statuses": _listed(_api(api, f"/api/v1/accounts/{alice.pk}/statuses", token), post.pk),
+        "hashtag": _listed(_api(api, "/api/v1/timelines/tag/matrixtag", token), post.pk),
+        "home": token is not None and _listed(_api(api, "/api/v1/timelines/home", token), post.pk),
+    }
+
+
+def web_answers(client, post) -> dict:
+    link = f"/p/{post.pk}/"
+    grid = client.get(reverse("posts:grid", args=["alice"]), **HX)
+    signed_in = "_auth_user_id" in client.session
+    return {
+        "status": client.get(link).status_code == 200,
+        "account statuses": grid.status_code == 200 and link in grid.content.decode(),
+        "hashtag": link in client.get(reverse("hashtag", args=["matrixtag"])).content.decode(),
+        "home": signed_in and link in client.get("/").content.decode(),
+    }
+
+
+@pytest.mark.parametrize("viewer,private", CASES)
+def test_visibility_matrix_api_column(world, viewer, private):
+    from instaclone.testing import api_token
+
+    alice, bob = world
+    client, me, post = setup_case(alice, bob, viewer, private)
+    token = api_token(me, "read") if me is not None else None
+    web = web_answers(client, post)
+    api = api_answers(alice, post, token)
+    assert api == web, f"{viewer} / {'private' if private else 'public'}: api {api} != web {web}"
+    sees = sees_content(viewer, private)
+    assert api["status"] == sees and api["account statuses"] == sees and api["hashtag"] == sees
+    assert api["home"] == (viewer in ("follower", "author"))
+    if viewer != "anonymous":
+        # notifications from the author, and finding her: unless blocked either way
+        NotificationFactory(recipient=me, actor=bob if viewer == "author" else alice, kind="like", post=post)
+        listed = _api(Client(), "/api/v1/notifications", token).json()
+        assert any(n.get("status", {}).get("id") == str(post.pk) for n in listed) == sees
+        found = _api(Client(), "/api/v2/search?q=ali", token).json()["accounts"]
+        assert any(a["username"] == "alice" for a in found) == (viewer not in ("blocked", "blocker"))
+
+
+@pytest.mark.parametrize("reader", ["follower", "anonymous"])
+def test_api_suspended_author_disappears_everywhere(alice, bob, reader):
+    from instaclone.testing import api_token
+
+    post = PostFactory(author=alice, caption="soon gone #matrixtag")
+    graph.follow_create(follower=bob, followee=alice)
+    token = api_token(bob, "read") if reader == "follower" else None
+    before = api_answers(alice, post, token)
+    assert before == {"status": True, "account statuses": True, "hashtag": True, "home": reader == "follower"}
+    User.objects.filter(pk=alice.pk).update(is_active=False)
+    assert api_answers(alice, post, token) == dict.fromkeys(before, False)
+    assert _api(Client(), f"/api/v1/accounts/{alice.pk}", token).status_code == 404
+
+
+@pytest.mark.parametrize("reader", ["author", "stranger", "moderator"])
+def test_api_hidden_post_agrees_with_the_web(alice, bob, moderator, reader):
+    """A post hidden by moderators: the web decides who still sees it (its author with a notice,
+    staff as the rule says); the API answers the same."""
+    from instaclone.testing import api_token
+
+    post = PostFactory(author=alice, caption="hidden later #matrixtag")
+    Post.objects.filter(pk=post.pk).update(is_hidden=True)
+    person = {"author": alice, "stranger": bob, "moderator": moderator}[reader]
+    client = Client()
+    client.force_login(person)
+    api = api_answers(alice, post, api_token(person, "read"))
+    assert api == web_answers(client, post)
+    assert api["status"] == (reader != "stranger")  # moderators are staff: they see hidden posts
+
+
+def test_api_private_account_statuses_never_reach_a_non_follower(alice, bob, charlie):
+    """A private account's statuses are neither listed nor fetched by anyone who does not follow it,
+    whatever door: status, context, account statuses, hashtag, home, favourited_by, search by link."""
+    from instaclone.testing import api_token
+
+    make_private(alice)
+    post = PostFactory(author=alice, caption="for followers #privtag")
+    graph.follow_create(follower=charlie, followee=alice)  # charlie only asks
+    for token in (api_token(bob, "read"), api_token(charlie, "read"), None):
+        c = Client()
+        for path in (f"/api/v1/statuses/{post.pk}", f"/api/v1/statuses/{post.pk}/context",
+                     f"/api/v1/statuses/{post.pk}/favourited_by"):
+            assert _api(c, path, token).status_code == 404, path
+        for path in (f"/api/v1/accounts/{alice.pk}/statuses", "/api/v1/timelines/tag/privtag"):
+            r = _api(c, path, token)
+            assert not _listed(r, post.pk), path
+        if token:
+            assert not _listed(_api(c, "/api/v1/timelines/home", token), post.pk)
+            found = _api(c, f"/api/v2/search?q=http://testserver/p/{post.pk}/", token).json()
+            assert found["statuses"] == []
