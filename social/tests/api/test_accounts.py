@@ -543,3 +543,45 @@ def test_an_app_token_may_read_public_accounts_and_statuses(client, bob):
 def test_a_bad_token_is_a_401_even_where_signing_out_is_fine(client, bob):
     response = client.get(account_url(bob), HTTP_AUTHORIZATION="Bearer not-a-token")
     assert response.status_code == 401
+
+
+# --- the visibility matrix, API column ---------------------------------------------------------------
+
+MATRIX_VIEWERS = ["anonymous", "stranger", "follower", "requested", "blocked", "blocker", "author", "suspended"]
+
+
+@pytest.mark.parametrize("private", [True, False], ids=["private", "public"])
+@pytest.mark.parametrize("viewer_kind", MATRIX_VIEWERS)
+def test_visibility_matrix_for_an_authors_account_statuses_and_followers(client, alice, bob, charlie, private, viewer_kind):
+    """bob is the author (charlie follows him); alice is the viewer in each role."""
+    if private:
+        make_private(bob)
+    FollowFactory(follower=charlie, followee=bob)
+    post = PostRowsFactory(author=bob)
+    viewer = bob if viewer_kind == "author" else alice
+    if viewer_kind == "follower":
+        FollowFactory(follower=alice, followee=bob)
+    elif viewer_kind == "requested":
+        FollowFactory(follower=alice, followee=bob, accept=not private)
+    elif viewer_kind == "blocked":
+        BlockFactory(blocker=bob, blocked=alice)
+    elif viewer_kind == "blocker":
+        BlockFactory(blocker=alice, blocked=bob)
+    elif viewer_kind == "suspended":
+        User.objects.filter(pk=bob.pk).update(is_active=False)
+    headers = {} if viewer_kind == "anonymous" else auth(api_token(viewer))
+
+    hidden = viewer_kind in ("blocked", "blocker", "suspended")
+    sees_content = not hidden and (not private or viewer_kind in ("follower", "author"))
+    for url in (account_url(bob), "/api/v1/accounts/lookup?acct=bob"):
+        response = client.get(url, **headers)
+        assert response.status_code == (404 if hidden else 200), url
+    statuses = client.get(account_url(bob, "statuses"), **headers)
+    followers = client.get(account_url(bob, "followers"), **headers)
+    if hidden:
+        assert statuses.status_code == followers.status_code == 404
+        return
+    assert ids(statuses) == ([post.pk] if sees_content else [])
+    alice_follows = viewer_kind == "follower" or (viewer_kind == "requested" and not private)  # public: no request
+    expected_followers = {charlie.pk, alice.pk} if alice_follows else {charlie.pk}
+    assert set(ids(followers)) == (expected_followers if sees_content else set())
