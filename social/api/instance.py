@@ -17,7 +17,7 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.http import JsonResponse
 from django.templatetags.static import static
-from django.urls import path
+from django.urls import path, re_path
 
 from instaclone.api import endpoint
 from instaclone.media.images import ACCEPTED_FORMATS
@@ -163,8 +163,9 @@ def rules(request):
 
 
 urlpatterns = [
-    path("v1/instance", instance_v1, name="instance_v1"),
-    path("v2/instance", instance_v2, name="instance_v2"),
+    # Mastodon.py asks for "/api/v1/instance/" (Rails answers either): the slash is optional here
+    re_path(r"^v1/instance/?$", instance_v1, name="instance_v1"),
+    re_path(r"^v2/instance/?$", instance_v2, name="instance_v2"),
     path("v1/instance/rules", rules, name="instance_rules"),
     path("v1/custom_emojis", custom_emojis, name="custom_emojis"),
     path("v1/preferences", preferences, name="preferences"),

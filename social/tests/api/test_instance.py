@@ -70,3 +70,9 @@ def test_start_up_reads_need_a_user_and_a_read_scope(client, alice):
     for path in ("/api/v1/preferences", "/api/v1/filters", "/api/v1/lists", "/api/v1/markers"):
         assert client.get(path).status_code == 401, path
         assert client.get(path, **write).status_code == 403, path
+
+
+def test_a_trailing_slash_is_the_same_instance(client):
+    """Mastodon.py asks for /api/v1/instance/ and /api/v2/instance/ (Mastodon answers both)."""
+    assert client.get("/api/v1/instance/").json()["version"] == client.get("/api/v1/instance").json()["version"]
+    assert client.get("/api/v2/instance/").json()["api_versions"] == {"mastodon": 2}

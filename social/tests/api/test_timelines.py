@@ -196,3 +196,50 @@ def test_unknown_api_paths_answer_json_404(client):
     for path in ("/api/v1/nope", "/api/v9/timelines/public", "/api/"):
         r = client.get(path)
         assert r.status_code == 404 and r.json() == {"error": "Not found"}
+
+
+# --- with an unmodified Mastodon client over HTTP ---------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_mastodon_py_reads_timelines_notifications_and_search(live_server, alice, bob, charlie):
+    import warnings
+
+    from mastodon import Mastodon
+
+    from posts.services import like_create
+
+    graph.follow_create(follower=alice, followee=bob)
+    graph.follow_create(follower=charlie, followee=alice)
+    posts = [PostFactory(author=bob, caption=f"#tag {i}") for i in range(5)]
+    mine = PostFactory(author=alice, caption="mine")
+    like_create(user=bob, post_id=mine.pk)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # e.g. "version >= 4.3.0 but no API version found"
+        # the DEFAULT version check: reads /api/v1/instance (and v2's api_versions)
+        api = Mastodon(access_token=api_token(alice, "read write"), api_base_url=live_server.url)
+    api.retrieve_mastodon_version(fail_hard=True)
+    assert (api.mastodon_major, api.mastodon_minor, api.mastodon_api_version) == (4, 3, 2)
+
+    page = api.timeline_home(limit=2)
+    pages, seen = [page], [s.id for s in page]
+    while (page := api.fetch_next(page)):
+        pages.append(page)
+        seen += [s.id for s in page]
+    newest_first = [mine.pk, *(p.pk for p in reversed(posts))]
+    assert [int(i) for i in seen] == newest_first
+    assert len(pages) == 3
+    back = api.fetch_previous(pages[1])
+    assert [int(s.id) for s in back] == newest_first[:2]
+
+    notes = api.notifications()
+    assert [(n.type, n.account.username) for n in notes] == [("favourite", "bob"), ("follow", "charlie")]
+    assert int(notes[0].status.id) == mine.pk
+    api.notifications_dismiss(notes[0])
+    assert [n.type for n in api.notifications()] == ["follow"]
+    api.notifications_clear()
+    assert api.notifications() == []
+
+    found = api.search_v2("ali")
+    assert [a.acct for a in found.accounts] == ["alice"]
+    assert [int(s.id) for s in api.timeline_hashtag("tag", limit=2)] == [posts[4].pk, posts[3].pk]
