@@ -243,3 +243,44 @@ def test_mastodon_py_reads_timelines_notifications_and_search(live_server, alice
     found = api.search_v2("ali")
     assert [a.acct for a in found.accounts] == ["alice"]
     assert [int(s.id) for s in api.timeline_hashtag("tag", limit=2)] == [posts[4].pk, posts[3].pk]
+
+
+def test_keyset_windows_over_a_merged_feed_of_pushed_and_pulled_authors(alice, bob, charlie, settings):
+    """feed_page's two reads (fan-out rows and a pull-mode author's posts, merged by hand) honour
+    every Keyset bound: walking down by max_id and up by min_id gives the reference both ways."""
+    from accounts.tests.factories import FollowFactory, UserFactory
+    from instaclone.pagination import Keyset
+    from posts.models import Post
+    from social.models import FeedPullAuthor
+    from social.selectors import feed_page
+
+    settings.FEED_FANOUT_MAX_FOLLOWERS = 1
+    settings.FEED_FANOUT_MIN_FOLLOWERS = 1
+    for person in (alice, UserFactory()):
+        FollowFactory(follower=person, followee=charlie)  # charlie: 2 followers, pull mode
+    graph.follow_create(follower=alice, followee=bob)
+    for i in range(4):
+        PostFactory(author=bob, caption=f"b{i}")
+        PostFactory(author=charlie, caption=f"c{i}")
+    assert FeedPullAuthor.objects.filter(author=charlie).exists()
+    reference = list(Post.objects.order_by("-created", "-id").values_list("pk", flat=True))
+
+    down, page = [], feed_page(alice, Keyset(), 3)
+    while True:
+        down += [p.pk for p in page.items]
+        if not page.next_cursor:
+            break
+        page = feed_page(alice, Keyset(max=page.next_cursor), 3)
+    assert down == reference
+
+    up, cursor = [p.pk for p in page.items], page.prev_cursor  # from the last page up, a window at a time
+    while True:
+        window = feed_page(alice, Keyset(min=cursor), 3)
+        if not window.items:
+            break
+        assert len(window.items) <= 3
+        up = [p.pk for p in window.items] + up
+        cursor = window.prev_cursor
+    assert up == reference
+    since = feed_page(alice, Keyset(since=page.prev_cursor), 3)
+    assert [p.pk for p in since.items] == reference[:3]  # since_id: the newest, not the nearest
