@@ -302,3 +302,24 @@ def test_a_private_accounts_post_is_read_by_followers(client, token, alice, bob)
     FollowFactory(follower=alice, followee=bob)
     response = client.get(f"{STATUSES}/{post.pk}", **auth(token))
     assert response.status_code == 200 and response.json()["visibility"] == "private"
+
+
+def test_a_failure_after_the_post_is_written_rolls_it_back_and_deletes_its_files(client, token, alice, media_root,
+                                                                                 monkeypatch):
+    """The drafts' deletion and the post are one transaction: when it fails after post_create has
+    stored the post's files (here: registering the drafts' file deletion), no post, no new file."""
+    from posts.services import media_drafts, post_create_from_drafts
+
+    ids = [int(draft(client, token)), int(draft(client, token))]
+    before = stored_files(media_root)
+
+    def broken(*names):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(media_drafts, "delete_on_commit", broken)
+    with pytest.raises(RuntimeError):
+        post_create_from_drafts(author=alice, caption="", draft_ids=ids)
+    assert not Post.objects.exists() and MediaDraft.objects.count() == 2
+    assert stored_files(media_root) == before
+    alice.refresh_from_db()
+    assert alice.post_count == 0
