@@ -128,6 +128,37 @@ def _content(alice, bob, charlie):
     return carousel, video, own, collection
 
 
+def _authorize(page):
+    """The consent page's "Authorize": an out-of-band app gets the code to copy (issue 14)."""
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_selector("#oauth-code")
+
+
+def _oauth_pages(alice):
+    """The consent page for a client app, its out-of-band code, and Settings → Apps with one app."""
+    from urllib.parse import urlencode
+
+    from oauth2_provider.models import get_application_model
+
+    from instaclone.testing import api_token
+
+    app = get_application_model().objects.create(
+        name="Pocket client", website="https://pocket.example", client_type="confidential",
+        authorization_grant_type="authorization-code", redirect_uris="urn:ietf:wg:oauth:2.0:oob",
+        scopes="read write follow",
+    )
+    api_token(alice, scope="read write follow", app=app)
+    consent = reverse("oauth:authorize") + "?" + urlencode({
+        "response_type": "code", "client_id": app.client_id, "redirect_uri": "urn:ietf:wg:oauth:2.0:oob",
+        "scope": "read write:favourites follow",
+    })
+    return {
+        "oauth: consent": consent,
+        "oauth: out-of-band code": (consent, _authorize),
+        "settings: apps": reverse("accounts:apps"),
+    }
+
+
 def _pages(alice, bob, carousel, video, own, collection):
     signed_out = {
         "landing": "/",
@@ -176,6 +207,7 @@ def _pages(alice, bob, carousel, video, own, collection):
         "report": reverse("social:report", args=["post", carousel.pk]),
         "not found (404)": "/p/99999999/",
     }
+    signed_in |= _oauth_pages(alice)
     if video:
         signed_in["post (video)"] = video.get_absolute_url()
     return signed_out, signed_in
