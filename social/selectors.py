@@ -20,7 +20,16 @@ from accounts.follow_state import FollowState
 from accounts.models import Block, Follow, FollowRequest, User
 from accounts.visibility import followees_subquery, visible_profiles_q
 from instaclone.compiled import compiled_fetch, viewer_key
-from instaclone.pagination import InvalidCursor, Keyset, Page, ascending, encode_cursor, keyset_order, keyset_page, keyset_q
+from instaclone.pagination import (
+    InvalidCursor,
+    Keyset,
+    Page,
+    ascending,
+    encode_cursor,
+    keyset_order,
+    keyset_page,
+    keyset_q,
+)
 from posts.models import comment_visible_q, post_visible_q
 from posts.selectors import post_queryset, prefetch_media, with_card_state
 
