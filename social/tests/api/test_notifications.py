@@ -169,6 +169,9 @@ def test_scopes(client, alice, bob):
 
 @pytest.mark.parametrize("n_each", [1, 6])
 def test_query_count_is_constant(client, alice, bob, charlie, token, django_assert_num_queries, n_each):
+    """One like, comment and follow (3 entries) or six likes and comments (13 entries): the same
+    count. (A page without comments skips query 8, one without posts 3-7: the count depends on
+    which kinds a page holds, never on how many.)"""
     for i in range(n_each):
         post = PostRowsFactory(author=alice, caption=f"p{i} @bob #tag")
         like_create(user=bob, post_id=post.pk)
@@ -190,3 +193,11 @@ def test_a_mention_in_a_comment_is_that_comment(client, alice, bob, charlie, tok
     assert (n["type"], n["account"]["username"]) == ("mention", "charlie")
     assert n["status"]["id"] == str(10**15 + comment.pk) and n["status"]["in_reply_to_id"] == str(post.pk)
     assert n["status"]["account"]["username"] == "charlie"
+
+
+def test_a_single_favourite_costs_seven_queries(client, alice, bob, token, django_assert_num_queries):
+    like_create(user=bob, post_id=PostRowsFactory(author=alice).pk)
+    client.get(URL, **token)
+    # 1 token, 2 page, 3 media, 4 favourited, 5 bookmarked, 6 mentions, 7 hashtags (no comment: no 8)
+    with django_assert_num_queries(7):
+        assert len(get(client, URL, token)) == 1
