@@ -199,3 +199,27 @@ def test_the_sweep_deletes_uploads_unused_for_a_day_and_keeps_younger_ones(clien
     assert "deleted 1 unused upload" in report
     assert list(MediaDraft.objects.values_list("pk", flat=True)) == [young.pk]
     assert stored_files(media_root) == [young.file]
+
+
+def test_on_imagekit_an_upload_is_stored_there_signed_and_posted_from_there(client, token, fake_imagekit):
+    """The draft goes to ImageKit under posts/drafts/, its URL is ImageKit's signed one, and posting
+    reads it back from ImageKit through post_create, then deletes it there."""
+    from posts.models import Post
+
+    data = post_media(client, token, description="cloud")
+    assert data.status_code == 200, data.content
+    data = data.json()
+    draft = MediaDraft.objects.get()
+    folder = "/instaclone-test"
+    assert f"{folder}/{draft.file}" in fake_imagekit.paths()
+    assert data["url"].startswith(fake_imagekit.url_endpoint) and "ik-s=" in data["url"]
+
+    response = client.post("/api/v1/statuses", {"status": "from the cloud", "media_ids": [data["id"]]},
+                           content_type="application/json", **auth(token))
+    assert response.status_code == 200, response.content
+    post = Post.objects.get()
+    media = post.media.get()
+    assert media.alt_text == "cloud"
+    paths = fake_imagekit.paths()
+    assert f"{folder}/{media.file}" in paths
+    assert not [p for p in paths if p.startswith(f"{folder}/posts/drafts/")]
