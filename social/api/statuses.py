@@ -17,6 +17,8 @@ is a 404 everywhere.
   ancestor).
 - `POST .../favourite`, `.../unfavourite` (write:favourites), `.../bookmark`, `.../unbookmark`
   (write:bookmarks): likes and saves of posts; comments have neither here (422).
+- `POST .../reblog`, `.../unreblog` (write:statuses): 422, there are no reposts;
+  `GET .../reblogged_by`: [] (both 404 for a status the caller may not see).
 - `GET .../favourited_by` (optional token, read:statuses), `GET /api/v1/favourites`
   (read:favourites), `GET /api/v1/bookmarks` (read:bookmarks): keyset pages with Link headers.
 """
@@ -36,6 +38,7 @@ from . import serializers
 CONTEXT_MAX = 200  # comments returned by /context (Mastodon's context is one unpaged list too)
 IDEMPOTENCY_NAMESPACE = uuid.UUID("5f0c8e57-2d7e-4f07-9d8a-4b1f3c6e2a91")
 NO_COMMENT_LIKES = "Comments can't be favourited or bookmarked here; only posts can."
+NO_REBLOGS = "Reposting isn't available here."
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -177,6 +180,29 @@ def status_unbookmark(request, id):  # noqa: A002
     return JsonResponse(_post_status(request, pk))
 
 
+@endpoint(scope="write:statuses")
+def status_reblog(request, id):  # noqa: A002
+    """There are no reposts here: 422 for a status the caller may see (404 otherwise), so a client
+    shows the reason rather than taking the status for gone."""
+    kind, pk = serializers.status_ref(id)
+    if kind == "comment":
+        selectors.comment_get_for_viewer(request.user, pk)
+    else:
+        selectors.post_get_for_viewer(request.user, pk, with_media=False)
+    raise ApiError(422, NO_REBLOGS)
+
+
+@endpoint(scope="read:statuses", auth="optional")
+def status_reblogged_by(request, id):  # noqa: A002
+    """Nobody: there are no reposts (404 for a status the caller may not see)."""
+    kind, pk = serializers.status_ref(id)
+    if kind == "comment":
+        selectors.comment_get_for_viewer(request.user, pk)
+    else:
+        selectors.post_get_for_viewer(request.user, pk, with_media=False)
+    return JsonResponse([], safe=False)
+
+
 @endpoint(scope="read:statuses", auth="optional")
 def status_favourited_by(request, id):  # noqa: A002
     """Who liked a post (people the viewer may see), newest first; a comment has no likes: []."""
@@ -215,6 +241,9 @@ urlpatterns = [
     path("v1/statuses/<str:id>/bookmark", methods(POST=status_bookmark), name="status_bookmark"),
     path("v1/statuses/<str:id>/unbookmark", methods(POST=status_unbookmark), name="status_unbookmark"),
     path("v1/statuses/<str:id>/favourited_by", methods(GET=status_favourited_by), name="status_favourited_by"),
+    path("v1/statuses/<str:id>/reblog", methods(POST=status_reblog), name="status_reblog"),
+    path("v1/statuses/<str:id>/unreblog", methods(POST=status_reblog), name="status_unreblog"),
+    path("v1/statuses/<str:id>/reblogged_by", methods(GET=status_reblogged_by), name="status_reblogged_by"),
     path("v1/favourites", methods(GET=favourites), name="favourites"),
     path("v1/bookmarks", methods(GET=bookmarks), name="bookmarks"),
 ]

@@ -43,6 +43,7 @@ def write_calls(post_id: int, comment_id: str, media_id: str):
         ("post", f"{STATUSES}/{post_id}/unfavourite", None),
         ("post", f"{STATUSES}/{post_id}/bookmark", None),
         ("post", f"{STATUSES}/{post_id}/unbookmark", None),
+        ("post", f"{STATUSES}/{post_id}/reblog", None),
     ]
 
 
@@ -151,6 +152,9 @@ def reads_and_writes(post: Post, comment: Comment):
         ("post", f"{STATUSES}/{sid}/unbookmark"),
         ("post", f"{STATUSES}/{cid}/favourite"),
         ("post", f"{STATUSES}/{cid}/bookmark"),
+        ("post", f"{STATUSES}/{sid}/reblog"),
+        ("get", f"{STATUSES}/{sid}/reblogged_by"),
+        ("get", f"{STATUSES}/{cid}/reblogged_by"),
         ("delete", f"{STATUSES}/{sid}"),
         ("delete", f"{STATUSES}/{cid}"),
     ]

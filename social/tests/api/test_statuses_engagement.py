@@ -82,6 +82,19 @@ def test_comments_cannot_be_favourited_or_bookmarked(client, token, bob):
     assert not Like.objects.exists() and not Save.objects.exists()
 
 
+def test_reposts_do_not_exist_here(client, token, bob):
+    post = PostRowsFactory(author=bob)
+    comment = CommentFactory(author=bob, post=post)
+    for sid in (str(post.pk), comment_status_id(comment.pk)):
+        for action in ("reblog", "unreblog"):
+            refused = client.post(f"{STATUSES}/{sid}/{action}", **auth(token))
+            assert refused.status_code == 422 and refused.json() == {"error": "Reposting isn't available here."}
+        assert client.get(f"{STATUSES}/{sid}/reblogged_by").json() == []
+    hidden = PostRowsFactory(author=bob, hidden=True)
+    assert client.post(f"{STATUSES}/{hidden.pk}/reblog", **auth(token)).status_code == 404
+    assert client.get(f"{STATUSES}/{hidden.pk}/reblogged_by", **auth(token)).status_code == 404
+
+
 # --- lists ---------------------------------------------------------------------------------------
 
 
