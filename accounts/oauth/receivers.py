@@ -18,6 +18,6 @@ def confirm_tokens(sender, request=None, email_address=None, **kwargs) -> None:
 def connect() -> None:
     from allauth.account import signals
 
-    for signal in (signals.password_changed, signals.password_reset, signals.password_set):
-        signal.connect(revoke_tokens, dispatch_uid=f"accounts.oauth.revoke_tokens.{id(signal)}")
+    for name in ("password_changed", "password_reset", "password_set"):
+        getattr(signals, name).connect(revoke_tokens, dispatch_uid=f"accounts.oauth.revoke_tokens.{name}")
     signals.email_confirmed.connect(confirm_tokens, dispatch_uid="accounts.oauth.confirm_tokens")

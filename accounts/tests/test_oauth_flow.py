@@ -114,6 +114,12 @@ def test_verify_credentials_with_an_app_token(client, app):
     assert client.get("/api/v1/apps/verify_credentials").status_code == 401
 
 
+def test_paths_answer_with_a_trailing_slash_too(alice_client, client, app):
+    """Mastodon's routes do (Rails); the toot CLI opens /oauth/authorize/."""
+    assert client.get("/.well-known/oauth-authorization-server/").status_code == 200
+    assert alice_client.get("/oauth/authorize/?" + urlencode(authorize_params(app))).status_code == 200
+
+
 # --- the consent page ------------------------------------------------------------------------------
 
 
