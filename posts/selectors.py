@@ -631,14 +631,20 @@ def comment_get_for_viewer(viewer, pk) -> Comment:
 
 def favourites_page(viewer, cursor=None, size: int | None = None) -> Page:
     """The viewer's likes, newest first, keyset on the like's (created, id) (2 queries: likes with
-    their posts and authors, media). Posts the viewer may no longer see (`post_visible_q`, the rule
-    of `Post.objects.visible_to`, as the Saved page reads saves) drop out. `cursor` may be a Keyset."""
+    their posts, authors and whether the viewer saved each, media). Posts the viewer may no longer
+    see (`post_visible_q`, the rule of `Post.objects.visible_to`, as the Saved page reads saves)
+    drop out. Each `like.post` carries `viewer_liked` (True) and `viewer_saved`, as posts read
+    `with_viewer_flags` do. `cursor` may be a Keyset."""
     qs = (
         Like.objects.filter(post_visible_q(viewer, "post"), user=viewer)
+        .annotate(post_saved=Exists(Save.objects.filter(user_id=viewer.pk, post_id=OuterRef("post_id"))))
         .select_related("post", "post__author")
         .prefetch_related(Prefetch("post__media", queryset=PostMedia.objects.order_by("position")))
     )
-    return keyset_page(qs, cursor, size or FAVOURITES_PAGE_SIZE)
+    page = keyset_page(qs, cursor, size or FAVOURITES_PAGE_SIZE)
+    for like in page.items:
+        like.post.viewer_liked, like.post.viewer_saved = True, like.post_saved
+    return page
 
 
 def _row_cursor(qs) -> str | None:

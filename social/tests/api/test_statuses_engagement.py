@@ -227,19 +227,36 @@ def test_context_costs_the_same_for_one_or_many_comments(
     assert len(response.json()["descendants"]) == n
 
 
-@pytest.mark.parametrize("path", ["/api/v1/favourites", "/api/v1/bookmarks"])
+@pytest.mark.parametrize(
+    ("path", "queries"),
+    [
+        # the likes with their posts, authors and saved flags; the posts' media; mentions; tags
+        ("/api/v1/favourites", 4),
+        # the saves with their posts and authors (saved_page); media; the viewer's liked ids; saved
+        # ids; mentions; tags
+        ("/api/v1/bookmarks", 6),
+    ],
+)
 def test_lists_cost_the_same_for_one_or_many(
-    client, token, alice, bob, charlie, n, path, plumbing_queries, django_assert_num_queries
+    client, token, alice, bob, charlie, n, path, queries, plumbing_queries, django_assert_num_queries
 ):
     for i in range(n):
         post = PostRowsFactory(author=bob if i % 2 else charlie, media=2)
         LikeFactory(user=alice, post=post)
         SaveFactory(user=alice, post=post)
-    # the likes (or saves) with their posts and authors; the posts' media; the viewer's liked ids;
-    # saved ids; the posts' mentions; their tags
-    with django_assert_num_queries(plumbing_queries + 6):
+    with django_assert_num_queries(plumbing_queries + queries):
         response = client.get(path, **auth(token))
     assert len(response.json()) == n
+
+
+def test_favourites_carry_the_callers_bookmark_flags(client, token, alice, bob):
+    saved, unsaved = PostRowsFactory(author=bob), PostRowsFactory(author=bob)
+    for post in (saved, unsaved):
+        LikeFactory(user=alice, post=post)
+    SaveFactory(user=alice, post=saved)
+    LikeFactory(user=bob, post=unsaved)
+    flags = {s["id"]: (s["favourited"], s["bookmarked"]) for s in client.get("/api/v1/favourites", **auth(token)).json()}
+    assert flags == {str(saved.pk): (True, True), str(unsaved.pk): (True, False)}
 
 
 def test_favourited_by_costs_the_same_for_one_or_many(
