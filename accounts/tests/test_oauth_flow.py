@@ -150,6 +150,16 @@ def test_a_scope_the_app_did_not_register_is_refused(alice_client, client):
     assert b"invalid_scope" in response.content and b"can't be authorized" in response.content
 
 
+def test_a_scope_added_to_the_consent_form_is_refused_too(alice_client, client):
+    app = register(client, scopes="read").json()
+    params = authorize_params(app, scope="read")
+    page = alice_client.get("/oauth/authorize?" + urlencode(params))
+    data = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+    response = alice_client.post("/oauth/authorize?" + urlencode(params), {**data, "scope": "read write", "allow": "Authorize"})
+    assert response.status_code == 400 and not response.context["code"]
+    assert b"invalid_scope" in response.content
+
+
 def test_a_sub_scope_of_a_registered_scope_is_allowed(alice_client, client):
     app = register(client, scopes="read follow").json()
     code = get_code(alice_client, app, scope="read:statuses write:follows")
@@ -291,6 +301,13 @@ def test_revoke_kills_the_token_at_once(alice_client, client, app):
     response = client.post("/oauth/revoke", {"client_id": app["client_id"], "client_secret": app["client_secret"], "token": token})
     assert response.status_code == 200 and response.json() == {}
     assert client.get("/api/v1/apps/verify_credentials", **auth).status_code == 401
+
+
+def test_revoke_takes_json(alice_client, client, app):
+    token = exchange(client, app, get_code(alice_client, app)).json()["access_token"]
+    body = {"client_id": app["client_id"], "client_secret": app["client_secret"], "token": token}
+    assert client.post("/oauth/revoke", json.dumps(body), content_type="application/json").status_code == 200
+    assert client.get("/api/v1/apps/verify_credentials", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
 
 
 def test_an_app_cannot_revoke_another_apps_token(alice_client, client, app):
