@@ -116,6 +116,30 @@ def token_issue(*, user: User, application, scopes: list[str], unconfirmed: bool
     return token, raw
 
 
+def api_signup(*, request, form, application, scopes: list[str]):
+    """Sign up through the API (`POST /api/v1/accounts`): save the person through the web's sign-up
+    form (`accounts.forms.SignupForm`, already valid: the same username, email and password rules),
+    send allauth's `user_signed_up`, and return (user, token row, raw token) for a token of
+    `application` with `scopes`, marked unconfirmed until the email address is.
+
+    The web confirms the address with a code tied to the browser's session, which an API client
+    does not have; so the email sent here says to sign in once on the website, where allauth sends
+    that code, as it does for any unconfirmed account signing in."""
+    from allauth.account.adapter import get_adapter
+    from allauth.account.signals import user_signed_up
+    from django.urls import reverse
+
+    with transaction.atomic():
+        user = form.save(request)
+        token, raw = token_issue(user=user, application=application, scopes=scopes, unconfirmed=True)
+    user_signed_up.send(sender=user.__class__, request=request, user=user)
+    get_adapter().send_mail("accounts/email/api_signup", user.email, {
+        "user": user, "app_name": application.name or "an app",
+        "login_url": request.build_absolute_uri(reverse("account_login")),
+    })
+    return user, token, raw
+
+
 def tokens_confirm_for_user(*, user: User) -> int:
     """The person's email is confirmed: their tokens lose the unconfirmed mark."""
     return get_access_token_model().objects.filter(user=user, scope__contains=UNCONFIRMED).update(

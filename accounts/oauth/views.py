@@ -25,7 +25,7 @@ from .. import ratelimits
 from ..forms import SignupForm
 from .scopes import describe, known_scopes
 from .selectors import authorized_apps
-from .services import OOB, app_create, token_issue, tokens_revoke_for_app
+from .services import OOB, api_signup, app_create, tokens_revoke_for_app
 from .validators import GRANT_TYPES
 
 
@@ -227,8 +227,8 @@ def accounts_register(request: HttpRequest) -> JsonResponse:
     """POST /api/v1/accounts: sign up through the web's sign-up form (allauth's, with the site's
     username rules and its taken-name check) with an app's token; answers with a token for the new
     person. Their email is not confirmed yet: until it is, the token may call only
-    verify_credentials (and the endpoints that need no user); they confirm it by signing in on the
-    website once, which sends the code, as for any unconfirmed account."""
+    verify_credentials (and the endpoints that need no user); the email sent says to sign in once
+    on the website, which sends the code, as for any unconfirmed account."""
     if request.method != "POST":
         raise ApiError(405, "Method not allowed")
     if request.auth.user_id is not None:
@@ -259,14 +259,8 @@ def accounts_register(request: HttpRequest) -> JsonResponse:
         codes.setdefault("agreement", []).append("ERR_ACCEPTED")
     if errors:
         return _validation_failed(ValidationError(errors), codes)
-    from allauth.account.signals import user_signed_up
-    from django.db import transaction
-
-    with transaction.atomic():
-        user = form.save(request)
-        scopes = [s for s in request.auth.scope.split() if s in set(known_scopes())]
-        token, raw = token_issue(user=user, application=request.auth.application, scopes=scopes, unconfirmed=True)
-    user_signed_up.send(sender=user.__class__, request=request, user=user)
+    scopes = [s for s in request.auth.scope.split() if s in set(known_scopes())]
+    _, token, raw = api_signup(request=request, form=form, application=request.auth.application, scopes=scopes)
     return JsonResponse(_token_json(token, raw))
 
 

@@ -50,6 +50,9 @@ def test_registration_creates_the_account_and_returns_a_token(client, app_token,
     assert address.email == "newbie@example.com" and address.primary and not address.verified
     token = get_access_token_model().objects.get(user=user)
     assert token.application == app and token.token != body["access_token"]  # stored hashed
+    [email] = mail.outbox
+    assert email.to == ["newbie@example.com"] and "Confirm your email address" in email.subject
+    assert "http://testserver/accounts/login/" in email.body and "Signup app" in email.body
 
 
 def test_registration_takes_json(client, app_token):
