@@ -5,6 +5,7 @@ Apps page."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from urllib.parse import parse_qs, urlsplit
 
@@ -17,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from oauth2_provider.http import OAuth2ResponseRedirect
+from oauth2_provider.models import get_access_token_model
 from oauth2_provider.views import AuthorizationView, RevokeTokenView, TokenView
 
 from instaclone.api import ApiError, Params, endpoint, rate_limit
@@ -50,7 +52,7 @@ def _validation_failed(exc: ValidationError, codes: dict[str, list[str]] | None 
 # --- apps -----------------------------------------------------------------------------------------
 
 
-def _app_json(request: HttpRequest, app, *, client_secret: str | None = None) -> dict:
+def _app_json(app, *, client_secret: str | None = None) -> dict:
     uris = app.redirect_uris.split()
     data = {
         "id": str(app.pk),
@@ -69,8 +71,6 @@ def _app_json(request: HttpRequest, app, *, client_secret: str | None = None) ->
 @endpoint(auth="optional")
 def apps_create(request: HttpRequest) -> JsonResponse:
     """POST /api/v1/apps: register a client app; the only time its secret is shown."""
-    if request.method != "POST":
-        raise ApiError(405, "Method not allowed")
     params = Params(request)
     _limit_per_address(request, "apps", settings.API_APP_REGISTRATION_RATE_LIMIT)
     uris = params.getlist("redirect_uris")
@@ -83,7 +83,7 @@ def apps_create(request: HttpRequest) -> JsonResponse:
         )
     except ValidationError as exc:
         return _validation_failed(exc)
-    return JsonResponse(_app_json(request, app, client_secret=secret))
+    return JsonResponse(_app_json(app, client_secret=secret))
 
 
 @endpoint(auth="app")
@@ -91,7 +91,7 @@ def apps_verify_credentials(request: HttpRequest) -> JsonResponse:
     """GET /api/v1/apps/verify_credentials: the app a token belongs to."""
     if request.auth.application is None:
         raise ApiError(401, "The access token is invalid")
-    return JsonResponse(_app_json(request, request.auth.application))
+    return JsonResponse(_app_json(request.auth.application))
 
 
 # --- the consent page -----------------------------------------------------------------------------
@@ -155,21 +155,14 @@ class MastodonTokenView(TokenView):
         except ValueError:
             return response
         if response.status_code == 200 and "access_token" in body:
-            from oauth2_provider.models import get_access_token_model
-
-            token = get_access_token_model().objects.get(token_checksum=_checksum(body["access_token"]))
+            checksum = hashlib.sha256(body["access_token"].encode()).hexdigest()
+            token = get_access_token_model().objects.get(token_checksum=checksum)
             body = _token_json(token, body["access_token"])
         answer = JsonResponse(body, status=response.status_code)
         for name in ("Cache-Control", "Pragma", "WWW-Authenticate"):
             if name in response:
                 answer[name] = response[name]
         return answer
-
-
-def _checksum(raw: str) -> str:
-    import hashlib
-
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 class MastodonRevokeView(RevokeTokenView):
@@ -229,8 +222,6 @@ def accounts_register(request: HttpRequest) -> JsonResponse:
     person. Their email is not confirmed yet: until it is, the token may call only
     verify_credentials (and the endpoints that need no user); the email sent says to sign in once
     on the website, which sends the code, as for any unconfirmed account."""
-    if request.method != "POST":
-        raise ApiError(405, "Method not allowed")
     if request.auth.user_id is not None:
         raise ApiError(403, "This method requires an app token")
     params = Params(request)
