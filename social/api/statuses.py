@@ -12,7 +12,8 @@ is a 404 everywhere.
   `Idempotency-Key` is the post's one-time key. `visibility`, `sensitive`, `spoiler_text`,
   `language`, `poll`, `scheduled_at` are ignored: who sees a post is the account's privacy.
 - `GET /api/v1/statuses/:id` (optional token, read:statuses), `DELETE` (write:statuses: one's
-  own post; one's own comment or a comment on one's post), `GET .../context` (read:statuses: a
+  own post; one's own comment or a comment on one's post), `PUT` (write:statuses: one's own
+  post's caption and alt texts, `post_update`; not its media, not comments), `GET .../source`, `GET .../context` (read:statuses: a
   post's comments as descendants, oldest first, at most CONTEXT_MAX; a comment's post as its
   ancestor).
 - `POST .../favourite`, `.../unfavourite` (write:favourites), `.../bookmark`, `.../unbookmark`
@@ -137,6 +138,56 @@ def status_delete(request, id):  # noqa: A002
     return JsonResponse(data)
 
 
+@endpoint(scope="write:statuses")
+def status_update(request, id):  # noqa: A002
+    """Edit one's own post: `status` (the caption) and `media_attributes[]` ({id, description}: alt
+    texts), through `post_update`, as the web's edit page. The photos and videos themselves cannot
+    change: `media_ids`, when sent, must be the post's own (in any order). Comments are not edited."""
+    kind, pk = serializers.status_ref(id)
+    if kind == "comment":
+        selectors.comment_get_for_viewer(request.user, pk)
+        raise ApiError(422, "Comments can't be edited.")
+    post = selectors.post_get_for_author(request.user, pk)  # anyone else's post: 404, as on the web
+    params = Params(request)
+    own = {m.pk for m in post.media.all()}
+    if params.has("media_ids") and set(_media_ids(params.getlist("media_ids"))) != own:
+        raise ApiError(422, "A post's photos and videos can't be changed; edit its caption and descriptions.")
+    alt_texts = {}
+    for item in _media_attributes(params):
+        media_id = _media_ids([item.get("id", "")])[0]
+        if media_id not in own:
+            raise ApiError(422, f"Media not found: {media_id}")
+        if "description" in item:
+            alt_texts[media_id] = str(item["description"] or "")
+    caption = params.text("status", post.caption) if params.has("status") else post.caption
+    services.post_update(post=post, caption=caption, alt_texts=alt_texts)
+    return JsonResponse(_post_status(request, pk))
+
+
+def _media_attributes(params) -> list[dict]:
+    """`media_attributes` as a JSON list of objects, or Rails-style form fields
+    (`media_attributes[][id]`, `media_attributes[][description]`, in step)."""
+    value = params.get("media_attributes")
+    if value is not None:
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            raise ApiError(422, "media_attributes must be a list of objects")
+        return value
+    ids = params.getlist("media_attributes[][id]")
+    descriptions = params.getlist("media_attributes[][description]")
+    return [{"id": media_id, "description": text} for media_id, text in zip(ids, descriptions, strict=False)]
+
+
+@endpoint(scope="read:statuses", auth="optional")
+def status_source(request, id):  # noqa: A002
+    """The source text of a status the caller may see (Mastodon's StatusSource)."""
+    kind, pk = serializers.status_ref(id)
+    if kind == "comment":
+        comment = selectors.comment_get_for_viewer(request.user, pk)
+        return JsonResponse({"id": serializers.comment_status_id(comment.pk), "text": comment.body, "spoiler_text": ""})
+    post = selectors.post_get_for_viewer(request.user, pk, with_media=False)
+    return JsonResponse({"id": str(post.pk), "text": post.caption, "spoiler_text": ""})
+
+
 @endpoint(scope="read:statuses", auth="optional")
 def status_context(request, id):  # noqa: A002
     kind, pk = serializers.status_ref(id)
@@ -234,7 +285,8 @@ def bookmarks(request):
 
 urlpatterns = [
     path("v1/statuses", methods(POST=status_create), name="statuses"),
-    path("v1/statuses/<str:id>", methods(GET=status_get, DELETE=status_delete), name="status"),
+    path("v1/statuses/<str:id>", methods(GET=status_get, PUT=status_update, DELETE=status_delete), name="status"),
+    path("v1/statuses/<str:id>/source", methods(GET=status_source), name="status_source"),
     path("v1/statuses/<str:id>/context", methods(GET=status_context), name="status_context"),
     path("v1/statuses/<str:id>/favourite", methods(POST=status_favourite), name="status_favourite"),
     path("v1/statuses/<str:id>/unfavourite", methods(POST=status_unfavourite), name="status_unfavourite"),

@@ -323,3 +323,65 @@ def test_a_failure_after_the_post_is_written_rolls_it_back_and_deletes_its_files
     assert stored_files(media_root) == before
     alice.refresh_from_db()
     assert alice.post_count == 0
+
+
+# --- editing -------------------------------------------------------------------------------------
+
+
+def test_editing_ones_own_post_changes_its_caption_and_alt_texts(client, token, alice, bob):
+    ids = [draft(client, token, description="one"), draft(client, token, description="two")]
+    created = post_status(client, token, {"status": "before #old", "media_ids": ids}).json()
+    media = [a["id"] for a in created["media_attachments"]]
+    response = client.put(
+        f"{STATUSES}/{created['id']}",
+        {"status": "after #new @bob", "media_ids": list(reversed(media)),
+         "media_attributes": [{"id": media[1], "description": "second, described"}]},
+        content_type="application/json", **auth(token),
+    )
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert [t["name"] for t in data["tags"]] == ["new"] and [m["username"] for m in data["mentions"]] == ["bob"]
+    assert [a["description"] for a in data["media_attachments"]] == ["one", "second, described"]
+    post = Post.objects.get()
+    assert post.caption == "after #new @bob"
+    source = client.get(f"{STATUSES}/{post.pk}/source", **auth(token)).json()
+    assert source == {"id": str(post.pk), "text": "after #new @bob", "spoiler_text": ""}
+
+    form = client.put(f"{STATUSES}/{post.pk}", f"media_attributes[][id]={media[0]}&media_attributes[][description]=first",
+                      content_type="application/x-www-form-urlencoded", **auth(token))
+    assert form.status_code == 200
+    assert [a["description"] for a in form.json()["media_attachments"]] == ["first", "second, described"]
+    assert Post.objects.get().caption == "after #new @bob"  # no `status`: the caption stays
+
+
+def test_edits_that_are_not_allowed(client, token, alice, bob):
+    created = post_status(client, token, {"status": "mine", "media_ids": [draft(client, token)]}).json()
+    own_media = created["media_attachments"][0]["id"]
+
+    def put(status_id, body):
+        return client.put(f"{STATUSES}/{status_id}", body, content_type="application/json", **auth(token))
+
+    other_upload = draft(client, token)
+    assert put(created["id"], {"status": "x", "media_ids": [own_media, other_upload]}).status_code == 422
+    assert put(created["id"], {"status": "x", "media_ids": []}).status_code == 422
+    assert put(created["id"], {"media_attributes": [{"id": "999999", "description": "x"}]}).status_code == 422
+    assert put(created["id"], {"media_attributes": "nope"}).status_code == 422
+    assert put(created["id"], {"status": "x" * 2201}).status_code == 422
+    assert put(created["id"], {"media_attributes": [{"id": own_media, "description": "d" * 1001}]}).status_code == 422
+    theirs = PostRowsFactory(author=bob)
+    assert put(theirs.pk, {"status": "hijacked"}).status_code == 404
+    comment = CommentFactory(author=alice, post=theirs)
+    refused = put(comment_status_id(comment.pk), {"status": "edited"})
+    assert refused.status_code == 422 and refused.json() == {"error": "Comments can't be edited."}
+    assert Post.objects.get(pk=created["id"]).caption == "mine"
+    theirs.refresh_from_db()
+    assert theirs.caption == ""
+
+
+def test_source_of_a_comment_and_of_an_invisible_post(client, token, bob):
+    post = PostRowsFactory(author=bob, caption="bob's")
+    comment = CommentFactory(author=bob, post=post, body="hello")
+    cid = comment_status_id(comment.pk)
+    assert client.get(f"{STATUSES}/{cid}/source", **auth(token)).json() == {"id": cid, "text": "hello", "spoiler_text": ""}
+    hidden = PostRowsFactory(author=bob, hidden=True)
+    assert client.get(f"{STATUSES}/{hidden.pk}/source", **auth(token)).status_code == 404

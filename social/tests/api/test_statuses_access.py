@@ -38,6 +38,7 @@ def write_calls(post_id: int, comment_id: str, media_id: str):
         ("post", STATUSES, {"status": "x", "media_ids": [media_id]}),
         ("post", STATUSES, {"status": "x", "in_reply_to_id": str(post_id)}),
         ("delete", f"{STATUSES}/{post_id}", None),
+        ("put", f"{STATUSES}/{post_id}", {"status": "edited"}),
         ("delete", f"{STATUSES}/{comment_id}", None),
         ("post", f"{STATUSES}/{post_id}/favourite", None),
         ("post", f"{STATUSES}/{post_id}/unfavourite", None),
@@ -157,6 +158,9 @@ def reads_and_writes(post: Post, comment: Comment):
         ("get", f"{STATUSES}/{cid}/reblogged_by"),
         ("delete", f"{STATUSES}/{sid}"),
         ("delete", f"{STATUSES}/{cid}"),
+        ("put", f"{STATUSES}/{sid}"),
+        ("get", f"{STATUSES}/{sid}/source"),
+        ("get", f"{STATUSES}/{cid}/source"),
     ]
 
 

@@ -1,5 +1,5 @@
-"""Mastodon.py (unmodified) against the live server: upload a photo with alt text, post it,
-favourite, bookmark, list both, read the context, reply, delete — what a client app does with
+"""Mastodon.py (unmodified) against the live server: upload a photo with alt text, post it, edit
+it, favourite, bookmark, list both, read the context, reply, delete — what a client app does with
 statuses and media."""
 
 from __future__ import annotations
@@ -37,6 +37,14 @@ def test_a_mastodon_client_posts_a_photo_engages_replies_and_deletes(live_server
     with pytest.raises(MastodonAPIError):
         api.status_post("no photo")  # a post needs media
 
+    attached = status["media_attachments"][0]
+    edited = api.status_update(
+        status, "hello #tag, edited",
+        media_attributes=[api.generate_media_edit_attributes(attached, description="A red square, edited")],
+    )
+    assert edited["media_attachments"][0]["description"] == "A red square, edited"
+    assert api.status_source(status)["text"] == "hello #tag, edited"
+
     reader = client_for(live_server, bob)
     assert reader.status_favourite(status)["favourited"] is True
     assert reader.status_bookmark(status)["bookmarked"] is True
@@ -58,7 +66,7 @@ def test_a_mastodon_client_posts_a_photo_engages_replies_and_deletes(live_server
     deleted_reply = reader.status_delete(reply)
     assert deleted_reply["text"] == "lovely @alice" and not Comment.objects.exists()
     deleted = api.status_delete(status)
-    assert deleted["text"] == "hello #tag" and not Post.objects.exists()
+    assert deleted["text"] == "hello #tag, edited" and not Post.objects.exists()
     with pytest.raises(MastodonNotFoundError):
         api.status(status)
 
