@@ -107,6 +107,7 @@ def test_signing_out_other_sessions_revokes_every_token(alice, tokens):
     for browser in (phone, laptop):
         browser.post("/accounts/login/", {"login": "alice", "password": DEFAULT_PASSWORD})
     assert UserSession.objects.filter(user=alice).count() == 2
+    assert "also revokes every app's access" in laptop.get("/accounts/sessions/").content.decode()
     response = laptop.post("/accounts/sessions/")
     assert response.status_code == 302
     assert not _works(Client(), tokens["toot"]) and not _works(Client(), tokens["ivory"])
