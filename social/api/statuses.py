@@ -13,9 +13,9 @@ is a 404 everywhere.
   `language`, `poll`, `scheduled_at` are ignored: who sees a post is the account's privacy.
 - `GET /api/v1/statuses/:id` (optional token, read:statuses), `DELETE` (write:statuses: one's
   own post; one's own comment or a comment on one's post), `PUT` (write:statuses: one's own
-  post's caption and alt texts, `post_update`; not its media, not comments), `GET .../source`, `GET .../context` (read:statuses: a
-  post's comments as descendants, oldest first, at most CONTEXT_MAX; a comment's post as its
-  ancestor).
+  post's caption and alt texts, `post_update`; not its media, not comments), `GET .../source`,
+  `GET .../context` (read:statuses: a post's comments as descendants, oldest first, at most
+  CONTEXT_MAX; a comment's post as its ancestor).
 - `POST .../favourite`, `.../unfavourite` (write:favourites), `.../bookmark`, `.../unbookmark`
   (write:bookmarks): likes and saves of posts; comments have neither here (422).
 - `POST .../reblog`, `.../unreblog` (write:statuses): 422, there are no reposts;
