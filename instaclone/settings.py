@@ -337,6 +337,16 @@ _API_SCOPES = {
     "write:reports": "Report posts and people",
     "write:statuses": "Post, comment and delete your posts and comments",
 }
+
+
+def _pkce_required(client_id: str) -> bool:
+    """PKCE (S256) is required from public clients, optional for the confidential ones
+    POST /api/v1/apps registers (Mastodon apps, many of which do not send it)."""
+    from accounts.oauth.validators import pkce_required
+
+    return pkce_required(client_id)
+
+
 OAUTH2_PROVIDER = {
     "SCOPES": _API_SCOPES,
     "DEFAULT_SCOPES": ["read"],
@@ -346,10 +356,20 @@ OAUTH2_PROVIDER = {
     "OAUTH2_VALIDATOR_CLASS": "accounts.oauth.validators.OAuth2Validator",
     "OAUTH2_SERVER_CLASS": "accounts.oauth.server.Server",
     "OAUTH2_BACKEND_CLASS": "accounts.oauth.server.FormOrJsonOAuthLibCore",
-    "PKCE_REQUIRED": False,  # per client: OAuth2Validator.is_pkce_required (public clients only)
+    "PKCE_REQUIRED": _pkce_required,  # per client: required from public clients
     "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,  # S256 only, never "plain"
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    # Tokens only in the Authorization header (or a form body), never in a URL's query string.
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    # RFC 9207: the authorization response names its issuer (`iss`), as the metadata does.
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    # No refresh tokens are issued; were one ever replayed, its whole family would be revoked.
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    # Redirects: https; plain http only to a loopback address (RFC 8252: a native app's local
+    # server), which accounts.oauth.services.app_create checks at registration; the out-of-band
+    # URN and an app's own scheme are the app's registered ones (accounts.oauth.views.AuthorizeView).
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
     # Mastodon's tokens never expire and there is no refresh token: ours last ten years, until
     # revoked (by the app, on the Apps page, a password change, "sign out other sessions", or
     # suspension). The consent page is shown every time (REQUEST_APPROVAL_PROMPT "force").
@@ -360,8 +380,8 @@ OAUTH2_PROVIDER = {
     # Tokens are stored as their SHA-256 checksum only (RFC 9700): a database leak leaks no token.
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
 }
-# Redirect URIs an app may register (accounts.oauth.services.app_create): http(s), the out-of-band
-# URN and a native app's own scheme (RFC 8252, e.g. "myapp://oauth"); never these.
+# Redirect URIs an app may register (accounts.oauth.services.app_create): https, http to a loopback
+# address, the out-of-band URN and a native app's own scheme (RFC 8252, "myapp://oauth"); never these.
 OAUTH_REFUSED_REDIRECT_SCHEMES = ("javascript", "data", "vbscript", "file", "blob", "about", "ftp", "ws", "wss")
 # Per client address: apps registered (POST /api/v1/apps) and accounts created
 # (POST /api/v1/accounts), as (limit, seconds). Mastodon's sign-up limit is 5 per 30 minutes.

@@ -35,6 +35,7 @@ OOB = "urn:ietf:wg:oauth:2.0:oob"
 # A pseudo-scope on the token that `POST /api/v1/accounts` returns, until the account's email is
 # confirmed (accounts.oauth.checks). Not a scope any client can ask for (the validator refuses it).
 UNCONFIRMED = "unconfirmed"
+LOOPBACK = ("127.0.0.1", "::1", "localhost")  # RFC 8252 §7.3: a native app's own local server
 
 
 def _redirect_uris(text: str) -> list[str]:
@@ -54,6 +55,8 @@ def _redirect_uris(text: str) -> list[str]:
                 URLValidator(schemes=["http", "https"])(uri)
             except ValidationError:
                 raise ValidationError({"redirect_uris": ["must be an absolute URI"]}) from None
+            if scheme == "http" and parts.hostname not in LOOPBACK:
+                raise ValidationError({"redirect_uris": ["must use https (http only to 127.0.0.1, [::1] or localhost)"]})
         elif not (parts.netloc or parts.path) or not scheme.replace(".", "").replace("-", "").replace("+", "").isalnum():
             raise ValidationError({"redirect_uris": ["must be an absolute URI"]})
     return uris

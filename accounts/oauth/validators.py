@@ -21,6 +21,14 @@ from .scopes import covered_by
 GRANT_TYPES = ("authorization_code", "client_credentials")
 
 
+def pkce_required(client_id: str) -> bool:
+    """OAUTH2_PROVIDER["PKCE_REQUIRED"]: from public clients (and unknown ones), not confidential."""
+    from oauth2_provider.models import get_application_model
+
+    client_type = get_application_model().objects.filter(client_id=client_id).values_list("client_type", flat=True).first()
+    return client_type != AbstractApplication.CLIENT_CONFIDENTIAL
+
+
 class OAuth2Validator(BaseValidator):
     def validate_grant_type(self, client_id, grant_type, client, request, *args, **kwargs):
         return grant_type in GRANT_TYPES
@@ -41,8 +49,8 @@ class OAuth2Validator(BaseValidator):
     def is_pkce_required(self, client_id, request):
         client = getattr(request, "client", None)
         if client is None or client.client_id != client_id:
-            client = self._load_application(client_id, request)
-        return client is None or client.client_type == AbstractApplication.CLIENT_PUBLIC
+            return pkce_required(client_id)
+        return client.client_type != AbstractApplication.CLIENT_CONFIDENTIAL  # no query when loaded
 
     def validate_user(self, username, password, client, request, *args, **kwargs):
         return False  # the password grant is not offered (and not routed: accounts.oauth.server)

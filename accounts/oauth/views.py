@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from oauth2_provider.http import OAuth2ResponseRedirect
 from oauth2_provider.models import get_access_token_model
+from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.views import AuthorizationView, RevokeTokenView, TokenView
 
 from instaclone.api import ApiError, Params, endpoint, rate_limit
@@ -120,7 +121,7 @@ class AuthorizeView(AuthorizationView):
                  "error_description": query.get("error_description", [""])[0], "application": application},
                 status=status,
             )
-        schemes = {"http", "https"}
+        schemes = {"https"}
         if application is not None:
             refused = set(settings.OAUTH_REFUSED_REDIRECT_SCHEMES)
             schemes |= {urlsplit(uri).scheme.lower() for uri in application.redirect_uris.split()} - refused - {"urn"}
@@ -181,7 +182,7 @@ def server_metadata(request: HttpRequest) -> JsonResponse:
     """/.well-known/oauth-authorization-server (RFC 8414): exactly what is offered."""
     url = request.build_absolute_uri
     return JsonResponse({
-        "issuer": url("/"),
+        "issuer": oauth2_settings.oauth2_authorization_server_issuer(request),  # the `iss` of RFC 9207
         "service_documentation": "https://docs.joinmastodon.org/",
         "authorization_endpoint": url(reverse("oauth:authorize")),
         "token_endpoint": url(reverse("oauth:token")),

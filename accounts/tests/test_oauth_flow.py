@@ -95,6 +95,29 @@ def test_a_native_apps_own_scheme_is_accepted(client):
     assert register(client, redirect_uris="tootapp://oauth").status_code == 200
 
 
+@pytest.mark.parametrize("uri, ok", [
+    ("http://127.0.0.1:8080/cb", True),
+    ("http://localhost/cb", True),
+    ("http://[::1]:9000/cb", True),
+    ("https://client.example/cb", True),
+    ("http://client.example/cb", False),  # RFC 9700: plain http only to a loopback address
+])
+def test_plain_http_redirects_only_to_loopback(client, uri, ok):
+    assert (register(client, redirect_uris=uri).status_code == 200) is ok
+
+
+def test_a_loopback_redirect_may_use_any_port(alice_client, client):
+    app = register(client, redirect_uris="http://127.0.0.1/cb").json()
+    params = authorize_params(app, redirect_uri="http://127.0.0.1:53117/cb")
+    page = alice_client.get("/oauth/authorize?" + urlencode(params))
+    data = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+    response = alice_client.post("/oauth/authorize?" + urlencode(params), {**data, "allow": "Authorize"})
+    assert response.status_code == 302
+    location = urlsplit(response["Location"])
+    assert location.netloc == "127.0.0.1:53117" and "code" in parse_qs(location.query)
+    assert parse_qs(location.query)["iss"] == ["http://testserver"]  # RFC 9207
+
+
 def test_app_registration_is_rate_limited_per_address(client, settings):
     settings.API_APP_REGISTRATION_RATE_LIMIT = (2, 3600)
     assert register(client).status_code == 200
@@ -310,6 +333,12 @@ def test_revoke_takes_json(alice_client, client, app):
     assert client.get("/api/v1/apps/verify_credentials", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
 
 
+def test_a_token_in_the_query_string_is_refused(alice_client, client, app):
+    """RFC 9700 §4.3.2: a URL ends up in logs and Referer headers; only the header carries it."""
+    token = exchange(client, app, get_code(alice_client, app)).json()["access_token"]
+    assert client.get(f"/api/v1/apps/verify_credentials?access_token={token}").status_code == 401
+
+
 def test_an_app_cannot_revoke_another_apps_token(alice_client, client, app):
     other = register(client, client_name="Other").json()
     token = exchange(client, app, get_code(alice_client, app)).json()["access_token"]
@@ -322,7 +351,7 @@ def test_server_metadata_lists_exactly_what_is_offered(client):
     response = client.get("/.well-known/oauth-authorization-server", HTTP_ORIGIN="https://web.example")
     assert response.status_code == 200
     body = response.json()
-    assert body["issuer"] == "http://testserver/"
+    assert body["issuer"] == "http://testserver"
     assert body["authorization_endpoint"] == "http://testserver/oauth/authorize"
     assert body["token_endpoint"] == "http://testserver/oauth/token"
     assert body["revocation_endpoint"] == "http://testserver/oauth/revoke"
