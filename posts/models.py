@@ -211,8 +211,12 @@ class Like(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "post"], name="like_unique")]
-        # "liked by" list of a post, newest first (keyset on created, id)
-        indexes = [models.Index(fields=["post", "-created", "-id"], name="like_post_created_idx")]
+        indexes = [
+            # "liked by" list of a post, newest first (keyset on created, id)
+            models.Index(fields=["post", "-created", "-id"], name="like_post_created_idx"),
+            # a person's favourites (the client API's /api/v1/favourites), newest first
+            models.Index(fields=["user", "-created", "-id"], name="like_user_created_idx"),
+        ]
 
 
 class PhotoTag(models.Model):
