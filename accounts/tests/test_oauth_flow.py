@@ -274,6 +274,14 @@ def test_client_credentials_gives_an_app_token(client, app):
     assert get_access_token_model().objects.get().user is None
 
 
+def test_client_credentials_within_the_apps_scopes_only(client):
+    app = register(client, scopes="read").json()
+    creds = {"grant_type": "client_credentials", "client_id": app["client_id"], "client_secret": app["client_secret"]}
+    assert client.post("/oauth/token", {**creds, "scope": "read:statuses"}).json()["scope"] == "read:statuses"
+    refused = client.post("/oauth/token", {**creds, "scope": "read write"})
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_scope"
+
+
 def test_the_token_endpoint_takes_json(alice_client, client, app):
     code = get_code(alice_client, app)
     body = {"grant_type": "authorization_code", "code": code, "client_id": app["client_id"],
