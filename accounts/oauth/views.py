@@ -117,7 +117,7 @@ class AuthorizeView(AuthorizationView):
             status = 200 if code else 403 if error == "access_denied" else 400
             return render(
                 self.request, "oauth2_provider/oob.html",
-                {"code": code, "error": query.get("error", [""])[0],
+                {"code": code, "error": error,
                  "error_description": query.get("error_description", [""])[0], "application": application},
                 status=status,
             )
