@@ -16,7 +16,7 @@ RESERVED_USERNAMES = frozenset(
         "about", "accounts", "account", "admin", "administrator", "api", "app", "archive", "assets", "auth",
         "blog", "contact", "direct", "explore", "favicon.ico", "feed", "help", "home", "instaclone",
         "legal", "login", "logout", "media", "messages", "moderator", "moderators", "new",
-        "notifications", "p", "password", "post", "posts", "privacy", "reels", "register",
+        "notifications", "oauth", "p", "password", "post", "posts", "privacy", "reels", "register",
         "report", "reports", "robots.txt", "root", "saved", "search", "security", "settings",
         "signin", "signup", "social", "static", "staff", "stories", "support", "system", "tags",
         "terms", "u", "user", "users", "www",
