@@ -77,6 +77,9 @@ class User(AbstractUser):
     # The day the person last used the site (written at most once a day: social's activity
     # middleware and sign-in); the home feed's fan-out skips people away for long. None: not known.
     last_active = models.DateField(null=True, blank=True)
+    # Set when the person deletes their account (issue 15): deactivated at once (is_active False),
+    # purged for good after ACCOUNT_DELETION_GRACE_DAYS unless they sign in and restore it.
+    deletion_requested_at = models.DateTimeField(null=True, blank=True)
 
     REQUIRED_FIELDS = ["email"]
     objects = InstacloneUserManager()

@@ -46,7 +46,10 @@ class Report(models.Model):
         ACTIONED = "actioned", "Actioned"
         DISMISSED = "dismissed", "Dismissed"
 
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_made")
+    # Null once the reporter's account is purged (issue 15): the report stays in the audit trail.
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports_made"
+    )
     # Exactly one target. The target's author is copied for the queue's "reports per author".
     post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, null=True, blank=True, related_name="reports")
     comment = models.ForeignKey("posts.Comment", on_delete=models.CASCADE, null=True, blank=True, related_name="reports")
@@ -137,3 +140,27 @@ class FeedStale(models.Model):
 
     owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+")
     since = models.DateTimeField(auto_now_add=True)
+
+
+class DataExport(models.Model):
+    """A person's "Download your information" archive (issue 15): built by a task, downloadable by
+    its owner (signed in) until `expires_at`, when the file is deleted."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to start"
+        RUNNING = "running", "Being prepared"
+        READY = "ready", "Ready to download"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="data_exports")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    file = models.CharField(max_length=255, blank=True)  # the ZIP's name in storage
+    size = models.PositiveBigIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created", "-id"], name="data_export_user_created_idx")]
