@@ -203,6 +203,7 @@ TASKS_PERIODIC = {
     "instaclone.tasks.tasks_prune_results": 86400,
     "accounts.tasks.sessions_clear_expired": 86400,
     "posts.tasks.media_sweep": 86400,
+    "social.tasks.data_exports_expire": 3600,
 }
 TASKS_KEEP_RESULTS_DAYS = int(os.environ.get("TASKS_KEEP_RESULTS_DAYS", "7"))
 
@@ -214,6 +215,10 @@ FEED_FANOUT_BATCH = int(os.environ.get("FEED_FANOUT_BATCH", "1000"))
 FEED_FANOUT_MAX_FOLLOWERS = int(os.environ.get("FEED_FANOUT_MAX_FOLLOWERS", "10000"))
 FEED_FANOUT_MIN_FOLLOWERS = int(os.environ.get("FEED_FANOUT_MIN_FOLLOWERS", str(FEED_FANOUT_MAX_FOLLOWERS * 4 // 5)))
 FEED_ACTIVE_DAYS = int(os.environ.get("FEED_ACTIVE_DAYS", "30"))
+# "Download your information" (social/exports/, docs/export.md): an archive can be downloaded for
+# DATA_EXPORT_DAYS days (then its file is deleted); a person may ask DATA_EXPORTS_PER_DAY times a day.
+DATA_EXPORT_DAYS = int(os.environ.get("DATA_EXPORT_DAYS", "7"))
+DATA_EXPORTS_PER_DAY = int(os.environ.get("DATA_EXPORTS_PER_DAY", "3"))
 # The nav's unread badge asks the server this often (a cached count, social.selectors.unread_badge_count).
 NOTIFICATIONS_POLL_SECONDS = int(os.environ.get("NOTIFICATIONS_POLL_SECONDS", "30"))
 

@@ -22,6 +22,9 @@ from .models import MediaDraft, PostMedia
 # Renditions are stored as <RENDITION_FOLDER>/<stem of the original>-<n>.jpg (posts.services).
 _RENDITION_NAME = re.compile(rf"^{re.escape(RENDITION_FOLDER)}/([0-9a-f]{{32}})-\d+\.jpg$")
 _POST_FOLDERS = ("posts/images/", "posts/videos/")
+# social.exports stores people's data archives here (social cannot be imported from posts); they
+# are served only by their owner's download view, never by /media/.
+EXPORTS_FOLDER = "exports"
 
 
 def _only_private_authors_use(media) -> bool:
@@ -37,6 +40,8 @@ def media_name_is_private(name: str) -> bool:
     upload waiting for its post (no query)."""
     if name.startswith(f"{MediaDraft.FOLDER}/"):
         return True
+    if name.startswith(f"{EXPORTS_FOLDER}/"):
+        return True  # a person's "Download your information" archive: only its download view sends it
     if name.startswith(_POST_FOLDERS):
         return _only_private_authors_use(PostMedia.objects.filter(file=name))
     match = _RENDITION_NAME.match(name)

@@ -16,6 +16,7 @@ from django.db import transaction
 from instaclone.tasks import background, enqueue_on_commit
 
 from . import services
+from .exports import build as export_build
 
 
 def _then(the_task, *args) -> None:
@@ -61,3 +62,20 @@ def feed_follow_remove(owner_id: int, author_id: int) -> int:
 def feed_rebuild(owner_id: int) -> None:
     """Someone back after FEED_ACTIVE_DAYS away: their feed rebuilt, and they stamped active."""
     services.feed_rebuild(owner=owner_id, returning=True)
+
+
+# --- Download your information (social/exports/, docs/export.md) -------------------------------
+
+
+@background(retries=1)
+def data_export_build(export_id: int, site_url: str) -> str:
+    """Build a person's archive (queued on commit by `exports.services.data_export_request`). Not
+    retried: a failure marks the export failed and the person may ask again; a re-queued run of an
+    interrupted build builds it again from the start."""
+    return export_build.data_export_build(export_id=export_id, site_url=site_url)
+
+
+@background(retries=1)
+def data_exports_expire() -> str:
+    """Periodic (settings.TASKS_PERIODIC): expired archives' files deleted, stuck exports failed."""
+    return export_build.data_exports_expire()

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views, views_reports
+from .exports import urls as export_urls
 
 app_name = "social"
 urlpatterns = [
@@ -23,3 +24,5 @@ urlpatterns = [
     # moderation: report a post, comment or account ("report" is a reserved username)
     path("report/<str:kind>/<int:pk>/", views_reports.report, name="report"),
 ]
+# Settings → Download your information (social/exports/)
+urlpatterns += export_urls.urlpatterns

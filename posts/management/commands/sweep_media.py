@@ -34,6 +34,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.avatars import DEFAULT_AVATAR_NAME
 from accounts.models import User
 from instaclone.media.files import StorageError, list_stored_files
+from posts.media_access import EXPORTS_FOLDER
 from posts.models import MediaDraft, PostMedia
 from posts.services import media_drafts_expire
 
@@ -79,7 +80,9 @@ class Command(BaseCommand):
             raise CommandError(f"Could not list the stored files: {exc.message}") from exc
         refs = referenced_names()
 
-        orphans = sorted(name for name in stored if name not in refs)
+        # Data archives (posts.media_access.EXPORTS_FOLDER) are social.exports' own files, deleted
+        # when they expire (social.tasks.data_exports_expire); no post or avatar row points at them.
+        orphans = sorted(name for name in stored if name not in refs and not name.startswith(f"{EXPORTS_FOLDER}/"))
         missing = sorted((name, who) for name, who in refs.items() if name not in stored and name != DEFAULT_AVATAR_NAME)
         deleted = kept = failed = 0
         for name in orphans:
