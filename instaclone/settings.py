@@ -496,6 +496,18 @@ POST_CREATE_RATE = os.environ.get("POST_CREATE_RATE", "30/h")
 POST_MAX_REQUEST_BYTES = int(os.environ.get("POST_MAX_REQUEST_BYTES", 300 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Settings → Import (posts/imports): an Instagram or Instaclone ZIP of at most IMPORT_MAX_ZIP_BYTES
+# (the web server in front must allow it), at most IMPORT_MAX_MEMBERS files unpacking to at most
+# IMPORT_MAX_UNCOMPRESSED_BYTES, no member growing more than IMPORT_MAX_RATIO times (ZIP bombs); each
+# photo or video then meets the limits above. A task run imports for IMPORT_RUN_SECONDS, then queues
+# the next (well under TASKS_STALE_AFTER).
+IMPORT_MAX_ZIP_BYTES = int(os.environ.get("IMPORT_MAX_ZIP_BYTES", 2 * 1024**3))
+IMPORT_MAX_MEMBERS = int(os.environ.get("IMPORT_MAX_MEMBERS", 20_000))
+IMPORT_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("IMPORT_MAX_UNCOMPRESSED_BYTES", 8 * 1024**3))
+IMPORT_MAX_RATIO = int(os.environ.get("IMPORT_MAX_RATIO", 100))
+IMPORT_MAX_JSON_BYTES = int(os.environ.get("IMPORT_MAX_JSON_BYTES", 50 * 1024 * 1024))
+IMPORT_MAX_ERRORS = 500  # error lines kept per job
+IMPORT_RUN_SECONDS = float(os.environ.get("IMPORT_RUN_SECONDS", 240))
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -25,6 +25,7 @@ urlpatterns = [
     # then the API, whose last route answers unknown /api/ paths with a JSON 404.
     path("", include("accounts.oauth.urls")),
     path("api/", include("social.api.urls")),
+    path("settings/import/", include("posts.imports.urls")),  # Settings → Import (before accounts' settings)
     path("settings/", include("accounts.urls")),
     path("p/", include("posts.urls")),
     path("explore/tags/<hashtag:name>/", posts_views.hashtag, name="hashtag"),

@@ -2,7 +2,7 @@
 
 A file belongs to a private account when a post of that account uses it as its media file or as
 one of its renditions (local video posters are renditions too). Uploads waiting for their post
-(`MediaDraft.FOLDER`, the client API's) are their owner's alone: always private, served only by
+(`MediaDraft.FOLDER`, the client API's) and archives uploaded to import (`ImportJob.FOLDER`) are their owner's alone: always private, served only by
 the signed URL the API hands its owner. Avatars and files no post uses are public. One indexed query per unsigned media request (none for avatars); browsers then keep public
 files for a year (`immutable`), so each browser asks once per file.
 """
@@ -17,7 +17,7 @@ from django.db.models.functions import Cast
 
 from instaclone.media.renditions import RENDITION_FOLDER
 
-from .models import MediaDraft, PostMedia
+from .models import ImportJob, MediaDraft, PostMedia
 
 # Renditions are stored as <RENDITION_FOLDER>/<stem of the original>-<n>.jpg (posts.services).
 _RENDITION_NAME = re.compile(rf"^{re.escape(RENDITION_FOLDER)}/([0-9a-f]{{32}})-\d+\.jpg$")
@@ -38,7 +38,7 @@ def _only_private_authors_use(media) -> bool:
 def media_name_is_private(name: str) -> bool:
     """True when `name` is a private account's post media, a rendition or a poster of one, or an
     upload waiting for its post (no query)."""
-    if name.startswith(f"{MediaDraft.FOLDER}/"):
+    if name.startswith((f"{MediaDraft.FOLDER}/", f"{ImportJob.FOLDER}/")):  # uploads, imports' ZIPs
         return True
     if name.startswith(f"{EXPORTS_FOLDER}/"):
         return True  # a person's "Download your information" archive: only its download view sends it

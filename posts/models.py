@@ -328,3 +328,79 @@ class MediaDraft(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} draft {self.pk} of {self.owner_id}"
+
+
+class ImportJob(models.Model):
+    """One upload of an archive to import posts from (Settings → Import: Instagram's "Download your
+    information" ZIP, or an Instaclone export), worked through by `posts.tasks.import_run` in runs
+    of a few minutes each. Progress (`done` + `skipped` + `failed` of `total`) is updated per item;
+    `errors` lists [{"item": ..., "reason": ...}] for the person. The uploaded ZIP (`file`, under
+    FOLDER: private, posts.media_access) is deleted when the job finishes."""
+
+    FOLDER = "posts/imports"  # where the uploaded ZIPs are kept while their job runs (private)
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to start"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Finished"
+        CANCELLED = "cancelled", "Cancelled"
+        FAILED = "failed", "Failed"
+
+    class Source(models.TextChoices):
+        INSTAGRAM = "instagram", "Instagram"
+        INSTACLONE = "instaclone", "Instaclone"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.INSTAGRAM)
+    file = models.CharField(max_length=255, blank=True)  # the uploaded ZIP's name in storage; "" once deleted
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    total = models.PositiveIntegerField(default=0)  # posts found in the archive
+    position = models.PositiveIntegerField(default=0)  # the next post to work on (oldest first)
+    done = models.PositiveIntegerField(default=0)  # imported by this job
+    skipped = models.PositiveIntegerField(default=0)  # imported before (a re-run of the same archive)
+    failed = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # [{"item": str, "reason": str}]
+    error = models.TextField(blank=True)  # why the whole job failed (an archive that cannot be read)
+    cancel_requested = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # the import page: the owner's latest jobs
+        indexes = [models.Index(fields=["owner", "-created", "-id"], name="importjob_owner_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.source} import {self.pk} of {self.owner_id} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.CANCELLED, self.Status.FAILED)
+
+    @property
+    def processed(self) -> int:
+        return self.done + self.skipped + self.failed
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, self.processed * 100 // self.total)
+
+
+class ImportedItem(models.Model):
+    """A post of an archive already imported for its owner: a re-run (the same ZIP again, or a later
+    export holding the same posts) skips it. `source_key` is a digest of what identifies the post in
+    its archive (Instagram: its first media's URI and its timestamp)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    source_key = models.CharField(max_length=64)
+    job = models.ForeignKey(ImportJob, on_delete=models.SET_NULL, null=True, blank=True, related_name="items")
+    post = models.ForeignKey(Post, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "source_key"], name="importeditem_owner_key_unique")]
+
+    def __str__(self) -> str:
+        return f"imported {self.source_key[:12]} of {self.owner_id}"

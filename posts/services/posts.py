@@ -17,6 +17,7 @@ import math
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from allauth.core.internal.ratelimit import apply_rate, parse_rates
 from django.conf import settings
@@ -218,6 +219,8 @@ def post_create(
     aspect: str = Post.Aspect.ORIGINAL,
     idempotency_key: uuid.UUID | None = None,
     rate_limited: bool = False,
+    created: datetime | None = None,
+    notify_mentions: bool = True,
 ) -> Post:
     """Create a post from [(upload, alt_text), ...] shown in the frame `aspect` (a Post.Aspect: every
     slide is centre-cropped to it; "original" is the first file's shape within [4:5, 1.91:1], stored
@@ -231,13 +234,23 @@ def post_create(
 
     `rate_limited` (the new-post page): every other submission counts against POST_CREATE_RATE
     before any file is read, whether it then succeeds or not (decoding is the cost being limited);
-    over the limit PostRateLimited is raised and nothing is read or stored."""
+    over the limit PostRateLimited is raised and nothing is read or stored. Imports leave it off
+    (posts.imports: an archive of 500 posts is one person's one action, paced by its task).
+
+    `created` (imports: the post's original date, aware): stored as `Post.created`, so the post sits
+    at that date in the profile grid, the hashtag pages and the feeds (a feed row copies its post's
+    `created`, so followers' feeds get it in the past, below their recent posts, never as new).
+    `notify_mentions=False` (imports): the caption's mentions are stored and linked as usual, but no
+    one is notified (an old Instagram caption's @name may be someone else here)."""
     if idempotency_key is not None and (existing := _post_for_key(author, idempotency_key)):
         return existing
     if rate_limited:
         _consume_post_rate(author)
     try:
-        return _create(author=author, caption=caption, files=files, aspect=aspect, idempotency_key=idempotency_key)
+        return _create(
+            author=author, caption=caption, files=files, aspect=aspect, idempotency_key=idempotency_key,
+            created=created, notify_mentions=notify_mentions,
+        )
     except IntegrityError:
         if idempotency_key is not None and (existing := _post_for_key(author, idempotency_key)):
             return existing
@@ -245,7 +258,8 @@ def post_create(
 
 
 def _create(
-    *, author: User, caption: str, files: list[tuple], aspect: str, idempotency_key: uuid.UUID | None
+    *, author: User, caption: str, files: list[tuple], aspect: str, idempotency_key: uuid.UUID | None,
+    created: datetime | None = None, notify_mentions: bool = True,
 ) -> Post:
     caption = _validate_caption(caption)
     aspect = _validate_aspect(aspect)
@@ -277,6 +291,9 @@ def _create(
                 media_pending=any(item.video is not None for item in prepared),
                 idempotency_key=idempotency_key,
             )
+            if created is not None:  # auto_now_add ignores a given value: set it before anything copies it
+                Post.objects.filter(pk=post.pk).update(created=created)
+                post.created = created
             PostMedia.objects.bulk_create(
                 [
                     PostMedia(
@@ -297,7 +314,7 @@ def _create(
             _set_hashtags(post, caption)
             mentioned = _set_mentions(post, caption)
             User.objects.filter(pk=author.pk).update(post_count=F("post_count") + 1)
-            notify = users_who_may_see_posts_of(author, [u.pk for u in mentioned])
+            notify = users_who_may_see_posts_of(author, [u.pk for u in mentioned]) if notify_mentions and mentioned else []
             signals.post_created.send(sender=Post, post=post, mentioned=notify, mentioned_users=notify)
     return post
 

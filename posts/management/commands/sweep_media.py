@@ -35,7 +35,7 @@ from accounts.avatars import DEFAULT_AVATAR_NAME
 from accounts.models import User
 from instaclone.media.files import StorageError, list_stored_files
 from posts.media_access import EXPORTS_FOLDER
-from posts.models import MediaDraft, PostMedia
+from posts.models import ImportJob, MediaDraft, PostMedia
 from posts.services import media_drafts_expire
 
 
@@ -52,6 +52,8 @@ def referenced_names() -> dict[str, str]:
         refs[avatar] = f"avatar of {username}"
     for pk, owner_id, file in MediaDraft.objects.values_list("pk", "owner_id", "file").iterator():
         refs[file] = f"upload {pk} of user {owner_id}, not posted yet"
+    for pk, owner_id, file in ImportJob.objects.exclude(file="").values_list("pk", "owner_id", "file").iterator():
+        refs[file] = f"archive of import {pk} of user {owner_id}, still importing"
     return refs
 
 
