@@ -1,7 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.template.response import TemplateResponse
 
 from .models import Block, Follow, FollowRequest, User
+from .services.deletion import account_purge
 
 
 @admin.register(User)
@@ -15,6 +18,36 @@ class UserAdmin(BaseUserAdmin):
         ("Profile", {"fields": ("display_name", "bio", "website", "avatar", "is_private")}),
         ("Counters", {"fields": ("post_count", "follower_count", "following_count")}),
     )
+    actions = ["purge_now"]
+
+    # The raw "Delete" stays off (social/admin.py): the database cascade would bypass other
+    # people's counters and the stored files. Superusers delete through the same purge the person's
+    # own deletion ends in (accounts.services.deletion.account_purge), after a confirmation page.
+    def has_purge_permission(self, request):
+        return request.user.is_superuser
+
+    @admin.action(description="Delete account now (purge)", permissions=["purge"])
+    def purge_now(self, request, queryset):
+        users = list(queryset.order_by("username"))
+        refused = [u for u in users if u.is_superuser or u.pk == request.user.pk]
+        users = [u for u in users if u not in refused]
+        for user in refused:
+            self.message_user(request, f"@{user.username} is a superuser (or you): not purged here.", messages.WARNING)
+        if not users:
+            return None
+        if request.POST.get("confirm") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Delete accounts now?",
+                "opts": self.model._meta,
+                "users": users,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/accounts/user/purge_confirmation.html", context)
+        purged = [account_purge(user_id=user.pk, now=True) for user in users]
+        done = [r for r in purged if r.purged]
+        self.message_user(request, f"Purged {len(done)} account(s): " + ", ".join(f"@{r.username}" for r in done), messages.SUCCESS)
+        return None
 
 
 @admin.register(Follow)

@@ -71,3 +71,70 @@ class ProfileForm(forms.ModelForm):
         help_texts = {
             "is_private": "Only people you approve can see your photos and videos.",
         }
+
+
+def _mfa_enabled(user) -> bool:
+    from allauth.mfa.utils import is_mfa_enabled
+
+    return is_mfa_enabled(user)
+
+
+def _check_mfa_code(user, code: str) -> None:
+    """An authenticator-app code (or a recovery code) of `user`, checked by allauth.mfa's own form
+    (its rate limit, and the failure signal it sends)."""
+    from allauth.mfa.base.forms import BaseAuthenticateForm
+
+    form = BaseAuthenticateForm(data={"code": code}, user=user)
+    if not form.is_valid():
+        raise forms.ValidationError(form.errors["code"])
+
+
+class AccountDeleteForm(forms.Form):
+    """Deleting your account asks for your password (through allauth's reauthentication, so wrong
+    passwords count against the sign-in lockout), and with two-factor authentication on, also a code
+    from the authenticator app (or a recovery code): a borrowed unlocked browser plus a guessed or
+    seen password is not enough."""
+
+    password = PasswordField(label="Your password", autocomplete="current-password")
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        required=True,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        help_text="Or one of your recovery codes.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if not _mfa_enabled(user):
+            del self.fields["code"]
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not get_adapter().reauthenticate(self.user, password):  # raises when locked out
+            raise get_adapter().validation_error("incorrect_password")
+        return password
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if "password" in self.cleaned_data:  # no code is tried with a wrong password
+            _check_mfa_code(self.user, code)
+        return code
+
+
+class AccountRestoreForm(forms.Form):
+    """Restoring an account scheduled for deletion: the password was checked at sign-in; with
+    two-factor authentication on, the code is asked here (signing in would have asked for it)."""
+
+    code = AccountDeleteForm.base_fields["code"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if not _mfa_enabled(user):
+            del self.fields["code"]
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        _check_mfa_code(self.user, code)
+        return code

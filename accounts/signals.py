@@ -24,3 +24,19 @@ follow_request_removed = Signal()
 follow_request_accepted = Signal()
 # A block was made (or re-confirmed); the graph rows between the two are gone. blocker_id, blocked_id
 block_created = Signal()
+
+# --- Account deletion (accounts/services/deletion.py, issue 15) ---------------------------------
+# Sent by `account_purge`, OUTSIDE any transaction, while the account is inactive and past its grace
+# period (or purged at once by a superuser). Receivers must be idempotent: a purge that stopped half
+# way (a killed worker) is run again and each receiver continues where it was. Each works in small
+# batches, one transaction a batch, so that a person with 50,000 likes needs no giant transaction.
+# user_id
+#
+# First, before anything is deleted: what must outlive the person is detached from them (social:
+# moderation reports about them or their content keep their row, target gone, without their data).
+account_purge_started = Signal()
+# Then each higher layer removes every row of theirs the person owns or appears in, fixing other
+# people's counters as it goes, and deletes their files once each batch commits (posts: posts,
+# media, likes, comments, saves, collections, tags, mentions, drafts; social: feed rows,
+# notifications, data exports).
+account_purging = Signal()

@@ -9,4 +9,6 @@ urlpatterns = [
     path("profile/", views.profile_edit, name="edit"),
     path("apps/", oauth_views.apps_settings, name="apps"),
     path("apps/<int:app_id>/revoke/", oauth_views.app_revoke, name="app_revoke"),
+    path("delete/", views.account_delete, name="delete"),
+    path("restore/", views.account_restore, name="restore"),
 ]

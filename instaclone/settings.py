@@ -204,6 +204,7 @@ TASKS_PERIODIC = {
     "accounts.tasks.sessions_clear_expired": 86400,
     "posts.tasks.media_sweep": 86400,
     "social.tasks.data_exports_expire": 3600,
+    "accounts.tasks.accounts_purge_due": 86400,
 }
 TASKS_KEEP_RESULTS_DAYS = int(os.environ.get("TASKS_KEEP_RESULTS_DAYS", "7"))
 
@@ -304,6 +305,9 @@ ACCOUNT_RATE_LIMITS = {
 # client address instead (X-Real-IP, CF-Connecting-IP); never set it without such a proxy.
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER") or None
+# Deleting your account (issue 15, accounts/services/deletion.py): deactivated at once, restorable by
+# signing in for this many days, then purged for good by the daily accounts.tasks.accounts_purge_due.
+ACCOUNT_DELETION_GRACE_DAYS = int(os.environ.get("ACCOUNT_DELETION_GRACE_DAYS", "30"))
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Instaclone"
 # Sessions are recorded at sign-in. Tracking every request would add a write (and 2 queries) to each

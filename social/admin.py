@@ -185,15 +185,18 @@ class TargetTypeFilter(admin.SimpleListFilter):
     parameter_name = "target"
 
     def lookups(self, request, model_admin):
-        return [("post", "Post"), ("comment", "Comment"), ("user", "Account")]
+        return [("post", "Post"), ("comment", "Comment"), ("user", "Account"), ("deleted", "Deleted account")]
 
     def queryset(self, request, queryset):
+        if self.value() == "deleted":
+            return queryset.filter(target_deleted=True)
         if self.value() in ("post", "comment", "user"):
             return queryset.filter(**{f"{self.value()}__isnull": False})
         return queryset
 
 
 def _report_target(report: Report):
+    """The post, comment or account reported; None once that account was purged (issue 15)."""
     return report.post or report.comment or report.user
 
 
@@ -256,10 +259,14 @@ class ReportAdmin(admin.ModelAdmin):
 
     @admin.display(description="type")
     def target_type(self, report):
+        if report.target_deleted:
+            return "deleted with its account"
         return "post" if report.post_id else "comment" if report.comment_id else "account"
 
     @admin.display(description="target")
     def preview(self, report):
+        if report.target_deleted:
+            return format_html('<span class="admin-excerpt">{}</span>', "Deleted with its account")
         if report.post_id:
             post = report.post
             url = reverse("admin:posts_post_change", args=[post.pk]) if admin.site.is_registered(Post) else post.get_absolute_url()
@@ -291,7 +298,8 @@ class ReportAdmin(admin.ModelAdmin):
 
     @admin.display(description="author")
     def author(self, report):
-        return _user_link(moderation.target_author(_report_target(report)))
+        target = _report_target(report)
+        return _user_link(moderation.target_author(target) if target is not None else None)
 
     @admin.display(description="open on target", ordering="open_count")
     def open_for_target(self, report):
@@ -300,7 +308,8 @@ class ReportAdmin(admin.ModelAdmin):
     # actions on the selected reports
 
     def _targets(self, queryset):
-        return [_report_target(r) for r in queryset]
+        # a report whose target's account was purged has nothing left to act on but dismissing
+        return [t for t in (_report_target(r) for r in queryset) if t is not None]
 
     @admin.action(description=REPORT_ACTIONS["hide_content"], permissions=["change"])
     def hide_content(self, request, queryset):
@@ -366,8 +375,12 @@ class ReportAdmin(admin.ModelAdmin):
     def _buttons(self, report):
         """The actions that make sense for this report's target right now."""
         target = _report_target(report)
-        author = moderation.target_author(target)
         names = []
+        if target is None:  # the account was purged: only the report's own status is left
+            if report.status == Report.Status.OPEN:
+                names.append("dismiss_reports")
+            return [(name, REPORT_ACTIONS[name]) for name in names]
+        author = moderation.target_author(target)
         if not isinstance(target, User):
             names += ["unhide_content" if target.is_hidden else "hide_content", "delete_content"]
         names.append("suspend_author" if author.is_active else "reinstate_author")
@@ -390,6 +403,8 @@ def _target_preview(request, report: Report) -> str:
     blocked the moderator (docs/architecture.md, "Moderation previews read past the visibility
     rule"), with each such state named above it. Rendered inert: a preview, not a place to act."""
     context = {"report": report}
+    if report.target_deleted:
+        return format_html("<p>{}</p>", "The reported account was deleted by its owner and purged, with its content.")
     if report.post_id:
         post = report.post  # media prefetched by get_queryset
         context.update(cards_context(request.user, [post]), post=post, author=post.author)
@@ -577,9 +592,9 @@ class UserModerationAdmin(_UserBase):
         return count
 
     def has_delete_permission(self, request, obj=None):
-        # Nobody deletes accounts here, superusers included: the database cascade would bypass the
-        # services that keep other people's counters (likes, comments, followers) and the storage
-        # right. Suspend instead; an account-deletion service is future work.
+        # No raw delete, superusers included: the database cascade would bypass the services that
+        # keep other people's counters (likes, comments, followers) and the stored files. Moderators
+        # suspend; superusers have "Delete account now (purge)" (accounts/admin.py), the purge.
         return False
 
     def get_fieldsets(self, request, obj=None):

@@ -50,7 +50,7 @@ class Report(models.Model):
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports_made"
     )
-    # Exactly one target. The target's author is copied for the queue's "reports per author".
+    # Exactly one target, or none once its account is purged (`target_deleted`).
     post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, null=True, blank=True, related_name="reports")
     comment = models.ForeignKey("posts.Comment", on_delete=models.CASCADE, null=True, blank=True, related_name="reports")
     user = models.ForeignKey(
@@ -65,14 +65,18 @@ class Report(models.Model):
     )
     handled_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(blank=True)
+    # The target's account was purged (issue 15, social/purge.py): the report stays in the audit
+    # trail with no target and none of that person's data.
+    target_deleted = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(post__isnull=False, comment__isnull=True, user__isnull=True)
-                    | models.Q(post__isnull=True, comment__isnull=False, user__isnull=True)
-                    | models.Q(post__isnull=True, comment__isnull=True, user__isnull=False)
+                    models.Q(post__isnull=False, comment__isnull=True, user__isnull=True, target_deleted=False)
+                    | models.Q(post__isnull=True, comment__isnull=False, user__isnull=True, target_deleted=False)
+                    | models.Q(post__isnull=True, comment__isnull=True, user__isnull=False, target_deleted=False)
+                    | models.Q(post__isnull=True, comment__isnull=True, user__isnull=True, target_deleted=True)
                 ),
                 name="report_exactly_one_target",
             ),
@@ -90,7 +94,9 @@ class Report(models.Model):
         indexes = [models.Index(fields=["status", "-created"], name="report_status_created_idx")]
 
     def __str__(self) -> str:
-        if self.post_id:
+        if self.target_deleted:
+            target = "deleted account"
+        elif self.post_id:
             target = f"post {self.post_id}"
         elif self.comment_id:
             target = f"comment {self.comment_id}"

@@ -14,7 +14,6 @@ What hidden or suspended means for readers is decided elsewhere, in one place: `
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import import_module
 
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
@@ -27,6 +26,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.oauth.services import tokens_revoke_for_user
+from accounts.services.deletion import sessions_end_for_user
 from instaclone.errors import DomainError
 from posts.models import Comment, Post
 from posts.selectors import post_queryset, visible_comments
@@ -298,27 +298,9 @@ def content_delete(*, moderator: User, post: Post | None = None, comment: Commen
 
 
 def _end_sessions(user: User) -> int:
-    """Sign `user` out everywhere, now: delete their Django sessions (found through allauth's
-    per-user session rows) and the rows themselves. Django's auth backend also refuses inactive
-    users on every request, so a session that escaped the list still authenticates no one."""
-    from allauth.usersessions.models import UserSession
-    from django.contrib.sessions.models import Session
-
-    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
-    UserSession.objects.filter(user=user).delete()
-    if keys:
-        Session.objects.filter(session_key__in=keys).delete()
-        engine = import_module(settings.SESSION_ENGINE)
-
-        def _purge_cache():  # a cache-backed SESSION_ENGINE would keep a copy (today's 'db' keeps none)
-            for key in keys:
-                engine.SessionStore(session_key=key).delete()
-
-        # Now (a cache miss falls back to the database, so this is safe even if we roll back) and
-        # again after the commit, in case a request re-cached a session in between.
-        _purge_cache()
-        transaction.on_commit(_purge_cache)
-    return len(keys)
+    """Sign `user` out everywhere, now (accounts' one way of doing it, also used when a person
+    deletes their account)."""
+    return sessions_end_for_user(user)
 
 
 def user_suspend(*, moderator: User, user: User, notes: str = "") -> bool:

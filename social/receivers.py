@@ -7,7 +7,7 @@ SocialConfig.ready()."""
 from __future__ import annotations
 
 from instaclone.tasks import enqueue_on_commit
-from social import services, tasks
+from social import purge, services, tasks
 from social.models import Notification
 
 
@@ -129,6 +129,16 @@ def on_block_created(sender, blocker_id, blocked_id, **kwargs):
     services.unread_changed(blocker_id, blocked_id)
 
 
+def on_account_purge_started(sender, user_id, **kwargs):
+    """Before anything of a purged account goes: reports keep their rows without its data."""
+    purge.account_reports_detach(user_id=user_id)
+
+
+def on_account_purging(sender, user_id, batch=500, **kwargs):
+    """The account is being purged: its feed rows, notifications and data exports."""
+    purge.account_social_purge(user_id=user_id, batch=batch)
+
+
 def on_user_logged_in(sender, request, user, **kwargs):
     """Signing in counts as activity (social.middleware covers the days after)."""
     activity_record(user)
@@ -166,4 +176,6 @@ def connect() -> None:
         on_follow_request_accepted, dispatch_uid="social.follow_request_accepted"
     )
     account_signals.block_created.connect(on_block_created, dispatch_uid="social.block_created")
+    account_signals.account_purge_started.connect(on_account_purge_started, dispatch_uid="social.account_purge_started")
+    account_signals.account_purging.connect(on_account_purging, dispatch_uid="social.account_purging")
     user_logged_in.connect(on_user_logged_in, dispatch_uid="social.user_logged_in")

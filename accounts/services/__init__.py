@@ -1,6 +1,15 @@
 """Writes for accounts, split by entity: the profile (`profiles`) and the follow/request/block
-graph (`graph`). Import from here or from the module."""
+graph (`graph`), deleting an account (`deletion`). Import from here or from the module."""
 
+from .deletion import (
+    AccountDeletionError,
+    account_deletion_cancel,
+    account_deletion_request,
+    account_purge,
+    accounts_due_for_purge,
+    deletion_restorable,
+    purge_due_at,
+)
 from .graph import (
     NotVisibleError,
     RelationshipError,
@@ -17,6 +26,13 @@ from .graph import (
 from .profiles import profile_update
 
 __all__ = [
+    "AccountDeletionError",
+    "account_deletion_cancel",
+    "account_deletion_request",
+    "account_purge",
+    "accounts_due_for_purge",
+    "deletion_restorable",
+    "purge_due_at",
     "NotVisibleError",
     "RelationshipError",
     "SelfActionError",
