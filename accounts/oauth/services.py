@@ -28,6 +28,8 @@ from oauth2_provider.models import (
 from oauth2_provider.settings import oauth2_settings
 from oauthlib.common import generate_token
 
+from instaclone.pagination import MAX_ID
+
 from ..models import User
 from .scopes import parse_scopes, unknown_scopes
 
@@ -164,5 +166,8 @@ def tokens_revoke_for_user(*, user: User) -> int:
 
 
 def tokens_revoke_for_app(*, user: User, application_id: int) -> int:
-    """Revoke `user`'s tokens and pending codes for one app (the Apps page's "Revoke")."""
+    """Revoke `user`'s tokens and pending codes for one app (the Apps page's "Revoke"). An id no
+    row can have (the path takes any digits; the driver refuses ids past 64 bits) revokes nothing."""
+    if not 0 < application_id <= MAX_ID:
+        return 0
     return _revoke(user=user, application_id=application_id)
