@@ -21,10 +21,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from instaclone.media.files import delete_on_commit
 
 from . import services
-from .models import DataExport, FeedItem, FeedPullAuthor, FeedStale, Notification, Report
+from .exports.services import data_exports_delete_for_user
+from .models import FeedItem, FeedPullAuthor, FeedStale, Notification, Report
 
 DELETED_NOTE = "Account deleted: the reported account and its content were purged."
 
@@ -87,18 +87,6 @@ def _notifications_caused(user_id: int, batch: int) -> int:
             done += len(rows)
 
 
-def _data_exports(user_id: int, batch: int) -> int:
-    done = 0
-    while True:
-        with transaction.atomic():
-            rows = list(DataExport.objects.filter(user_id=user_id).order_by("pk").values_list("pk", "file")[:batch])
-            if not rows:
-                return done
-            DataExport.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
-            delete_on_commit(*(name for _, name in rows if name))
-            done += len(rows)
-
-
 def account_social_purge(*, user_id: int, batch: int = 500) -> dict[str, int]:
     """Remove every social row of the person (see the module's docstring); what went, by kind."""
     return {
@@ -108,5 +96,5 @@ def account_social_purge(*, user_id: int, batch: int = 500) -> dict[str, int]:
         + _notifications_caused(user_id, batch),
         "feed_modes": FeedPullAuthor.objects.filter(author_id=user_id).delete()[0]
         + FeedStale.objects.filter(owner_id=user_id).delete()[0],
-        "data_exports": _data_exports(user_id, batch),
+        "data_exports": data_exports_delete_for_user(user_id=user_id),
     }

@@ -1,0 +1,324 @@
+"""The account purge's proof (issue 15): a richly connected person is purged and nothing of theirs is
+left — no row that references them in any table of any app, no file of theirs in storage (local
+and the fake ImageKit server), every counter they touched right (`check_counters`), reports kept
+without their data — while everything of other people stays. Here in social, the top layer, because
+the person's data spans every layer (accounts' own part is accounts/tests/test_deletion.py)."""
+
+from __future__ import annotations
+
+import io
+import time
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.services import (
+    account_deletion_cancel,
+    account_deletion_request,
+    account_purge,
+    block_create,
+    follow_create,
+)
+from accounts.services.deletion import rows_referencing_user
+from accounts.services.profiles import profile_update
+from accounts.tests.factories import UserFactory
+from instaclone.testing import api_token, stored_files
+from posts.models import Collection, Comment, ImportJob, Like, Post, PostMedia
+from posts.services import (
+    collection_add_post,
+    collection_create,
+    comment_create,
+    like_create,
+    media_draft_create,
+    photo_tag_add,
+    post_archive,
+    post_create,
+    save_create,
+)
+from posts.tests.factories import jpeg, real_mp4, upload
+from social.models import DataExport, FeedItem, Notification, Report
+from social.moderation import report_create
+
+needs_ffmpeg = pytest.mark.skipif(real_mp4() is None, reason="ffmpeg is not installed")
+
+
+@dataclass
+class World:
+    alice: User
+    bob: User
+    charlie: User
+    bob_post: Post
+    alice_posts: list[Post]
+    charlie_collection: Collection
+
+
+def _alice_files() -> set[str]:
+    """Every stored name that Alice's rows point at (before the purge)."""
+    alice = User.objects.get(username="alice")
+    names = {alice.avatar} if alice.avatar else set()
+    for file, renditions in PostMedia.objects.filter(post__author=alice).values_list("file", "renditions"):
+        names.add(file)
+        names.update(n for n in (renditions or {}).values() if n)
+    names.update(alice.media_drafts.values_list("file", flat=True))
+    names.update(DataExport.objects.filter(user=alice).values_list("file", flat=True))
+    names.update(ImportJob.objects.filter(owner=alice).values_list("file", flat=True))
+    return {n for n in names if n}
+
+
+def build_world() -> World:
+    """Alice, connected to everyone in every way the site has."""
+    alice = UserFactory(username="alice")
+    bob = UserFactory(username="bob")
+    charlie = UserFactory(username="charlie")
+    dora = UserFactory(username="dora", private=True)
+    eve = UserFactory(username="eve")
+    profile_update(user=alice, display_name="Alice", bio="hi", website="", is_private=False,
+                   avatar_upload=jpeg("me.jpg", size=(200, 200)))
+    # the graph: follows both ways, a request each way, a block
+    follow_create(follower=alice, followee=bob)
+    follow_create(follower=bob, followee=alice)
+    follow_create(follower=charlie, followee=alice)
+    follow_create(follower=alice, followee=dora)  # a request
+    User.objects.filter(pk=alice.pk).update(is_private=True)
+    follow_create(follower=eve, followee=alice)  # a request to alice
+    User.objects.filter(pk=alice.pk).update(is_private=False)
+    alice.refresh_from_db()
+    block_create(blocker=alice, blocked=UserFactory(username="mallory"))
+    # Alice's posts: photos (hashtag, mention of bob), a video, an archived one
+    photos = post_create(author=alice, caption="#sunset with @bob", files=[(jpeg("a.jpg"), "a"), (jpeg("b.jpg"), "b")])
+    video = post_create(author=alice, caption="clip", files=[(upload("clip.mp4", real_mp4(), "video/mp4"), "")])
+    archived = post_create(author=alice, caption="old", files=[(jpeg("c.jpg"), "")])
+    post_archive(post=archived, by=alice)
+    bob_post = post_create(author=bob, caption="bob's #sunset, hi @alice", files=[(jpeg("bob.jpg"), "")])
+    # engagement both ways
+    like_create(user=alice, post_id=bob_post.pk)
+    comment_create(user=alice, post_id=bob_post.pk, body="lovely @bob")
+    like_create(user=bob, post_id=photos.pk)
+    like_create(user=charlie, post_id=video.pk)
+    comment_create(user=bob, post_id=photos.pk, body="wow @alice")
+    # saves and collections: hers, and charlie's holding her post
+    save_create(user=alice, post_id=bob_post.pk)
+    mine = collection_create(owner=alice, name="Faves")
+    collection_add_post(collection=mine, by=alice, post_id=bob_post.pk)
+    charlies = collection_create(owner=charlie, name="Inspiration")
+    collection_add_post(collection=charlies, by=charlie, post_id=photos.pk)
+    collection_add_post(collection=charlies, by=charlie, post_id=bob_post.pk)
+    # photo tags both ways
+    photo_tag_add(author=alice, media=photos.media.first(), user=bob, x=0.5, y=0.5)
+    photo_tag_add(author=bob, media=bob_post.media.first(), user=alice, x=0.2, y=0.3)
+    # reports made and received; one handled by a moderator
+    report_create(reporter=alice, target=bob_post, reason=Report.Reason.SPAM)
+    report_create(reporter=charlie, target=photos, reason=Report.Reason.OTHER, text="@alice posted this")
+    report_create(reporter=bob, target=Comment.objects.get(author=alice), reason=Report.Reason.HARASSMENT)
+    report_create(reporter=charlie, target=alice, reason=Report.Reason.SPAM)
+    # an API token, a media draft, a data export archive and an import upload
+    api_token(alice)
+    media_draft_create(owner=alice, upload=jpeg("draft.jpg"))
+    name = default_storage.save("exports/alice-archive.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18))
+    DataExport.objects.create(user=alice, status=DataExport.Status.READY, file=name, expires_at=timezone.now())
+    name = default_storage.save(f"{ImportJob.FOLDER}/alice-ig.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18))
+    ImportJob.objects.create(owner=alice, file=name)
+    alice.refresh_from_db()
+    return World(alice, bob, charlie, bob_post, [photos, video, archived], charlies)
+
+
+def _assert_rich(world: World) -> None:
+    alice = world.alice
+    assert Notification.objects.filter(recipient=alice).exists() and Notification.objects.filter(actor=alice).exists()
+    assert FeedItem.objects.filter(owner=alice).exists() and FeedItem.objects.filter(author=alice, owner=world.bob).exists()
+    assert PostMedia.objects.filter(post__author=alice, kind=PostMedia.Kind.VIDEO, status=PostMedia.Status.READY).exists()
+    assert len(rows_referencing_user(alice.pk)) > 20  # every kind of row points at her
+
+
+def _assert_purged(world: World, result) -> None:
+    alice, bob, charlie = world.alice, world.bob, world.charlie
+    assert result.purged
+    assert result.left_for_cascade == {}  # every layer removed its own rows before the User row went
+    assert rows_referencing_user(alice.pk) == {}
+    assert not User.objects.filter(pk=alice.pk).exists()
+    out = io.StringIO()
+    call_command("check_counters", stdout=out)  # raises CommandError on any mismatch
+    assert "All counters match" in out.getvalue()
+    # other people's counters moved with what went
+    bob.refresh_from_db()
+    charlie.refresh_from_db()
+    post = Post.objects.get(pk=world.bob_post.pk)
+    assert (post.like_count, post.comment_count) == (0, 0)
+    assert (bob.follower_count, bob.following_count, charlie.following_count) == (0, 0, 0)
+    assert Collection.objects.get(pk=world.charlie_collection.pk).item_count == 1  # bob's post stays in it
+    assert not Post.objects.filter(pk__in=[p.pk for p in world.alice_posts]).exists()
+    assert Like.objects.filter(user=bob).count() == 0  # bob's like was on her post
+    # the reports' audit trail stays, without her
+    reports = Report.objects.order_by("pk")
+    assert reports.count() == 4
+    made = reports.get(post=world.bob_post)
+    assert made.reporter_id is None and not made.target_deleted
+    gone = reports.filter(target_deleted=True)
+    assert gone.count() == 3
+    for report in gone:
+        assert (report.post_id, report.comment_id, report.user_id) == (None, None, None)
+        assert "Account deleted" in report.notes and "@alice" not in report.text
+
+
+@needs_ffmpeg
+@pytest.mark.django_db
+def test_purge_leaves_nothing_of_the_person_on_local_storage(media_root, settings):
+    settings.ACCOUNT_DELETION_GRACE_DAYS = 0
+    world = build_world()
+    _assert_rich(world)
+    theirs = _alice_files()
+    assert len(theirs) >= 10  # originals, renditions, the web video and its poster's, avatar, draft, export, import
+    before = set(stored_files(media_root))
+    assert theirs <= before
+    account_deletion_request(user=world.alice)
+
+    started = time.perf_counter()
+    result = account_purge(user_id=world.alice.pk)
+    elapsed = time.perf_counter() - started
+
+    _assert_purged(world, result)
+    after = set(stored_files(media_root))
+    assert not theirs & after
+    assert after == before - theirs  # everyone else's files stay
+    assert elapsed < 10
+
+
+@needs_ffmpeg
+@pytest.mark.django_db
+def test_purge_leaves_nothing_of_the_person_on_imagekit(fake_imagekit, settings):
+    settings.ACCOUNT_DELETION_GRACE_DAYS = 0
+    settings.IMAGEKIT_TIMEOUT = 5  # the data is built through real uploads; time limits are tested elsewhere
+    world = build_world()
+    theirs = _alice_files()
+    stored = set(fake_imagekit.paths())
+    theirs_paths = {p for p in stored if any(p.endswith("/" + name) for name in theirs)}
+    # originals (the video's web copy: ImageKit makes renditions and posters on the fly), avatar,
+    # draft, export and import
+    assert len(theirs_paths) == len(theirs) >= 8, (theirs, stored)
+    account_deletion_request(user=world.alice)
+
+    result = account_purge(user_id=world.alice.pk)
+
+    _assert_purged(world, result)
+    after = set(fake_imagekit.paths())
+    assert not theirs_paths & after
+    assert after == stored - theirs_paths
+
+
+@pytest.mark.django_db
+def test_the_username_can_be_registered_again_after_the_purge(alice):
+    account_purge(user_id=alice.pk, now=True)
+    response = Client().post("/accounts/signup/", {"username": "Alice", "email": "ALICE@example.com",
+                                                   "password1": "a-long-new-password-9"})
+    assert response.status_code == 302
+    assert User.objects.by_username("alice").get().pk != alice.pk
+
+
+@needs_ffmpeg
+@pytest.mark.django_db
+def test_a_restored_account_has_everything_back(media_root):
+    world = build_world()
+    rows = rows_referencing_user(world.alice.pk)
+    files = set(stored_files(media_root))
+    bob_before = User.objects.values_list("follower_count", "following_count").get(pk=world.bob.pk)
+
+    account_deletion_request(user=world.alice)
+    account_deletion_cancel(user=world.alice)
+
+    # every row is back except the API tokens: revoked at the deletion, apps must be authorized again
+    revoked = rows.pop("oauth2_provider.AccessToken.user")
+    assert revoked == 1
+    assert rows_referencing_user(world.alice.pk) == rows
+    assert set(stored_files(media_root)) == files
+    assert User.objects.values_list("follower_count", "following_count").get(pk=world.bob.pk) == bob_before
+    bob = Client()
+    bob.force_login(world.bob)
+    assert bob.get("/alice/").status_code == 200
+    assert bob.get(world.alice_posts[0].get_absolute_url()).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_second_run_continues_a_purge_that_stopped_half_way(alice, bob, monkeypatch):
+    from posts.services import purge as posts_purge
+
+    for i in range(5):
+        post = post_create(author=bob, caption=f"{i}", files=[(jpeg(f"{i}.jpg"), "")])
+        like_create(user=alice, post_id=post.pk)
+    post_create(author=alice, caption="mine", files=[(jpeg("m.jpg"), "")])
+    account_deletion_request(user=alice)
+
+    def boom(user_id, batch):
+        raise RuntimeError("worker killed")
+
+    monkeypatch.setattr(posts_purge, "_posts", boom)
+    with pytest.raises(RuntimeError):
+        account_purge(user_id=alice.pk, now=True, batch=2)
+    assert not Like.objects.filter(user=alice).exists()  # the batches done before stay done
+    assert Post.objects.filter(author=alice).exists() and User.objects.filter(pk=alice.pk).exists()
+    monkeypatch.undo()
+
+    result = account_purge(user_id=alice.pk, now=True, batch=2)
+
+    assert result.purged and result.left_for_cascade == {} and rows_referencing_user(alice.pk) == {}
+    call_command("check_counters", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_reports_of_a_purged_account_still_show_in_the_admin(alice, bob):
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    post = post_create(author=alice, caption="spam", files=[(jpeg(), "")])
+    report_create(reporter=bob, target=post, reason=Report.Reason.SPAM)
+    report_create(reporter=alice, target=bob, reason=Report.Reason.SPAM)
+    account_purge(user_id=alice.pk, now=True)
+    client = Client()
+    client.force_login(admin)
+    gone = Report.objects.get(target_deleted=True)
+    page = client.get("/admin/social/report/?status__exact=all")
+    assert page.status_code == 200 and "Deleted with its account" in page.content.decode()
+    page = client.get(f"/admin/social/report/{gone.pk}/change/")
+    assert page.status_code == 200 and "was deleted by its owner" in page.content.decode()
+    assert client.get("/admin/social/report/?target=deleted").status_code == 200
+    response = client.post(f"/admin/social/report/{gone.pk}/moderate/", {"action": "dismiss_reports"})
+    assert response.status_code == 302
+    gone.refresh_from_db()
+    assert gone.status == Report.Status.DISMISSED
+
+
+@pytest.mark.django_db
+def test_superusers_purge_from_the_admin_after_a_confirmation(alice, bob):
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    follow_create(follower=alice, followee=bob)
+    client = Client()
+    client.force_login(admin)
+    data = {"action": "purge_now", "_selected_action": [alice.pk]}
+    page = client.post("/admin/accounts/user/", data)
+    assert page.status_code == 200 and "Delete accounts now?" in page.content.decode()
+    assert User.objects.filter(pk=alice.pk).exists()
+    response = client.post("/admin/accounts/user/", {**data, "confirm": "yes"})
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=alice.pk).exists()
+    bob.refresh_from_db()
+    assert bob.follower_count == 0
+    # the raw delete stays off
+    client.post("/admin/accounts/user/", {"action": "delete_selected", "_selected_action": [bob.pk], "post": "yes"})
+    assert User.objects.filter(pk=bob.pk).exists()
+
+
+@pytest.mark.django_db
+def test_moderators_cannot_purge(alice):
+    from django.contrib.auth.models import Group
+
+    moderator = UserFactory(username="mod", is_staff=True)
+    moderator.groups.add(Group.objects.get(name="Moderators"))
+    client = Client()
+    client.force_login(moderator)
+    page = client.get("/admin/accounts/user/").content.decode()
+    assert "purge_now" not in page and "Suspend" in page
+    client.post("/admin/accounts/user/", {"action": "purge_now", "_selected_action": [alice.pk], "confirm": "yes"})
+    assert User.objects.filter(pk=alice.pk).exists()
