@@ -159,6 +159,14 @@ def _oauth_pages(alice):
     }
 
 
+def _export_pages(alice):
+    """Settings → Download your information with a ready archive (issue 15; the task runs at once)."""
+    from social.exports.services import data_export_request
+
+    data_export_request(user=alice, site_url="http://testserver")
+    return {"settings: download your information": reverse("social:data_export")}
+
+
 def _pages(alice, bob, carousel, video, own, collection):
     signed_out = {
         "landing": "/",
@@ -208,6 +216,7 @@ def _pages(alice, bob, carousel, video, own, collection):
         "not found (404)": "/p/99999999/",
     }
     signed_in |= _oauth_pages(alice)
+    signed_in |= _export_pages(alice)
     if video:
         signed_in["post (video)"] = video.get_absolute_url()
     return signed_out, signed_in

@@ -364,8 +364,8 @@ def test_the_page_reads_in_constant_queries(alice_client, alice, state, settings
         for _ in range(2):
             services.data_export_delete(user=alice, export_id=_request(alice_client).pk)
         _request(alice_client)
-    # 1 session, 2 user, 3 newest export, 4 today's count, then the settings menu / layout's own
-    # (the nav's unread badge is cached after the first page: read it once before counting)
+    # 1 session, 2 user, 3 the newest export, 4 today's requests (one aggregate); the nav's unread
+    # badge is cached by the first visit, so it is read once before counting
     alice_client.get(PAGE)
     with django_assert_num_queries(4):
         response = alice_client.get(PAGE)
