@@ -18,10 +18,11 @@ from .archive import ArchiveRefused
 from .forms import ImportForm
 
 
-def _context(request, form) -> dict:
+def _context(request, form, refusal: str = "") -> dict:
     jobs = selectors.import_jobs(request.user)
     return {
         "form": form,
+        "refusal": refusal,
         "job": jobs[0] if jobs else None,
         "past": jobs[1:],
         "max_zip_bytes": settings.IMPORT_MAX_ZIP_BYTES,
@@ -42,9 +43,7 @@ def import_page(request):
         return render(request, "posts/import.html", _context(request, ImportForm()))
     # Refused before the body is read: an upload over the limit never reaches the disk.
     if refusal := services.size_refusal(_content_length(request) - 64 * 1024):
-        form = ImportForm()
-        form.add_error("archive", refusal)
-        return render(request, "posts/import.html", _context(request, form), status=413)
+        return render(request, "posts/import.html", _context(request, ImportForm(), refusal), status=413)
     form = ImportForm(request.POST, request.FILES)
     if form.is_valid():
         try:
