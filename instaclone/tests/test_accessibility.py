@@ -159,6 +159,21 @@ def _oauth_pages(alice):
     }
 
 
+def _import_pages(alice):
+    """Settings → Import from Instagram with a finished import that listed two problems (the
+    progress bar, counts, problems, the upload form)."""
+    from django.utils import timezone
+
+    from posts.models import ImportJob
+
+    ImportJob.objects.create(
+        owner=alice, status="done", total=4, position=4, done=2, failed=2, finished_at=timezone.now(),
+        errors=[{"item": "Post of 5 May 2021 “Broken”", "reason": "broken.jpg: This file isn't a photo we can read."},
+                {"item": "Post of 6 Jun 2021 “Lost one”", "reason": "gone.jpg is missing from the ZIP."}],
+    )
+    return {"settings: import from Instagram": reverse("imports:page")}
+
+
 def _export_pages(alice):
     """Settings → Download your information with a ready archive (issue 15; the task runs at once)."""
     from social.exports.services import data_export_request
@@ -217,6 +232,7 @@ def _pages(alice, bob, carousel, video, own, collection):
     }
     signed_in |= _oauth_pages(alice)
     signed_in |= _export_pages(alice)
+    signed_in |= _import_pages(alice)
     if video:
         signed_in["post (video)"] = video.get_absolute_url()
     return signed_out, signed_in
