@@ -182,6 +182,47 @@ def _export_pages(alice):
     return {"settings: download your information": reverse("social:data_export")}
 
 
+def _deletion_pages():
+    """Delete your account (issue 15): the restore offer of a deleted account signing in, and the
+    page after deleting one (signed out: run before alice signs in); the settings page and its error."""
+    from accounts.services import account_deletion_request
+
+    account_deletion_request(user=UserFactory(username="erin"))
+    UserFactory(username="frank")
+
+    def restore_offer(page):
+        page.fill("input[name=login]", "erin")
+        page.fill("input[name=password]", DEFAULT_PASSWORD)
+        page.click("form.form button[type=submit]")
+        page.wait_for_url("**/settings/restore/")
+
+    def deleted(page):
+        base = page.url.split("/accounts/")[0]  # the live server's address
+        page.fill("input[name=login]", "frank")
+        page.fill("input[name=password]", DEFAULT_PASSWORD)
+        page.click("form.form button[type=submit]")
+        page.wait_for_url(base + "/")
+        page.goto(base + reverse("accounts:delete"))
+        page.fill("input[name=password]", DEFAULT_PASSWORD)
+        page.click("form.form button[type=submit]")
+        page.wait_for_load_state("load")
+
+    def wrong_password(page):
+        page.fill("input[name=password]", "not-the-password")
+        page.click("form.form button[type=submit]")
+        page.wait_for_load_state("load")
+
+    signed_out = {
+        "restore offer": (reverse("account_login"), restore_offer),
+        "account deleted": (reverse("account_login"), deleted),
+    }
+    signed_in = {
+        "settings: delete account": reverse("accounts:delete"),
+        "settings: delete account, wrong password": (reverse("accounts:delete"), wrong_password),
+    }
+    return signed_out, signed_in
+
+
 def _pages(alice, bob, carousel, video, own, collection):
     signed_out = {
         "landing": "/",
@@ -233,6 +274,9 @@ def _pages(alice, bob, carousel, video, own, collection):
     signed_in |= _oauth_pages(alice)
     signed_in |= _export_pages(alice)
     signed_in |= _import_pages(alice)
+    deletion_signed_out, deletion_signed_in = _deletion_pages()
+    signed_out |= deletion_signed_out
+    signed_in |= deletion_signed_in
     if video:
         signed_in["post (video)"] = video.get_absolute_url()
     return signed_out, signed_in
