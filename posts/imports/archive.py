@@ -49,6 +49,7 @@ class ArchiveItem:
     caption: str
     media: list[MediaRef] = field(default_factory=list)
     aspect: str = "original"
+    archived: bool = False  # an Instaclone export's archived post comes back archived
     problem: str = ""  # why this entry cannot be imported at all (reported as its error)
 
     @property

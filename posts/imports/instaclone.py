@@ -2,7 +2,8 @@
 "version": 1, …}`; `posts.json` lists the posts oldest first, each `{"id", "caption", "created_at"
 (ISO 8601, UTC), "aspect", "aspect_ratio", "hashtags", "media": [{"path", "kind", "alt_text",
 "width", "height", "position"}]}`, with the files under `media/`. Alt texts, the frame and the
-media order come back as they were."""
+media order come back as they were, and an archived post (`is_archived`) is archived again. A
+media item the export marks `missing` has no file: it is reported as missing from the ZIP."""
 
 from __future__ import annotations
 
@@ -70,6 +71,7 @@ def read(zf: zipfile.ZipFile) -> list[ArchiveItem]:
             created=created,
             caption=str(post.get("caption") or ""),
             aspect=post.get("aspect") if post.get("aspect") in ASPECTS else "original",
+            archived=post.get("is_archived") is True,
             media=[
                 MediaRef(
                     path=member_for(names, root, m.get("path") or ""),

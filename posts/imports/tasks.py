@@ -39,6 +39,7 @@ from instaclone.media.images import UploadRejected
 from instaclone.tasks import background, enqueue_on_commit
 
 from ..models import ImportedItem, ImportJob
+from ..services.archive import post_archive
 from ..services.posts import CAPTION_MAX_LENGTH, max_media, post_create
 from .archive import ArchiveItem, ArchiveRefused, open_checked
 from .formats import read_archive
@@ -183,6 +184,8 @@ def import_item(job: ImportJob, index: int, item: ArchiveItem, zf: zipfile.ZipFi
                         author=owner, caption=caption, files=[(f, alt) for f, alt, _ in files],
                         aspect=item.aspect, created=item.created, notify_mentions=False,
                     )
+                    if item.archived:
+                        post_archive(post=post, by=owner)
                     ImportedItem.objects.create(owner=owner, source_key=item.key, job=job, post=post)
                     if not _advance(job, index, "done", item, reasons):
                         raise _Moved

@@ -21,7 +21,15 @@ from posts.models import ImportedItem, ImportJob, Post, PostHashtag, PostMedia
 from posts.signals import post_created
 
 from .factories import PostFactory, real_mp4
-from .import_archives import LAYOUTS, instaclone_zip, instagram_posts, instagram_zip, jpeg_bytes, ts, write_zip
+from .import_archives import (
+    LAYOUTS,
+    instaclone_zip,
+    instagram_posts,
+    instagram_zip,
+    jpeg_bytes,
+    ts,
+    write_zip,
+)
 
 pytestmark = pytest.mark.django_db
 
