@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from instaclone.errors import add_to_form
+from instaclone.htmx import login_required_htmx
 from instaclone.media.files import StorageError
 
 from . import selectors, services
@@ -36,7 +36,7 @@ def _content_length(request) -> int:
         return 0
 
 
-@login_required
+@login_required_htmx
 @require_http_methods(["GET", "POST"])
 def import_page(request):
     if request.method == "GET":
@@ -56,7 +56,7 @@ def import_page(request):
     return render(request, "posts/import.html", _context(request, form), status=400)
 
 
-@login_required
+@login_required_htmx
 @require_GET
 def import_progress(request, pk: int):
     """The job's progress partial (htmx polls it); a plain request gets the whole page."""
@@ -66,7 +66,7 @@ def import_progress(request, pk: int):
     return render(request, "posts/import.html#import-progress", {"job": job})
 
 
-@login_required
+@login_required_htmx
 @require_POST
 def import_cancel(request, pk: int):
     job = selectors.import_job_for_owner(request.user, pk)

@@ -139,3 +139,13 @@ def test_an_upload_over_the_limit_is_refused_before_its_body_is_read(alice_clien
     assert response.status_code == 413
     assert "This archive is too large" in response.content.decode()
     assert not ImportJob.objects.exists()
+
+
+def test_a_signed_out_poll_is_sent_to_sign_in_by_htmx(client, alice, tmp_path, dummy_tasks):
+    client.force_login(alice)
+    client.post(PAGE, {"archive": zip_upload(instagram_zip(tmp_path / "ig.zip"))})
+    job = ImportJob.objects.get(owner=alice)
+    client.logout()
+
+    response = client.get(reverse("imports:progress", args=[job.pk]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "/accounts/login/" in response["HX-Redirect"]
