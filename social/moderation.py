@@ -311,6 +311,10 @@ def user_suspend(*, moderator: User, user: User, notes: str = "") -> bool:
         raise ModerationError("You can't suspend yourself.")
     if user.is_superuser or (user.is_staff and not moderator.is_superuser):
         raise ModerationError(f"@{user.username} is staff; only a superuser can suspend them.")
+    if user.deletion_requested_at is not None and not user.is_active:
+        # already deactivated by its owner, and purged when the grace period ends; a suspension here
+        # would be lifted by their restore (suspend them if they come back)
+        raise ModerationError(f"@{user.username} deleted their account; it is deactivated and will be purged.")
     with transaction.atomic():
         changed = User.objects.filter(pk=user.pk, is_active=True).update(is_active=False)
         user.is_active = False

@@ -322,3 +322,13 @@ def test_moderators_cannot_purge(alice):
     assert "purge_now" not in page and "Suspend" in page
     client.post("/admin/accounts/user/", {"action": "purge_now", "_selected_action": [alice.pk], "confirm": "yes"})
     assert User.objects.filter(pk=alice.pk).exists()
+
+
+@pytest.mark.django_db
+def test_an_account_its_owner_deleted_is_not_suspended_over_it(alice):
+    from social.moderation import ModerationError, user_suspend
+
+    moderator = UserFactory(username="root", is_staff=True, is_superuser=True)
+    account_deletion_request(user=alice)
+    with pytest.raises(ModerationError, match="deleted their account"):
+        user_suspend(moderator=moderator, user=alice)
