@@ -91,6 +91,8 @@ def _mark(exc: Exception, index: int) -> Exception:
 
 def _validate_caption(caption: str) -> str:
     caption = (caption or "").strip()
+    if "\x00" in caption:  # the web form refuses it too; PostgreSQL cannot store it
+        raise ValidationError({"caption": "Captions can't contain null characters."}, code="null_characters")
     if len(caption) > CAPTION_MAX_LENGTH:
         raise ValidationError(
             {"caption": f"Captions can be at most {CAPTION_MAX_LENGTH:,} characters (this one has {len(caption):,})."},
@@ -101,6 +103,8 @@ def _validate_caption(caption: str) -> str:
 
 def _validate_alt(alt_text: str, index: int) -> str:
     alt_text = (alt_text or "").strip()
+    if "\x00" in alt_text:  # as captions and comments
+        raise _mark(UploadRejected("Alt text can't contain null characters.", code="null_characters"), index)
     if len(alt_text) > ALT_TEXT_MAX_LENGTH:
         raise _mark(
             UploadRejected(f"Alt text can be at most {ALT_TEXT_MAX_LENGTH:,} characters.", code="alt_too_long"),
