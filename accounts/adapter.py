@@ -19,7 +19,7 @@ class AccountAdapter(DefaultAccountAdapter):
         try:
             validate_username(username)
         except ValidationError as exc:
-            raise ValidationError(exc.messages[0]) from None
+            raise ValidationError(exc.messages[0], code=exc.error_list[0].code) from None  # "reserved", "invalid"
         return super().clean_username(username, shallow=shallow)
 
     def get_client_ip(self, request):

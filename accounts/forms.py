@@ -17,10 +17,13 @@ class SignupForm(AllauthSignupForm):
         taken = identity_taken(
             username=cleaned.get("username", "") or "", email=cleaned.get("email", "") or ""
         )
+        # With allauth's codes: the client API's sign-up answers Mastodon's ERR_TAKEN from them.
         if "username" in taken and "username" not in self.errors:
-            self.add_error("username", "A user with that username already exists.")
+            self.add_error(
+                "username", forms.ValidationError("A user with that username already exists.", code="username_taken")
+            )
         if "email" in taken and "email" not in self.errors:
-            self.add_error("email", "A user is already registered with this email address.")
+            self.add_error("email", get_adapter().validation_error("email_taken"))
         return cleaned
 
 
