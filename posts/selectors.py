@@ -652,21 +652,29 @@ def _row_cursor(qs) -> str | None:
     return encode_cursor(*row) if row else None
 
 
+# The *_cursor resolvers read the row through the same rule as the list it is a place in: a row
+# the list would not show resolves to None, exactly as a row that does not exist (so a numeric
+# max_id tells nothing a page would not).
+
+
 def favourite_cursor(viewer, post_id: int) -> str | None:
     """The `favourites_page` cursor at the viewer's like of this post (a client's numeric max_id /
-    since_id / min_id is a status id), or None."""
-    return _row_cursor(Like.objects.filter(user_id=viewer.pk, post_id=post_id))
+    since_id / min_id is a status id) while the post is visible to them, or None."""
+    return _row_cursor(Like.objects.filter(post_visible_q(viewer, "post"), user_id=viewer.pk, post_id=post_id))
 
 
 def saved_cursor(viewer, post_id: int) -> str | None:
-    """The `saved_page` cursor at the viewer's save of this post, or None."""
-    return _row_cursor(Save.objects.filter(user_id=viewer.pk, post_id=post_id))
+    """The `saved_page` cursor at the viewer's save of this post while it is visible to them, or None."""
+    return _row_cursor(Save.objects.filter(post_visible_q(viewer, "post"), user_id=viewer.pk, post_id=post_id))
 
 
-def liker_cursor(post: Post, user_id: int) -> str | None:
+def liker_cursor(viewer, post: Post, user_id: int) -> str | None:
     """The `likers_page` cursor at this person's like of the post (numeric ids there are account
-    ids), or None."""
-    return _row_cursor(Like.objects.filter(post_id=post.pk, user_id=user_id))
+    ids) when `likers_page` shows it to the viewer (`visible_profiles_q`: no block either way,
+    active), or None."""
+    return _row_cursor(
+        Like.objects.filter(visible_profiles_q(viewer, "user"), post_id=post.pk, user_id=user_id)
+    )
 
 
 def media_draft_get_for_owner(viewer, pk) -> MediaDraft:

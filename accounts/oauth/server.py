@@ -8,7 +8,10 @@ client credentials, bearer tokens, revocation. No refresh tokens are issued (Mas
 not expire and it issues none).
 
 The backend reads the token and revocation endpoints' parameters from a form body, as RFC 6749
-says, or from a JSON body, which Mastodon accepts and some clients send.
+says, or from a JSON body, which Mastodon accepts and some clients send. Checking a request's
+access token (`verify_request`, the client API's every call) reads no body when the token is in the
+Authorization header, and never a multipart one: an upload is not parsed, nor spooled to disk,
+before its token is known good.
 """
 
 from __future__ import annotations
@@ -49,7 +52,24 @@ class Server(AuthorizationEndpoint, IntrospectEndpoint, TokenEndpoint, ResourceE
 
 
 class FormOrJsonOAuthLibCore(OAuthLibCore):
+    _resource_request = False
+
+    def verify_request(self, request, scopes):
+        """A resource request's token check. oauthlib takes the token from the Authorization header
+        alone when there is one (`get_token_from_header`), so the body is not read then; without
+        the header, only a URL-encoded form body's `access_token` is (RFC 6750 §2.2)."""
+        self._resource_request = True
+        try:
+            return super().verify_request(request, scopes)
+        finally:
+            self._resource_request = False
+
     def extract_body(self, request):
+        if self._resource_request:
+            if request.META.get("HTTP_AUTHORIZATION") or request.content_type != "application/x-www-form-urlencoded":
+                return []
+            token = request.POST.get("access_token")
+            return [("access_token", token)] if token else []
         if (request.content_type or "") == "application/json" and request.method == "POST":
             try:
                 body = json.loads(request.body or b"{}")

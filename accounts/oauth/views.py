@@ -22,7 +22,7 @@ from oauth2_provider.models import get_access_token_model
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.views import AuthorizationView, RevokeTokenView, TokenView
 
-from instaclone.api import ApiError, Params, endpoint, rate_limit
+from instaclone.api import ApiError, Params, endpoint, rate_limit, validation_failed
 
 from .. import ratelimits
 from ..forms import SignupForm
@@ -37,17 +37,6 @@ def _limit_per_address(request: HttpRequest, name: str, limit_and_period: tuple[
     rate_limit(f"api-{name}:{ratelimits.client_ip(request) or ''}", limit=limit, period=period)
 
 
-def _validation_failed(exc: ValidationError, codes: dict[str, list[str]] | None = None) -> JsonResponse:
-    """Mastodon's 422: {"error": "Validation failed: …", "details": {field: [{error, description}]}}."""
-    details = {}
-    for field, messages_ in exc.message_dict.items():
-        field_codes = (codes or {}).get(field, [])
-        details[field] = [
-            {"error": field_codes[i] if i < len(field_codes) else "ERR_INVALID", "description": message}
-            for i, message in enumerate(messages_)
-        ]
-    summary = ", ".join(f"{field.replace('_', ' ').capitalize()} {m[0]['description']}" for field, m in details.items())
-    return JsonResponse({"error": f"Validation failed: {summary}", "details": details}, status=422)
 
 
 # --- apps -----------------------------------------------------------------------------------------
@@ -83,7 +72,8 @@ def apps_create(request: HttpRequest) -> JsonResponse:
             website=params.text("website"),
         )
     except ValidationError as exc:
-        return _validation_failed(exc)
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"base": exc.messages}
+        return validation_failed({field: [("ERR_INVALID", m) for m in ms] for field, ms in errors.items()})
     return JsonResponse(_app_json(app, client_secret=secret))
 
 
@@ -232,25 +222,16 @@ def accounts_register(request: HttpRequest) -> JsonResponse:
         "email": params.text("email").strip(),
         "password1": params.text("password"),
     })
-    errors: dict[str, list[str]] = {}
-    codes: dict[str, list[str]] = {}
-    if not form.is_valid():
+    errors: dict[str, list[tuple[str, str]]] = {}
+    if not form.is_valid():  # the form's own codes (ours, allauth's, Django's validators') -> Mastodon's
         for field, field_errors in form.errors.as_data().items():
-            name = _FIELDS.get(field, field)
             for error in field_errors:
-                for message in error.messages:
-                    errors.setdefault(name, []).append(message)
-                    code = _ERROR_CODES.get(error.code or "", "ERR_INVALID")
-                    if "already" in message:
-                        code = "ERR_TAKEN"
-                    elif "isn't available" in message:  # the adapter keeps the message, not the code
-                        code = "ERR_RESERVED"
-                    codes.setdefault(name, []).append(code)
+                code = _ERROR_CODES.get(error.code or "", "ERR_INVALID")
+                errors.setdefault(_FIELDS.get(field, field), []).extend((code, m) for m in error.messages)
     if not params.boolean("agreement"):
-        errors.setdefault("agreement", []).append("must be accepted")
-        codes.setdefault("agreement", []).append("ERR_ACCEPTED")
+        errors.setdefault("agreement", []).append(("ERR_ACCEPTED", "must be accepted"))
     if errors:
-        return _validation_failed(ValidationError(errors), codes)
+        return validation_failed(errors)
     scopes = [s for s in request.auth.scope.split() if s in set(known_scopes())]
     _, token, raw = api_signup(request=request, form=form, application=request.auth.application, scopes=scopes)
     return JsonResponse(_token_json(token, raw))

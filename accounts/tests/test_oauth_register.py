@@ -162,3 +162,21 @@ def test_signing_in_on_the_web_confirms_the_email_by_code(client, app_token):
     assert response.status_code == 302
     assert EmailAddress.objects.get(email="newbie@example.com").verified
     assert _call(_home, token).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "code"),
+    [
+        ({"username": "alice"}, "username", "username_taken"),
+        ({"email": "ALICE@example.com"}, "email", "email_taken"),
+        ({"username": "settings"}, "username", "reserved"),
+        ({"username": "al\u0131ce"}, "username", "invalid"),
+    ],
+)
+def test_the_sign_up_forms_refusals_carry_codes(alice, data, field, code):
+    """The API's ERR_TAKEN / ERR_RESERVED come from these codes, never from the English messages."""
+    from accounts.forms import SignupForm
+
+    form = SignupForm(data={"username": "newperson", "email": "new@example.com", "password1": "x8s7d6f5g4h3"} | data)
+    assert not form.is_valid()
+    assert [e.code for e in form.errors.as_data()[field]] == [code]

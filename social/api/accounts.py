@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.urls import path
@@ -27,7 +28,17 @@ from django.urls import path
 from accounts import selectors as account_selectors
 from accounts.forms import ProfileForm
 from accounts.services import graph, profile_update
-from instaclone.api import ApiError, Params, endpoint, json_page, methods, object_id, page_params
+from instaclone.api import (
+    ApiError,
+    Params,
+    endpoint,
+    json_page,
+    methods,
+    object_id,
+    page_params,
+    parse_id,
+    validation_failed,
+)
 from instaclone.media.files import StorageError
 from instaclone.media.images import UploadRejected
 from instaclone.pagination import Page
@@ -88,17 +99,18 @@ _API_FIELD = {form: api for api, form in _PROFILE_FIELDS.items()}
 
 
 def _validation_failed(errors: dict[str, list[str]]) -> JsonResponse:
-    """Mastodon's 422 for a refused change: {"error": "Validation failed: ...", "details": {field:
-    [{"error": code, "description": message}]}}."""
-    details = {
-        _API_FIELD.get(field, field): [{"error": "ERR_INVALID", "description": m} for m in messages]
-        for field, messages in errors.items()
-    }
-    text = ", ".join(m for messages in errors.values() for m in messages)
-    return JsonResponse({"error": f"Validation failed: {text}", "details": details}, status=422)
+    """Mastodon's 422 for a refused change, under Mastodon's field names."""
+    return validation_failed(
+        {_API_FIELD.get(field, field): [("ERR_INVALID", m) for m in messages] for field, messages in errors.items()}
+    )
 
 
-@endpoint(scope="write:accounts")
+def _avatar_max_body() -> int:
+    """The largest update_credentials request: the largest avatar file plus room for the form."""
+    return settings.AVATAR_MAX_BYTES + 1024 * 1024
+
+
+@endpoint(scope="write:accounts", max_body=_avatar_max_body)
 def update_credentials(request):
     """display_name, note (the bio), avatar (a file, through the settings page's avatar pipeline)
     and locked (a private account) - the settings page's form and `profile_update`; fields not sent
@@ -232,9 +244,9 @@ def relationships(request):
     blocking accounts are left out (Mastodon leaves out what it cannot find)."""
     ids = []
     for value in Params(request).getlist("id")[:MAX_RELATIONSHIP_IDS]:
-        text = str(value)
-        if text.isdigit() and len(text) <= 18 and int(text) not in ids:
-            ids.append(int(text))
+        number = parse_id(value)
+        if number is not None and number not in ids:
+            ids.append(number)
     found = account_selectors.relationships(request.user, ids)
     return JsonResponse([serializers.relationship(pk, **found[pk]) for pk in ids if pk in found], safe=False)
 

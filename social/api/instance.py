@@ -19,7 +19,7 @@ from django.http import JsonResponse
 from django.templatetags.static import static
 from django.urls import path, re_path
 
-from instaclone.api import endpoint
+from instaclone.api import endpoint, methods
 from instaclone.media.images import ACCEPTED_FORMATS
 from posts.models import Post
 from posts.services import max_media
@@ -79,7 +79,7 @@ def instance_v1(request):
         "description": DESCRIPTION,
         "email": contact_email(),
         "version": VERSION,
-        "urls": {"streaming_api": f"wss://{host}"},  # no streaming: clients fall back to polling
+        "urls": {"streaming_api": None},  # no streaming (as v2's `streaming`): clients poll
         "stats": {"user_count": users, "status_count": posts, "domain_count": 0},
         "thumbnail": thumbnail,
         "languages": ["en"],
@@ -164,14 +164,14 @@ def rules(request):
 
 urlpatterns = [
     # Mastodon.py asks for "/api/v1/instance/" (Rails answers either): the slash is optional here
-    re_path(r"^v1/instance/?$", instance_v1, name="instance_v1"),
-    re_path(r"^v2/instance/?$", instance_v2, name="instance_v2"),
-    path("v1/instance/rules", rules, name="instance_rules"),
-    path("v1/custom_emojis", custom_emojis, name="custom_emojis"),
-    path("v1/preferences", preferences, name="preferences"),
-    path("v1/filters", _empty_list("read:filters"), name="filters"),
-    path("v2/filters", _empty_list("read:filters"), name="filters_v2"),
-    path("v1/lists", _empty_list("read:lists"), name="lists"),
-    path("v1/announcements", _empty_list("read"), name="announcements"),
-    path("v1/markers", markers, name="markers"),
+    re_path(r"^v1/instance/?$", methods(GET=instance_v1), name="instance_v1"),
+    re_path(r"^v2/instance/?$", methods(GET=instance_v2), name="instance_v2"),
+    path("v1/instance/rules", methods(GET=rules), name="instance_rules"),
+    path("v1/custom_emojis", methods(GET=custom_emojis), name="custom_emojis"),
+    path("v1/preferences", methods(GET=preferences), name="preferences"),
+    path("v1/filters", methods(GET=_empty_list("read:filters")), name="filters"),
+    path("v2/filters", methods(GET=_empty_list("read:filters")), name="filters_v2"),
+    path("v1/lists", methods(GET=_empty_list("read:lists")), name="lists"),
+    path("v1/announcements", methods(GET=_empty_list("read")), name="announcements"),
+    path("v1/markers", methods(GET=markers), name="markers"),
 ]

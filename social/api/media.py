@@ -7,7 +7,9 @@ media sweep (posts.management.commands.sweep_media, run daily by the task schedu
 - `POST /api/v2/media`, `POST /api/v1/media`: multipart `file`, `description` (alt text); `focus`
   and `thumbnail` are ignored. 200 with a MediaAttachment whose `url` is set at once (the file was
   processed during the request; Mastodon.py's `media_post(synchronous=True)` returns at once). A
-  refused file is a 422 with the pipeline's message. 30 uploads per 30 minutes per person.
+  refused file is a 422 with the pipeline's message. 30 uploads per 30 minutes per person. A body
+  larger than any acceptable file (plus room for the form) is a 413 before the token is checked and
+  before anything reads it (`endpoint(max_body=upload_max_body)`).
 - `GET /api/v1/media/:id`, `PUT /api/v1/media/:id` (`description`): the caller's own uploads
   only (404 for anyone else's, and once posted).
 All need `write:media`, as on Mastodon.
@@ -27,21 +29,16 @@ from . import serializers
 UPLOAD_RATE = (30, 30 * 60)  # Mastodon's: 30 uploads per 30 minutes
 
 
-def _upload_too_big(request) -> bool:
-    """A body larger than any acceptable file (plus room for the form) is refused before it is read."""
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return False
-    return length > max(settings.IMAGE_MAX_BYTES, settings.VIDEO_MAX_BYTES) + 1024 * 1024
+def upload_max_body() -> int:
+    """The largest upload request taken: the largest acceptable file plus room for the form (read
+    per request: the pipeline's caps are settings)."""
+    return max(settings.IMAGE_MAX_BYTES, settings.VIDEO_MAX_BYTES) + 1024 * 1024
 
 
-@endpoint(scope="write:media")
+@endpoint(scope="write:media", max_body=upload_max_body)
 def media_create(request):
     limit, period = UPLOAD_RATE
     rate_limit(f"api-media:{request.user.pk}", limit=limit, period=period)
-    if _upload_too_big(request):
-        raise ApiError(413, "This file is too large.")
     params = Params(request)
     upload = params.files.get("file")
     if upload is None:

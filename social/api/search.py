@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from django.http import Http404, JsonResponse
 from django.urls import Resolver404, path, resolve
 
-from instaclone.api import MAX_LIMIT, ApiError, Params, endpoint
+from instaclone.api import MAX_LIMIT, ApiError, Params, endpoint, methods
 from posts.selectors import post_get_for_viewer
 from social.selectors import SEARCH_LIMIT, search_hashtags, search_users
 
@@ -65,5 +65,5 @@ def search(request):
 
 
 urlpatterns = [
-    path("v2/search", search, name="search"),
+    path("v2/search", methods(GET=search), name="search"),
 ]

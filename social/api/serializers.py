@@ -15,6 +15,7 @@ from datetime import UTC, datetime, time
 from django.http import Http404, HttpRequest
 from django.templatetags.static import static
 
+from instaclone.api import parse_id
 from instaclone.links import link
 from instaclone.media.renditions import original_url, rendition_url
 from instaclone.media.urls import file_url
@@ -48,14 +49,11 @@ def comment_status_id(comment_id: int) -> str:
 
 def status_ref(value) -> tuple[str, int]:
     """("post", id) or ("comment", id) for a status id from a path or parameter; 404 otherwise."""
-    text = str(value)
-    if not text.isdigit() or len(text) > 18:
+    number = parse_id(value)
+    if number is None:
         raise Http404
-    number = int(text)
     if number >= COMMENT_STATUS_BASE:
         return "comment", number - COMMENT_STATUS_BASE
-    if number < 1:
-        raise Http404
     return "post", number
 
 

@@ -31,7 +31,7 @@ import uuid
 from django.http import JsonResponse
 from django.urls import path
 
-from instaclone.api import ApiError, Params, endpoint, json_page, methods, page_params
+from instaclone.api import ApiError, Params, endpoint, json_page, methods, page_params, parse_id, text_value
 from posts import selectors, services
 
 from . import serializers
@@ -82,10 +82,10 @@ def _idempotency_key(request) -> uuid.UUID | None:
 def _media_ids(values) -> list[int]:
     ids = []
     for value in values:
-        text = str(value).strip()
-        if not text.isdigit() or len(text) > 18:
-            raise ApiError(422, f"Media not found: {text[:40]}")
-        ids.append(int(text))
+        number = parse_id(value)
+        if number is None:
+            raise ApiError(422, f"Media not found: {str(value)[:40]}")
+        ids.append(number)
     return ids
 
 
@@ -158,7 +158,7 @@ def status_update(request, id):  # noqa: A002
         if media_id not in own:
             raise ApiError(422, f"Media not found: {media_id}")
         if "description" in item:
-            alt_texts[media_id] = str(item["description"] or "")
+            alt_texts[media_id] = text_value(item["description"] or "", "media_attributes[].description")
     caption = params.text("status", post.caption) if params.has("status") else post.caption
     services.post_update(post=post, caption=caption, alt_texts=alt_texts)
     return JsonResponse(_post_status(request, pk))
@@ -262,7 +262,7 @@ def status_favourited_by(request, id):  # noqa: A002
         selectors.comment_get_for_viewer(request.user, pk)
         return JsonResponse([], safe=False)
     post = selectors.post_get_for_viewer(request.user, pk, with_media=False)
-    keyset, limit = page_params(request, resolve=lambda user_id: selectors.liker_cursor(post, user_id))
+    keyset, limit = page_params(request, resolve=lambda user_id: selectors.liker_cursor(request.user, post, user_id))
     page = selectors.likers_page(request.user, post, cursor=keyset, size=limit)
     return json_page(request, page, [serializers.account(like.user, request) for like in page.items])
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.urls import path
 
-from instaclone.api import endpoint, json_page, page_params
+from instaclone.api import endpoint, json_page, methods, page_params
 from instaclone.pagination import Page
 from posts.selectors import hashtag_page
 from social.selectors import feed_page, post_cursor_for
@@ -19,7 +19,7 @@ from . import serializers
 
 def _post_params(request):
     """(Keyset, limit); a numeric max_id / since_id / min_id is a status id: its post's cursor when
-    the viewer may see it (a comment's status id is not in these lists: 400)."""
+    the viewer may see it (a comment's status id is not in these lists: an empty page)."""
 
     def resolve(pk: int):
         if pk >= serializers.COMMENT_STATUS_BASE:
@@ -47,6 +47,6 @@ def tag(request, hashtag: str):
 
 
 urlpatterns = [
-    path("v1/timelines/home", home, name="timeline_home"),
-    path("v1/timelines/tag/<str:hashtag>", tag, name="timeline_tag"),
+    path("v1/timelines/home", methods(GET=home), name="timeline_home"),
+    path("v1/timelines/tag/<str:hashtag>", methods(GET=tag), name="timeline_tag"),
 ]
