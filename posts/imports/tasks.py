@@ -10,7 +10,8 @@ stands for, and `ImportedItem` (unique per owner and source key) is written in t
 too, so a run killed half-way leaves either the post and its marks or neither, and a re-run of the
 same archive (or of a later export holding the same posts) skips what is already here.
 
-Between posts a run reads `cancel_requested` and stops. When the job ends (done, cancelled or
+Between posts a run reads `cancel_requested` (and whether the owner's account is still active:
+deleted or suspended meanwhile) and stops. When the job ends (done, cancelled or
 failed), the uploaded ZIP is deleted from storage.
 
 (Here rather than in posts/tasks.py: this module uses `posts.services`, which imports posts.tasks
@@ -31,7 +32,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from instaclone.media.files import StorageError, delete_on_commit
@@ -72,7 +73,7 @@ def import_run(job_id: int) -> str:
     job = ImportJob.objects.filter(pk=job_id).select_related("owner").first()
     if job is None or job.finished:
         return f"import {job_id}: nothing to do"
-    if job.cancel_requested:
+    if job.cancel_requested or not job.owner.is_active:
         _finish(job, ImportJob.Status.CANCELLED)
         return f"import {job_id}: cancelled"
     ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
@@ -90,7 +91,7 @@ def import_run(job_id: int) -> str:
                 if worked and time.monotonic() > deadline:
                     enqueue_on_commit(import_run, job.pk)  # the rest in a run of its own
                     return f"import {job_id}: {worked} posts this run, continuing at {position + 1} of {len(items)}"
-                if ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
+                if _stop_asked(job):
                     _finish(job, ImportJob.Status.CANCELLED)
                     return f"import {job_id}: cancelled at {position + 1} of {len(items)}"
                 if not import_item(job, position, items[position], zf):
@@ -105,6 +106,11 @@ def import_run(job_id: int) -> str:
         return f"import {job_id}: its archive is gone"
     _finish(job, ImportJob.Status.DONE)
     return f"import {job_id}: finished ({worked} posts this run)"
+
+
+def _stop_asked(job: ImportJob) -> bool:
+    """Cancel was pressed, or the owner's account was deactivated (deleted, suspended) meanwhile."""
+    return ImportJob.objects.filter(pk=job.pk).filter(Q(cancel_requested=True) | Q(owner__is_active=False)).exists()
 
 
 def _finish(job: ImportJob, status: str, *, error: str = "") -> None:

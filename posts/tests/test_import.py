@@ -426,3 +426,18 @@ def test_zip_bytes_helper_makes_valid_archives(tmp_path):
     raw = zipfile.ZipFile(instagram_zip(tmp_path / "ig.zip")).read("content/posts_1.json").decode()
     assert "Caf\\u00c3\\u00a9" in raw
     assert io.BytesIO(raw.encode()).getvalue()
+
+
+def test_an_import_stops_when_its_owner_is_deactivated(alice, tmp_path):
+    from accounts.models import User
+
+    def deactivate_after_first(sender, post, **kw):
+        User.objects.filter(pk=post.author_id).update(is_active=False)
+
+    post_created.connect(deactivate_after_first, dispatch_uid="test-deactivate")
+    try:
+        job = run_import(alice, instagram_zip(tmp_path / "ig.zip"))
+    finally:
+        post_created.disconnect(dispatch_uid="test-deactivate")
+
+    assert (job.status, job.done) == ("cancelled", 1)
