@@ -26,6 +26,10 @@ follow_request_accepted = Signal()
 block_created = Signal()
 
 # --- Account deletion (accounts/services/deletion.py, issue 15) ---------------------------------
+# The person asked to delete their account (or a superuser purges it at once): it was just
+# deactivated, inside the transaction. Work the person started must stop (posts: their running
+# imports are cancelled). user_id
+account_deactivated = Signal()
 # Sent by `account_purge`, OUTSIDE any transaction, while the account is inactive and past its grace
 # period (or purged at once by a superuser). Receivers must be idempotent: a purge that stopped half
 # way (a killed worker) is run again and each receiver continues where it was. Each works in small

@@ -128,6 +128,7 @@ def account_deletion_request(*, user: User) -> datetime:
         locked.save(update_fields=["is_active", "deletion_requested_at"])
         sessions_end_for_user(locked)
         tokens_revoke_for_user(user=locked)
+        signals.account_deactivated.send(sender=User, user_id=locked.pk)
     user.is_active, user.deletion_requested_at = False, locked.deletion_requested_at
     return purge_due_at(locked)
 
@@ -192,6 +193,7 @@ def _mark_purging(user_id: int, *, now: bool) -> User | None:
             user.is_active = False
             sessions_end_for_user(user)
             tokens_revoke_for_user(user=user)
+            signals.account_deactivated.send(sender=User, user_id=user.pk)
         user.save(update_fields=["is_active", "deletion_requested_at"])
     return user
 

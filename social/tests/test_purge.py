@@ -235,7 +235,8 @@ def test_a_restored_account_has_everything_back(media_root):
     revoked = rows.pop("oauth2_provider.AccessToken.user")
     assert revoked == 1
     assert rows_referencing_user(world.alice.pk) == rows
-    assert set(stored_files(media_root)) == files
+    # the pending import was cancelled by the deletion (its upload deleted); every other file stays
+    assert set(stored_files(media_root)) == {f for f in files if not f.startswith(ImportJob.FOLDER)}
     assert User.objects.values_list("follower_count", "following_count").get(pk=world.bob.pk) == bob_before
     bob = Client()
     bob.force_login(world.bob)
@@ -332,3 +333,11 @@ def test_an_account_its_owner_deleted_is_not_suspended_over_it(alice):
     account_deletion_request(user=alice)
     with pytest.raises(ModerationError, match="deleted their account"):
         user_suspend(moderator=moderator, user=alice)
+
+
+@pytest.mark.django_db
+def test_deleting_the_account_cancels_its_running_import(alice):
+    running = ImportJob.objects.create(owner=alice, status=ImportJob.Status.RUNNING, file="posts/imports/x.zip")
+    account_deletion_request(user=alice)
+    running.refresh_from_db()
+    assert running.cancel_requested
