@@ -12,7 +12,6 @@ from accounts.models import User
 from ..models import Notification
 from ..selectors import notification_queryset
 
-
 LABELS = dict(Notification.Kind.choices)  # "like" -> "liked your post"
 
 

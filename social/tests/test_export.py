@@ -376,12 +376,16 @@ def test_settings_menu_links_the_page(alice_client):
     assert re.search(rb'href="/settings/download/"', alice_client.get(reverse("accounts:settings")).content)
 
 
-def test_export_works_on_imagekit(fake_imagekit, alice, client):
+def test_export_works_on_imagekit(fake_imagekit, alice, client, settings):
     """With ImageKit as the storage (the fake server): the media are read through the storage API,
-    the archive is stored under exports/ there, downloaded from there, and deleted on expiry."""
+    the archive is stored under exports/ there, downloaded from there, and deleted on expiry. The
+    build runs as a worker runs it (outside any request, so not within a request's ImageKit time
+    budget)."""
     post = PostFactory(author=alice, caption="On ImageKit", images=2, alt="cloud")
     client.force_login(alice)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     export = _request(client)
+    build.data_export_build(export_id=export.pk, site_url="http://testserver")
     export.refresh_from_db()
     assert export.status == DataExport.Status.READY, export.error
     assert any(path.endswith(export.file) for path in fake_imagekit.paths())
@@ -394,3 +398,16 @@ def test_export_works_on_imagekit(fake_imagekit, alice, client):
     DataExport.objects.filter(pk=export.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     build.data_exports_expire()
     assert not any(path.endswith(export.file) for path in fake_imagekit.paths())
+
+
+def test_the_expiry_runs_hourly_from_the_scheduler(settings):
+    from django.utils.module_loading import import_string
+
+    assert settings.TASKS_PERIODIC["social.tasks.data_exports_expire"] == 3600
+    assert import_string("social.tasks.data_exports_expire") is data_exports_expire
+
+
+def test_delete_and_download_refuse_the_wrong_method(alice_client):
+    export = _request(alice_client)
+    assert alice_client.get(reverse("social:data_export_delete", args=[export.pk])).status_code == 405
+    assert alice_client.post(reverse("social:data_export_file", args=[export.pk])).status_code == 405
