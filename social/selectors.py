@@ -165,7 +165,7 @@ def _explore_after(cursor: str | None) -> tuple[int | None, Q]:
         raise InvalidCursor()
     bound, likes, rest = parts
     for number in (bound, likes):
-        if not number.isdigit() or len(number) > 18:
+        if not (number.isascii() and number.isdigit()) or len(number) > 18:  # "²".isdigit() is true
             raise InvalidCursor()
     likes_n = int(likes)
     return int(bound), Q(like_count__lt=likes_n) | (Q(like_count=likes_n) & keyset_q(rest))

@@ -125,3 +125,9 @@ def test_hashtag_page_counts_only_public_posts(alice_client, bob, charlie):
     PostFactory(author=bob, caption="#dogs")
     r = alice_client.get("/explore/tags/dogs/")
     assert r.context["post_count"] == 1
+
+
+@pytest.mark.parametrize("cursor", ["1.\u00b2.x", "\u00b2.1.x", "\u0661.1.x"])
+def test_explore_with_a_cursor_of_other_digits_is_400_not_500(alice_client, cursor):
+    """"²".isdigit() is true and int() refuses it; "١" int() reads as 1."""
+    assert alice_client.get(reverse("social:explore"), {"cursor": cursor}).status_code == 400
