@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from instaclone.media.files import StorageError, delete_on_commit
 from instaclone.media.images import UploadRejected
-from instaclone.tasks import background, enqueue_on_commit
+from instaclone.tasks import TRANSIENT, background, enqueue_on_commit
 
 from ..models import ImportedItem, ImportJob
 from ..services.archive import post_archive
@@ -79,6 +79,16 @@ def import_run(job_id: int) -> str:
     ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
         status=ImportJob.Status.RUNNING, started_at=timezone.now()
     )
+    try:
+        return _run(job, job_id)
+    except TRANSIENT:
+        raise  # retried by the engine (instaclone.tasks.background), from where it stopped
+    except Exception:
+        _finish(job, ImportJob.Status.FAILED, error="Something unexpected went wrong. Posts imported so far stay; you can upload the archive again to import the rest.")
+        raise
+
+
+def _run(job: ImportJob, job_id: int) -> str:
     deadline = time.monotonic() + settings.IMPORT_RUN_SECONDS
     worked = 0
     try:
@@ -214,6 +224,14 @@ def import_item(job: ImportJob, index: int, item: ArchiveItem, zf: zipfile.ZipFi
                     if not _advance(job, index, "skipped", item, []):
                         raise _Moved from None
                 return True
+            except TRANSIENT:
+                raise  # the database or storage away for a moment: the engine runs this again
+            except _Moved:
+                raise
+            except Exception:  # a bug or a file nothing expected: this post fails, the import goes on
+                log.exception("import %s: post %s (%s) failed unexpectedly", job.pk, index, item.key)
+                reasons.append("Something unexpected went wrong with this post; it was not imported.")
+                break
         with transaction.atomic():
             if not _advance(job, index, "failed", item, reasons or ["It has no photos or videos."]):
                 raise _Moved

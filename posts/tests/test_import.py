@@ -441,3 +441,21 @@ def test_an_import_stops_when_its_owner_is_deactivated(alice, tmp_path):
         post_created.disconnect(dispatch_uid="test-deactivate")
 
     assert (job.status, job.done) == ("cancelled", 1)
+
+
+def test_an_unexpected_error_fails_that_post_only(alice, tmp_path, monkeypatch):
+    from posts.imports import tasks
+
+    real = tasks.post_create
+
+    def flaky(**kwargs):
+        if kwargs["caption"].startswith("Trip"):
+            raise RuntimeError("a bug")
+        return real(**kwargs)
+
+    monkeypatch.setattr(tasks, "post_create", flaky)
+    job = run_import(alice, instagram_zip(tmp_path / "ig.zip"))
+
+    assert (job.status, job.done, job.failed) == ("done", 1, 3)
+    assert {"item": "Post of 10 Mar 2020 “Trip to Zürich #travel”",
+            "reason": "Something unexpected went wrong with this post; it was not imported."} in job.errors
