@@ -50,7 +50,7 @@ def _signature(name: str, expires: int) -> str:
 def check_signature(name: str, expires: str | None, signature: str | None) -> int:
     """The expiry of a signed local URL if the signature is ours; BadSignature otherwise (expired
     or not: the caller decides what an expired link answers)."""
-    if not expires or not signature or not expires.isdigit() or len(expires) > 12:
+    if not expires or not signature or not (expires.isascii() and expires.isdigit()) or len(expires) > 12:
         raise BadSignature("missing or malformed signature")
     if not constant_time_compare(signature, _signature(name, int(expires))):
         raise BadSignature("signature does not match")

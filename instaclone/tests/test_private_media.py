@@ -260,3 +260,9 @@ def test_a_file_a_public_post_also_shows_stays_public(private_post, bob, client)
     response = fetch(client, f"/media/{media.file}")
     assert response.status_code == 200
     assert response["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+def test_an_expiry_in_other_digits_is_a_403_not_a_500(private_post, bob_client, client):
+    """"²".isdigit() is true and int() refuses it."""
+    path = media_srcs(bob_client.get(private_post.get_absolute_url()))[0].partition("?")[0]
+    assert fetch(client, f"{path}?e=%C2%B2&s=x").status_code == 403
