@@ -306,3 +306,13 @@ def test_sessions_of_a_purged_account_are_gone(client, alice):
     key = client.session.session_key
     account_purge(user_id=alice.pk, now=True)
     assert not Session.objects.filter(session_key=key).exists()
+
+
+@pytest.mark.django_db
+def test_no_sign_in_code_is_sent_to_a_deleted_account(client, alice):
+    """allauth treats an inactive account as unknown for emailed codes: the password is the way back."""
+    from django.core import mail
+
+    account_deletion_request(user=alice)
+    client.post("/accounts/login/code/", {"email": "alice@example.com"})
+    assert [m.subject for m in mail.outbox] == ["[Instaclone] Unknown Account"]
