@@ -8,7 +8,7 @@ from django.utils.html import format_html
 
 from instaclone.media.renditions import rendition_url
 
-from .models import Hashtag, Post, PostMedia
+from .models import Hashtag, ImportJob, Post, PostMedia
 
 
 def _thumb(media, size=56):
@@ -79,3 +79,22 @@ class HashtagAdmin(admin.ModelAdmin):
     list_display = ("name", "created")
     search_fields = ("name",)
     ordering = ("name",)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Imports (Settings → Import), read only: what a person's import did and why posts failed.
+    A job left "running" by a task that failed for good resumes where it stopped when the task is
+    run again (the admin's tasks page, "Run again")."""
+
+    list_display = ("id", "owner", "source", "status", "total", "done", "skipped", "failed", "created", "finished_at")
+    list_filter = ("status", "source")
+    list_select_related = ("owner",)
+    search_fields = ("owner__username",)
+    readonly_fields = [f.name for f in ImportJob._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

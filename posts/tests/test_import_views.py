@@ -149,3 +149,16 @@ def test_a_signed_out_poll_is_sent_to_sign_in_by_htmx(client, alice, tmp_path, d
 
     response = client.get(reverse("imports:progress", args=[job.pk]), HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and "/accounts/login/" in response["HX-Redirect"]
+
+
+def test_staff_see_imports_in_the_admin_read_only(client, alice, tmp_path):
+    from accounts.tests.factories import UserFactory
+
+    run = client.force_login(alice) or client.post(PAGE, {"archive": zip_upload(instagram_zip(tmp_path / "ig.zip"))})
+    assert run.status_code == 302
+    job = ImportJob.objects.get(owner=alice)
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    assert "alice" in client.get("/admin/posts/importjob/").content.decode()
+    assert client.get(f"/admin/posts/importjob/{job.pk}/change/").status_code == 200
+    assert client.get("/admin/posts/importjob/add/").status_code == 403
