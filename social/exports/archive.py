@@ -71,7 +71,9 @@ def write_archive(out, *, user: User, site_url: str, exported_at: datetime, stor
                 summary.missing.append(item.name)
                 missing_paths.add(item.path)
                 continue
-            with source, archive.open(_entry(item.path, exported_at, MEDIA_COMPRESSION), "w", force_zip64=True) as target:
+            # (each file is under 2 GiB, VIDEO_MAX_BYTES: no per-entry ZIP64 needed, which older
+            # unzippers read badly; the archive as a whole may pass 4 GiB, allowZip64)
+            with source, archive.open(_entry(item.path, exported_at, MEDIA_COMPRESSION), "w") as target:
                 shutil.copyfileobj(source, target, COPY_BUFFER)
             summary.media_files += 1
             summary.media_bytes += archive.getinfo(item.path).file_size
