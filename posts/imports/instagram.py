@@ -8,7 +8,8 @@ Instagram has moved its posts file over the years; all three places are read, wi
   (2024 on),
 - `media/posts_1.json`.
 
-A ZIP re-made from the unpacked folder (one folder around everything) is read too. Each entry is
+Reels (`reels.json` beside the posts file, `{"ig_reels_media": [{"media": [...]}]}`) are imported as
+posts too. A ZIP re-made from the unpacked folder (one folder around everything) is read too. Each entry is
 `{"media": [{"uri", "creation_timestamp", "title", …}], "title"?, "creation_timestamp"?}`: a carousel
 has its caption and date at the top, a single photo carries them on its one media item. Media
 `uri`s are relative to the archive's root. Instagram has no alt texts in its export.
@@ -28,7 +29,7 @@ from .archive import ArchiveItem, ArchiveRefused, MediaRef, member_for, read_jso
 
 # (root folder or "", the part number)
 POSTS_FILE = re.compile(
-    r"^(?P<root>(?:(?!your_instagram_activity/)[^/]+/)?)(?:your_instagram_activity/)?(?:content|media)/posts_(?P<n>\d+)\.json$"
+    r"^(?P<root>(?:(?!your_instagram_activity/)[^/]+/)?)(?:your_instagram_activity/)?(?:content|media)/(?:posts_(?P<n>\d+)|(?P<reels>reels))\.json$"
 )
 HTML_POSTS_FILE = re.compile(r"^(?:[^/]+/)?(?:your_instagram_activity/)?(?:content|media)/posts_\d+\.html$")
 
@@ -45,14 +46,16 @@ def repair_text(text) -> str:
 
 
 def posts_files(names) -> list[tuple[str, str]]:
-    """[(member name, root)] of the archive's posts files, part 1 first; one place only (the
-    first found), so an archive holding two layouts is not imported twice."""
+    """[(member name, root)] of the archive's posts files, part 1 first, then `reels.json` (reels
+    are posts with a video); one place only (the first found), so an archive holding two layouts is
+    not imported twice."""
     found: dict[tuple[str, str], list[tuple[int, str]]] = {}
     for name in names:
         match = POSTS_FILE.match(name)
         if match:
             place = name.rsplit("/", 1)[0]
-            found.setdefault((place, match["root"]), []).append((int(match["n"]), name))
+            part = 10**9 if match["reels"] else int(match["n"])  # reels after the posts' parts
+            found.setdefault((place, match["root"]), []).append((part, name))
     if not found:
         return []
     (place, root), parts = sorted(found.items(), key=lambda kv: (kv[0][0].count("/"), kv[0][0]))[0]
@@ -70,7 +73,7 @@ def looks_like_html_export(names) -> bool:
 def _entries(data) -> list:
     if isinstance(data, list):
         return data
-    if isinstance(data, dict):  # {"ig_posts": [...]} in some exports
+    if isinstance(data, dict):  # {"ig_reels_media": [...]}, {"ig_posts": [...]}
         for value in data.values():
             if isinstance(value, list):
                 return value

@@ -25,6 +25,7 @@ from .import_archives import (
     LAYOUTS,
     instaclone_zip,
     instagram_posts,
+    instagram_text,
     instagram_zip,
     jpeg_bytes,
     ts,
@@ -459,3 +460,18 @@ def test_an_unexpected_error_fails_that_post_only(alice, tmp_path, monkeypatch):
     assert (job.status, job.done, job.failed) == ("done", 1, 3)
     assert {"item": "Post of 10 Mar 2020 “Trip to Zürich #travel”",
             "reason": "Something unexpected went wrong with this post; it was not imported."} in job.errors
+
+
+@pytest.mark.skipif(real_mp4() is None, reason="ffmpeg is not installed")
+def test_reels_beside_the_posts_are_imported_as_video_posts(alice, tmp_path):
+    posts, files = instagram_posts()
+    reels = {"ig_reels_media": [{"media": [{"uri": "media/reels/202204/reel.mp4", "creation_timestamp": ts(2022, 4, 4),
+                                            "title": instagram_text("Surf 🏄")}]}]}
+    members = {"your_instagram_activity/media/posts_1.json": json.dumps(posts),
+               "your_instagram_activity/media/reels.json": json.dumps(reels),
+               "media/reels/202204/reel.mp4": real_mp4(), **files}
+    job = run_import(alice, write_zip(tmp_path / "ig.zip", members))
+
+    assert (job.total, job.done) == (5, 3)
+    reel = Post.objects.get(author=alice, created=when(2022, 4, 4))
+    assert (reel.caption, reel.has_video) == ("Surf 🏄", True)
