@@ -162,3 +162,12 @@ def test_staff_see_imports_in_the_admin_read_only(client, alice, tmp_path):
     assert "alice" in client.get("/admin/posts/importjob/").content.decode()
     assert client.get(f"/admin/posts/importjob/{job.pk}/change/").status_code == 200
     assert client.get("/admin/posts/importjob/add/").status_code == 403
+
+
+def test_the_progress_poll_is_three_queries(alice_client, alice, tmp_path, dummy_tasks, django_assert_num_queries):
+    alice_client.post(PAGE, {"archive": zip_upload(instagram_zip(tmp_path / "ig.zip"))})
+    url = reverse("imports:progress", args=[ImportJob.objects.get(owner=alice).pk])
+    alice_client.get(url, HTTP_HX_REQUEST="true")
+    # 1 session, 2 the signed-in user, 3 the job (its owner's only)
+    with django_assert_num_queries(3):
+        assert alice_client.get(url, HTTP_HX_REQUEST="true").status_code == 200
