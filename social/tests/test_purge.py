@@ -186,7 +186,7 @@ def test_purge_leaves_nothing_of_the_person_on_local_storage(media_root, setting
     after = set(stored_files(media_root))
     assert not theirs & after
     assert after == before - theirs  # everyone else's files stay
-    assert elapsed < 10
+    assert elapsed < 30  # about 0.5 s here; a bound, not a benchmark
 
 
 @needs_ffmpeg
@@ -341,3 +341,26 @@ def test_deleting_the_account_cancels_its_running_import(alice):
     account_deletion_request(user=alice)
     running.refresh_from_db()
     assert running.cancel_requested
+
+
+@pytest.mark.django_db
+def test_a_deleted_account_is_invisible_everywhere_during_the_grace_period(alice, bob):
+    post = post_create(author=alice, caption="#sunset by alice", files=[(jpeg(), "")])
+    bob_post = post_create(author=bob, caption="bob's #sunset", files=[(jpeg(), "")])
+    comment_create(user=alice, post_id=bob_post.pk, body="alice was here")
+    follow_create(follower=bob, followee=alice)
+    token = api_token(bob)
+    account_deletion_request(user=alice)
+
+    client = Client()
+    client.force_login(bob)
+    assert client.get("/alice/").status_code == 404
+    assert client.get(post.get_absolute_url()).status_code == 404
+    assert "alice was here" not in client.get(bob_post.get_absolute_url()).content.decode()
+    for url, absent in (("/search/?q=alic", "@alice"), ("/explore/tags/sunset/", f"/p/{post.pk}/"), ("/", "alice")):
+        response = client.get(url)
+        assert response.status_code == 200 and absent not in response.content.decode().lower(), url
+    assert f"/p/{bob_post.pk}/" in client.get("/explore/tags/sunset/").content.decode()  # the page lists posts
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert api.get(f"/api/v1/accounts/{alice.pk}").status_code == 404
+    assert api.get(f"/api/v1/statuses/{post.pk}").status_code == 404
