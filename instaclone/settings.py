@@ -505,7 +505,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # IMPORT_MAX_UNCOMPRESSED_BYTES, no member growing more than IMPORT_MAX_RATIO times (ZIP bombs); each
 # photo or video then meets the limits above. A task run imports for IMPORT_RUN_SECONDS, then queues
 # the next (well under TASKS_STALE_AFTER).
-IMPORT_MAX_ZIP_BYTES = int(os.environ.get("IMPORT_MAX_ZIP_BYTES", 2 * 1024**3))
+# On ImageKit the upload is stored there while its job runs, read whole into memory by ImageKitStorage
+# on the way in and by each task run: a lower default keeps a web worker's memory and time in bounds.
+IMPORT_MAX_ZIP_BYTES = int(os.environ.get("IMPORT_MAX_ZIP_BYTES", 200 * 1024**2 if IMAGEKIT_ENABLED else 2 * 1024**3))
 IMPORT_MAX_MEMBERS = int(os.environ.get("IMPORT_MAX_MEMBERS", 20_000))
 IMPORT_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("IMPORT_MAX_UNCOMPRESSED_BYTES", 8 * 1024**3))
 IMPORT_MAX_RATIO = int(os.environ.get("IMPORT_MAX_RATIO", 100))

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from instaclone.htmx import login_required_htmx
+from instaclone.media.urls import file_url
 
 from . import selectors, services
 
@@ -43,9 +44,17 @@ def data_export(request):
 @login_required_htmx
 @require_safe
 def data_export_file(request, export_id: int):
-    """The archive as an attachment, streamed from storage: its owner only (anyone else, or after
-    it expired: 404)."""
+    """The archive as an attachment, streamed from local storage (on ImageKit: a redirect to a
+    signed URL that expires): its owner only (anyone else, or after it expired: 404)."""
     export = selectors.data_export_for_download(request.user, export_id)
+    if callable(getattr(default_storage, "rendition_url", None)):  # a remote storage signing its URLs
+        # ImageKit: the browser fetches it from ImageKit by a signed URL that expires (a private
+        # file's, PRIVATE_MEDIA_URL_TTL), so no worker holds a big archive in memory within a
+        # request's ImageKit time budget. The owner check above is what hands the URL out.
+        response = redirect(file_url(export.file, private=True))
+        response["Cache-Control"] = "private, no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
     day = export.created.strftime("%Y-%m-%d")
     response = FileResponse(
         default_storage.open(export.file, "rb"),

@@ -9,6 +9,7 @@ import zipfile
 from datetime import timedelta
 from html.parser import HTMLParser
 
+import httpx
 import pytest
 from django.core import mail
 from django.core.files.storage import default_storage
@@ -389,7 +390,14 @@ def test_export_works_on_imagekit(fake_imagekit, alice, client, settings):
     export.refresh_from_db()
     assert export.status == DataExport.Status.READY, export.error
     assert any(path.endswith(export.file) for path in fake_imagekit.paths())
-    archive = _download(client, export)
+    # the download: the owner gets a signed URL that expires, and ImageKit (the fake) sends the file
+    response = client.get(reverse("social:data_export_file", args=[export.pk]))
+    assert response.status_code == 302 and "ik-t=" in response["Location"] and "ik-s=" in response["Location"]
+    assert response["Cache-Control"] == "private, no-store"
+    fake_imagekit.restrict_unsigned = True
+    fetched = httpx.get(response["Location"], timeout=10)
+    assert fetched.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(fetched.content))
     posts = json.loads(archive.read("posts.json"))
     assert posts[0]["id"] == post.pk and len(posts[0]["media"]) == 2
     for entry, row in zip(posts[0]["media"], post.media.order_by("position"), strict=True):
@@ -398,6 +406,7 @@ def test_export_works_on_imagekit(fake_imagekit, alice, client, settings):
     DataExport.objects.filter(pk=export.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     build.data_exports_expire()
     assert not any(path.endswith(export.file) for path in fake_imagekit.paths())
+    assert client.get(reverse("social:data_export_file", args=[export.pk])).status_code == 404
 
 
 def test_the_expiry_runs_hourly_from_the_scheduler(settings):
