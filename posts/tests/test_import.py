@@ -475,3 +475,19 @@ def test_reels_beside_the_posts_are_imported_as_video_posts(alice, tmp_path):
     assert (job.total, job.done) == (5, 3)
     reel = Post.objects.get(author=alice, created=when(2022, 4, 4))
     assert (reel.caption, reel.has_video) == ("Surf 🏄", True)
+
+
+def test_on_imagekit_the_zip_is_stored_there_read_back_by_the_task_and_deleted(alice, tmp_path, fake_imagekit, settings):
+    settings.IMAGEKIT_TIMEOUT = 5
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    job = services.import_start(owner=alice, upload=as_upload(instagram_zip(tmp_path / "ig.zip")))
+    assert [p for p in fake_imagekit.paths() if "/posts/imports/" in p] == [f"/instaclone-test/{job.file}"]
+
+    from posts.imports.tasks import import_run
+
+    import_run.call(job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.done, job.failed) == ("done", 2, 2)
+    assert not [p for p in fake_imagekit.paths() if "/posts/imports/" in p]
+    assert len([p for p in fake_imagekit.paths() if "/posts/images/" in p]) == 4  # the single photo and the carousel's three
