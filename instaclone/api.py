@@ -119,10 +119,19 @@ def _bearer_token(request: HttpRequest):
     return token
 
 
+@functools.cache
+def _client_ip():
+    """settings.API_CLIENT_IP: a dotted path to `client_ip(request) -> str | None`, the one way the
+    site reads a client's address (accounts.ratelimits.client_ip: behind a proxy, the configured
+    header or X-Forwarded-For entry, never REMOTE_ADDR, which would put every client in one bucket)."""
+    path = getattr(settings, "API_CLIENT_IP", None)
+    return import_string(path) if path else (lambda request: request.META.get("REMOTE_ADDR", ""))
+
+
 def _rate_limit_key(request: HttpRequest, token) -> str:
     if token is not None:
         return f"api-rl:t:{token.pk}"
-    return f"api-rl:ip:{request.META.get('REMOTE_ADDR', '')}"
+    return f"api-rl:ip:{_client_ip()(request) or ''}"
 
 
 def rate_limit(key: str, *, limit: int, period: int) -> tuple[int, int, int]:

@@ -399,6 +399,8 @@ API_SIGNUP_RATE_LIMIT = (int(os.environ.get("API_SIGNUP_RATE_LIMIT", "5")), 1800
 # What a user's token may do is also up to accounts: until their email is confirmed only the
 # endpoints marked `unconfirmed=True` (verify_credentials) answer (instaclone/api.py).
 API_USER_CHECK = "accounts.oauth.checks.user_api_refusal"
+# How the API reads a client address for its per-address limits (the sign-in lockout's, proxy-aware).
+API_CLIENT_IP = "accounts.ratelimits.client_ip"
 # "Sign out other sessions" ends the app tokens too (accounts.oauth.sessions).
 USERSESSIONS_ADAPTER = "accounts.oauth.sessions.UserSessionsAdapter"
 # Requests per token (or per address without one) per window of seconds: (limit, seconds).

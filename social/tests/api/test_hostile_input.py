@@ -270,6 +270,18 @@ def test_guessing_tokens_is_rate_limited_per_address(client, settings):
     assert answers[0]["X-RateLimit-Remaining"] == "1" and "Retry-After" in answers[2]
 
 
+def test_behind_a_proxy_each_client_address_has_its_own_limit(client, settings):
+    """The address is the site's one reading of it (accounts.ratelimits.client_ip), not the proxy's."""
+    settings.API_RATE_LIMIT = (1, 300)
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+
+    def anonymous(address):
+        return client.get("/api/v1/timelines/tag/cats", HTTP_X_FORWARDED_FOR=address).status_code
+
+    assert [anonymous("203.0.113.7"), anonymous("203.0.113.7")] == [200, 429]
+    assert anonymous("198.51.100.9") == 200  # another client behind the same proxy
+
+
 # --- methods ----------------------------------------------------------------------------------------
 
 
