@@ -87,8 +87,10 @@ def test_worker_runs_tasks_retries_transient_errors_and_keeps_failures_for_staff
     assert _statuses(site, f"{T}.broken", "b") == ["FAILED", "FAILED"]  # it ran again (and is still a bug)
 
 
+# Steps of 0.4 s (as the Redis test's): each check of progress starts a Django shell, which takes
+# seconds on a loaded machine; with 0.1 s steps a whole task once finished before the kill.
 def test_a_killed_worker_loses_nothing_and_repeats_nothing(site):
-    _enqueue(site, "steps.enqueue('k', 40, 0.1)")
+    _enqueue(site, "steps.enqueue('k', 40, 0.4)")
     worker = site.start("worker", "--id", "w-1", "--interval", "0.1", log_name="worker")
     wait_until(lambda: len(_groups(site, "k-")) >= 8, timeout=60, message="the task to be under way")
     site.kill(worker)  # SIGKILL in the middle of the task
@@ -115,7 +117,7 @@ def test_a_second_worker_with_a_running_workers_id_refuses_to_start(site):
 
 
 def test_a_task_whose_worker_never_returns_is_requeued_by_the_stale_sweep(site):
-    _enqueue(site, "steps.enqueue('z', 30, 0.1)")
+    _enqueue(site, "steps.enqueue('z', 30, 0.4)")
     worker = site.start("worker", "--id", "w-gone", "--interval", "0.1", log_name="worker")
     wait_until(lambda: len(_groups(site, "z-")) >= 3, timeout=60, message="the task to be under way")
     site.kill(worker)
