@@ -26,7 +26,8 @@ from importlib import import_module
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from instaclone.errors import DomainError
@@ -220,7 +221,7 @@ def _graph_purge(user_id: int, batch: int) -> None:
                 User.objects.filter(pk__in=others, **{f"{their_counter}__gt": 0}).update(
                     **{their_counter: F(their_counter) - 1}
                 )
-                User.objects.filter(pk=user_id).update(**{my_counter: F(my_counter) - len(rows)})
+                User.objects.filter(pk=user_id).update(**{my_counter: Greatest(F(my_counter) - len(rows), Value(0))})
     for model, fields in ((FollowRequest, ("requester", "target")), (Block, ("blocker", "blocked"))):
         for name in fields:
             while True:
