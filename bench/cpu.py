@@ -137,6 +137,9 @@ def run(n: int) -> dict:
         .order_by("comment_count", "pk")
         .first()
     )
+    from instaclone.testing import api_token
+
+    api = {"HTTP_AUTHORIZATION": f"Bearer {api_token(probe, 'read')}"}
     liked = Post.objects.visible_to(probe).filter(author__is_private=False).exclude(author=probe).order_by("-pk").first()
     rows = {
         "bare view (signed out)": measure(anonymous, "get", "/__bench__/bare/", n),
@@ -145,6 +148,9 @@ def run(n: int) -> dict:
         f"profile ({author.post_count} posts)": measure(client, "get", f"/{author.username}/", n),
         f"post page ({post.comment_count} comments)": measure(client, "get", f"/p/{post.pk}/", n),
         "like toggle (POST, htmx)": measure_like(client, liked.pk, n),
+        # The client API (issue 14): the same feed as Mastodon JSON, and one status.
+        "API home timeline (20 statuses)": measure(client, "get", "/api/v1/timelines/home?limit=20", n, **api),
+        "API status": measure(client, "get", f"/api/v1/statuses/{post.pk}", n, **api),
     }
     for name, row in rows.items():
         log(f"{name:32} min {row['min']:6.2f} ms  median {row['median']:6.2f} ms  {row['queries']} queries")
