@@ -514,6 +514,11 @@ IMPORT_MAX_MEMBERS = int(os.environ.get("IMPORT_MAX_MEMBERS", 20_000))
 IMPORT_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("IMPORT_MAX_UNCOMPRESSED_BYTES", 8 * 1024**3))
 IMPORT_MAX_RATIO = int(os.environ.get("IMPORT_MAX_RATIO", 100))
 IMPORT_MAX_JSON_BYTES = int(os.environ.get("IMPORT_MAX_JSON_BYTES", 50 * 1024 * 1024))
+# The posts files' JSON in all (every posts_N.json and reels.json together), the posts one archive may
+# hold (counted while reading), and the pixels of all its photos together (read from each photo's
+# header as the task reaches it; IMAGE_MAX_PIXELS still bounds each photo).
+IMPORT_MAX_POSTS = int(os.environ.get("IMPORT_MAX_POSTS", 10_000))
+IMPORT_MAX_TOTAL_PIXELS = int(os.environ.get("IMPORT_MAX_TOTAL_PIXELS", 2_000_000_000))
 IMPORT_MAX_ERRORS = 500  # error lines kept per job
 IMPORT_RUN_SECONDS = float(os.environ.get("IMPORT_RUN_SECONDS", 240))
 

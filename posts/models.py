@@ -361,6 +361,7 @@ class ImportJob(models.Model):
     done = models.PositiveIntegerField(default=0)  # imported by this job
     skipped = models.PositiveIntegerField(default=0)  # imported before (a re-run of the same archive)
     failed = models.PositiveIntegerField(default=0)
+    pixels = models.PositiveBigIntegerField(default=0)  # of the photos imported so far (IMPORT_MAX_TOTAL_PIXELS)
     errors = models.JSONField(default=list, blank=True)  # [{"item": str, "reason": str}]
     error = models.TextField(blank=True)  # why the whole job failed (an archive that cannot be read)
     cancel_requested = models.BooleanField(default=False)

@@ -19,14 +19,18 @@ import json
 import stat
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.utils import timezone
 
 from instaclone.errors import DomainError
 
 RATIO_FLOOR = 1024 * 1024  # members smaller than this unpacked are never taken for a bomb
+# No post can be older than Instagram (launched 6 October 2010); the same floor for Instaclone exports.
+EARLIEST = datetime(2010, 10, 6, tzinfo=UTC)
+FUTURE_SLACK = timedelta(days=1)  # clocks and time zones: a post dated up to a day ahead is taken as it is
 
 
 class ArchiveRefused(DomainError):
@@ -50,6 +54,8 @@ class ArchiveItem:
     media: list[MediaRef] = field(default_factory=list)
     aspect: str = "original"
     archived: bool = False  # an Instaclone export's archived post comes back archived
+    export_id: str = ""  # an Instaclone export's post id ("" for Instagram)
+    export_username: str = ""  # whose Instaclone export it is (profile.json's username)
     problem: str = ""  # why this entry cannot be imported at all (reported as its error)
 
     @property
@@ -59,6 +65,18 @@ class ArchiveItem:
         if len(text) > 40:
             text = text[:39] + "…"
         return f"Post of {when}" + (f" “{text}”" if text else "")
+
+
+def date_problem(created: datetime | None) -> str:
+    """Why a post's date cannot be imported ("" when it can): none at all, later than tomorrow (it
+    would sit on top of followers' feeds until then), or before Instagram existed."""
+    if created is None:
+        return "It has no date in the archive."
+    if created > timezone.now() + FUTURE_SLACK:
+        return f"It has a date in the future: {created:%-d %b %Y}."
+    if created < EARLIEST:
+        return f"It has a date before Instagram existed (6 Oct 2010): {created:%-d %b %Y}."
+    return ""
 
 
 def source_key(*parts) -> str:
@@ -129,15 +147,42 @@ def _check(infos: list[zipfile.ZipInfo]) -> None:
         )
 
 
-def read_json(zf: zipfile.ZipFile, name: str):
-    """A JSON member (at most IMPORT_MAX_JSON_BYTES), or ArchiveRefused."""
+def check_json_total(zf: zipfile.ZipFile, names: list[str]) -> None:
+    """The JSON files named (all the posts' parts) together unpack to at most IMPORT_MAX_JSON_BYTES
+    (their declared sizes, from the central directory: nothing is read); ArchiveRefused otherwise."""
+    total = sum(zf.getinfo(name).file_size for name in names)
+    if total > settings.IMPORT_MAX_JSON_BYTES:
+        raise ArchiveRefused(
+            f"This archive's list of posts is too large to read ({_mb(total)} of JSON in "
+            f"{len(names)} file{'s' if len(names) != 1 else ''}; the limit is {_mb(settings.IMPORT_MAX_JSON_BYTES)}). "
+            "Request your information again for a shorter date range.",
+            code="json_too_big",
+        )
+
+
+def too_many_posts(count: int) -> ArchiveRefused:
+    return ArchiveRefused(
+        f"This archive holds more than {settings.IMPORT_MAX_POSTS:,} posts, the limit for one import. "
+        "Request your information again for a shorter date range (Instagram lets you choose one).",
+        code="too_many_posts",
+    )
+
+
+def read_json(zf: zipfile.ZipFile, name: str, max_bytes: int | None = None):
+    """A JSON member (at most IMPORT_MAX_JSON_BYTES, or `max_bytes`), or ArchiveRefused."""
     info = zf.getinfo(name)
-    if info.file_size > settings.IMPORT_MAX_JSON_BYTES:
+    if info.file_size > (settings.IMPORT_MAX_JSON_BYTES if max_bytes is None else max_bytes):
         raise ArchiveRefused(f"{name} is too large to read ({_mb(info.file_size)}).", code="json_too_big")
     try:
         return json.loads(zf.read(name))
-    except (ValueError, UnicodeDecodeError, zipfile.BadZipFile, OSError, EOFError):
+    except (ValueError, UnicodeDecodeError, RecursionError, zipfile.BadZipFile, OSError, EOFError):
+        # RecursionError: JSON nested thousands deep
         raise ArchiveRefused(f"{name} in this archive could not be read (damaged or not JSON).", code="bad_json") from None
+
+
+def text(value) -> str:
+    """A string from untrusted JSON, or "" for anything else (a number, a list, null)."""
+    return value if isinstance(value, str) else ""
 
 
 def member_for(names: set[str], root: str, uri: str) -> str:

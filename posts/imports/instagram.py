@@ -25,7 +25,20 @@ import re
 import zipfile
 from datetime import UTC, datetime
 
-from .archive import ArchiveItem, ArchiveRefused, MediaRef, member_for, read_json, source_key
+from django.conf import settings
+
+from .archive import (
+    ArchiveItem,
+    ArchiveRefused,
+    MediaRef,
+    check_json_total,
+    date_problem,
+    member_for,
+    read_json,
+    source_key,
+    text,
+    too_many_posts,
+)
 
 # (root folder or "", the part number)
 POSTS_FILE = re.compile(
@@ -81,8 +94,12 @@ def _entries(data) -> list:
 
 
 def _timestamp(value) -> datetime | None:
+    """The date of a Unix timestamp (an int, or a string of one), or None. Out-of-range dates are
+    returned as they are (`archive.date_problem` refuses them) unless Python cannot hold them."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str) or value == "":
+        return None
     try:
-        return datetime.fromtimestamp(int(value), tz=UTC) if value not in (None, "") else None
+        return datetime.fromtimestamp(int(value), tz=UTC)
     except (TypeError, ValueError, OverflowError, OSError):
         return None
 
@@ -97,33 +114,37 @@ def _item(entry, names: set[str], root: str) -> ArchiveItem | None:
     if not media:
         return None
     first = media[0]
-    caption = repair_text(entry.get("title") or "") or repair_text(first.get("title") or "")
+    caption = repair_text(entry.get("title")) or repair_text(first.get("title"))
     created = _timestamp(entry.get("creation_timestamp")) or _timestamp(first.get("creation_timestamp"))
     refs = []
     for m in media:
-        uri = m.get("uri") or ""
-        label = uri.rsplit("/", 1)[-1] if isinstance(uri, str) and uri else "a file"
-        refs.append(MediaRef(path=member_for(names, root, uri), label=label))
+        uri = text(m.get("uri"))
+        label = uri.rsplit("/", 1)[-1][:200] if uri else "a file"
+        refs.append(MediaRef(path=member_for(names, root, uri), label=label or "a file"))
+    stamp = first.get("creation_timestamp")
     item = ArchiveItem(
-        key=source_key("instagram", first.get("uri") or "", first.get("creation_timestamp") or created or ""),
+        key=source_key("instagram", text(first.get("uri")), (stamp if isinstance(stamp, int | str) else "") or created or ""),
         created=created,
         caption=caption,
         media=refs,
     )
-    if created is None:
-        item.problem = "It has no date in the archive."
+    item.problem = date_problem(created)
     return item
 
 
 def read(zf: zipfile.ZipFile) -> list[ArchiveItem]:
     """The archive's posts, oldest first (Instagram lists them newest first)."""
     names = set(zf.namelist())
+    files = posts_files(names)
+    check_json_total(zf, [name for name, _ in files])  # IMPORT_MAX_JSON_BYTES is for all parts together
     items: list[ArchiveItem] = []
-    for name, root in posts_files(names):
+    for name, root in files:
         for entry in _entries(read_json(zf, name)):
             item = _item(entry, names, root)
             if item is not None:
                 items.append(item)
+                if len(items) > settings.IMPORT_MAX_POSTS:
+                    raise too_many_posts(len(items))
     if not items and not posts_files(names):
         raise ArchiveRefused("No Instagram posts file was found in this archive.", code="no_posts")
     items.sort(key=lambda i: (i.created is None, i.created or datetime.min.replace(tzinfo=UTC)))

@@ -18,7 +18,7 @@ from instaclone.tasks import enqueue_on_commit
 
 from ..models import ImportJob
 from .archive import ArchiveRefused, open_checked
-from .formats import read_archive
+from .formats import detect
 from .tasks import import_run
 
 ACTIVE = (ImportJob.Status.PENDING, ImportJob.Status.RUNNING)
@@ -41,16 +41,21 @@ def size_refusal(size: int) -> str:
 
 
 def import_start(*, owner: User, upload) -> ImportJob:
-    """Check the uploaded ZIP (limits, unsafe names, a format we read, at least one post), store it
-    (private: posts.media_access) and queue its job when this commits. ArchiveRefused, ImportBusy
-    or StorageError otherwise, and nothing is stored."""
+    """Check the uploaded ZIP (limits, unsafe names, a format we read with its posts file, the posts
+    files' declared JSON size), store it (private: posts.media_access) and queue its job when this
+    commits. ArchiveRefused, ImportBusy or StorageError otherwise, and nothing is stored.
+
+    Only the ZIP's central directory (and an Instaclone export's small profile.json) is read here:
+    the posts themselves are parsed by the task, which sets the job's `total` (0 until then) and
+    fails the job with a sentence when they cannot be read (damaged JSON, none, more than
+    IMPORT_MAX_POSTS)."""
     if ImportJob.objects.filter(owner=owner, status__in=ACTIVE).exists():
         raise ImportBusy()
     if refusal := size_refusal(upload.size or 0):
         raise ArchiveRefused(refusal, code="too_large")
     upload.seek(0)
     with open_checked(upload) as zf:
-        source, items = read_archive(zf)
+        source = detect(zf)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -66,7 +71,7 @@ def import_start(*, owner: User, upload) -> ImportJob:
             if ImportJob.objects.filter(owner=owner, status__in=ACTIVE).exists():
                 raise ImportBusy()
             job = ImportJob.objects.create(
-                owner=owner, source=source, file=name, size=upload.size or 0, sha256=digest.hexdigest(), total=len(items)
+                owner=owner, source=source, file=name, size=upload.size or 0, sha256=digest.hexdigest()
             )
             enqueue_on_commit(import_run, job.pk)
     except BaseException:

@@ -21,6 +21,7 @@ for the media task; the architecture test refuses the cycle.)
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import shutil
 import tempfile
@@ -34,12 +35,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from PIL import Image
 
 from instaclone.media.files import StorageError, delete_on_commit
 from instaclone.media.images import UploadRejected
 from instaclone.tasks import TRANSIENT, background, enqueue_on_commit
 
-from ..models import ImportedItem, ImportJob
+from ..models import ImportedItem, ImportJob, Post
 from ..services.archive import post_archive
 from ..services.posts import CAPTION_MAX_LENGTH, max_media, post_create
 from .archive import ArchiveItem, ArchiveRefused, open_checked
@@ -104,7 +106,7 @@ def _run(job: ImportJob, job_id: int) -> str:
                 if _stop_asked(job):
                     _finish(job, ImportJob.Status.CANCELLED)
                     return f"import {job_id}: cancelled at {position + 1} of {len(items)}"
-                if not import_item(job, position, items[position], zf):
+                if not import_item(job, position, items[position], zf):  # TooManyPixels: failed below
                     return f"import {job_id}: another run has moved on; this one stops"
                 position += 1
                 worked += 1
@@ -132,7 +134,34 @@ def _finish(job: ImportJob, status: str, *, error: str = "") -> None:
             delete_on_commit(job.file)
 
 
-def _advance(job: ImportJob, index: int, outcome: str, item: ArchiveItem, reasons: list[str]) -> bool:
+class TooManyPixels(ArchiveRefused):
+    """The photos imported so far and the next post's add up to more than IMPORT_MAX_TOTAL_PIXELS."""
+
+
+def _pixels(data: bytes) -> int:
+    """A photo's width × height from its header (Pillow reads the size without decoding the
+    pixels); 0 for what Pillow does not open (a video; a broken file the pipeline refuses)."""
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            width, height = img.size
+    except Exception:  # noqa: BLE001 - any file at all may be here; the pipeline says what is wrong
+        return 0
+    return width * height
+
+
+def _check_pixels(job: ImportJob, pixels: int) -> None:
+    limit = settings.IMPORT_MAX_TOTAL_PIXELS
+    so_far = ImportJob.objects.filter(pk=job.pk).values_list("pixels", flat=True).first() or 0
+    if so_far + pixels > limit:
+        raise TooManyPixels(
+            f"This import stopped: its photos add up to more than {limit / 1_000_000:,.0f} megapixels, the "
+            "limit for one import. Posts imported so far stay; to import the rest, request your "
+            "information again for a later date range and upload it.",
+            code="too_many_pixels",
+        )
+
+
+def _advance(job: ImportJob, index: int, outcome: str, item: ArchiveItem, reasons: list[str], pixels: int = 0) -> bool:
     """Count the post at `index` as `outcome` (done, skipped, failed) with its reasons, and move the
     job past it, if no other run did (False then: the caller's transaction must roll back)."""
     row = ImportJob.objects.select_for_update().filter(pk=job.pk, position=index).values("errors").first()
@@ -141,7 +170,9 @@ def _advance(job: ImportJob, index: int, outcome: str, item: ArchiveItem, reason
     errors = row["errors"]
     room = max(0, settings.IMPORT_MAX_ERRORS - len(errors))
     errors = errors + [{"item": item.label, "reason": reason} for reason in reasons][:room]
-    ImportJob.objects.filter(pk=job.pk).update(position=index + 1, errors=errors, **{outcome: F(outcome) + 1})
+    ImportJob.objects.filter(pk=job.pk).update(
+        position=index + 1, errors=errors, pixels=F("pixels") + pixels, **{outcome: F(outcome) + 1}
+    )
     return True
 
 
@@ -165,11 +196,19 @@ def _read_files(item: ArchiveItem, zf: zipfile.ZipFile, reasons: list[str]) -> l
         except (zipfile.BadZipFile, OSError, EOFError, ValueError):
             reasons.append(f"{ref.label} is damaged in the ZIP.")
             continue
-        files.append((SimpleUploadedFile(ref.label, data), ref.alt_text, ref.label))
+        files.append((SimpleUploadedFile(ref.label, data), ref.alt_text, ref.label, _pixels(data)))
     if len(files) > max_media():
         reasons.append(f"Only the first {max_media()} of its {len(files)} photos and videos were imported (the limit here).")
         files = files[: max_media()]
     return files
+
+
+def _own_post(owner, item: ArchiveItem) -> bool:
+    """The post of the person's own Instaclone export is still theirs here: importing the export
+    into the same account skips it (already here), as ImportedItem skips earlier imports."""
+    if not (item.export_id.isdigit() and len(item.export_id) < 19) or item.export_username.casefold() != owner.username.casefold():
+        return False
+    return Post.objects.filter(pk=int(item.export_id), author=owner).exists()
 
 
 def import_item(job: ImportJob, index: int, item: ArchiveItem, zf: zipfile.ZipFile) -> bool:
@@ -182,7 +221,7 @@ def import_item(job: ImportJob, index: int, item: ArchiveItem, zf: zipfile.ZipFi
                 if not _advance(job, index, "failed", item, [item.problem]):
                     raise _Moved
             return True
-        if ImportedItem.objects.filter(owner=owner, source_key=item.key).exists():
+        if ImportedItem.objects.filter(owner=owner, source_key=item.key).exists() or _own_post(owner, item):
             with transaction.atomic():
                 if not _advance(job, index, "skipped", item, []):
                     raise _Moved
@@ -193,17 +232,18 @@ def import_item(job: ImportJob, index: int, item: ArchiveItem, zf: zipfile.ZipFi
             caption = caption[:CAPTION_MAX_LENGTH]
             reasons.append(f"Its caption was cut to {CAPTION_MAX_LENGTH:,} characters.")
         files = _read_files(item, zf, reasons)
+        _check_pixels(job, sum(f[3] for f in files))  # TooManyPixels: the whole import stops here
         while files:
             try:
                 with transaction.atomic():
                     post = post_create(
-                        author=owner, caption=caption, files=[(f, alt) for f, alt, _ in files],
+                        author=owner, caption=caption, files=[(f, alt) for f, alt, _, _ in files],
                         aspect=item.aspect, created=item.created, notify_mentions=False,
                     )
                     if item.archived:
                         post_archive(post=post, by=owner)
                     ImportedItem.objects.create(owner=owner, source_key=item.key, job=job, post=post)
-                    if not _advance(job, index, "done", item, reasons):
+                    if not _advance(job, index, "done", item, reasons, sum(f[3] for f in files)):
                         raise _Moved
                 return True
             except UploadRejected as exc:

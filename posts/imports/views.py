@@ -47,11 +47,11 @@ def import_page(request):
     form = ImportForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            job = services.import_start(owner=request.user, upload=form.cleaned_data["archive"])
+            services.import_start(owner=request.user, upload=form.cleaned_data["archive"])
         except (ArchiveRefused, services.ImportBusy, StorageError) as exc:
             add_to_form(form, exc, "archive")
         else:
-            messages.success(request, f"Your archive was uploaded: importing {job.total} posts.")
+            messages.success(request, "Your archive was uploaded: its posts are being imported.")
             return redirect("imports:page")
     return render(request, "posts/import.html", _context(request, form), status=400)
 

@@ -61,7 +61,10 @@ def test_a_running_job_polls_its_progress_and_offers_cancel(alice_client, alice,
 
     html = alice_client.get(PAGE).content.decode()
     assert 'hx-trigger="every 2s"' in html and reverse("imports:progress", args=[job.pk]) in html
-    assert "Cancel import" in html and "post 0 of 4" in html
+    # the posts are read by the task, which sets the total: until then the page says so
+    assert "Cancel import" in html and "Reading your archive…" in html
+    ImportJob.objects.filter(pk=job.pk).update(total=4)
+    assert "Waiting to start: post 0 of 4." in alice_client.get(PAGE).content.decode()
     assert 'name="archive"' not in html  # one import at a time
 
     partial = alice_client.get(reverse("imports:progress", args=[job.pk]), HTTP_HX_REQUEST="true")
