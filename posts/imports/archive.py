@@ -18,6 +18,7 @@ import hashlib
 import json
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import PurePosixPath
@@ -27,6 +28,9 @@ from django.utils import timezone
 
 from instaclone.errors import DomainError
 
+# What reading a damaged or odd member can raise: a bad CRC or header, a broken deflate stream
+# (zlib.error), a compression method zipfile does not know (NotImplementedError), bad JSON (ValueError).
+READ_ERRORS = (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, OSError, EOFError, ValueError)
 RATIO_FLOOR = 1024 * 1024  # members smaller than this unpacked are never taken for a bomb
 # No post can be older than Instagram (launched 6 October 2010); the same floor for Instaclone exports.
 EARLIEST = datetime(2010, 10, 6, tzinfo=UTC)
@@ -175,8 +179,7 @@ def read_json(zf: zipfile.ZipFile, name: str, max_bytes: int | None = None):
         raise ArchiveRefused(f"{name} is too large to read ({_mb(info.file_size)}).", code="json_too_big")
     try:
         return json.loads(zf.read(name))
-    except (ValueError, UnicodeDecodeError, RecursionError, zipfile.BadZipFile, OSError, EOFError):
-        # RecursionError: JSON nested thousands deep
+    except (*READ_ERRORS, RecursionError):  # RecursionError: JSON nested thousands deep
         raise ArchiveRefused(f"{name} in this archive could not be read (damaged or not JSON).", code="bad_json") from None
 
 

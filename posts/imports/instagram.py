@@ -42,7 +42,7 @@ from .archive import (
 
 # (root folder or "", the part number)
 POSTS_FILE = re.compile(
-    r"^(?P<root>(?:(?!your_instagram_activity/)[^/]+/)?)(?:your_instagram_activity/)?(?:content|media)/(?:posts_(?P<n>\d+)|(?P<reels>reels))\.json$"
+    r"^(?P<root>(?:(?!your_instagram_activity/)[^/]+/)?)(?:your_instagram_activity/)?(?:content|media)/(?:posts_(?P<n>\d{1,6})|(?P<reels>reels))\.json$"
 )
 HTML_POSTS_FILE = re.compile(r"^(?:[^/]+/)?(?:your_instagram_activity/)?(?:content|media)/posts_\d+\.html$")
 

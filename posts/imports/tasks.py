@@ -44,7 +44,7 @@ from instaclone.tasks import TRANSIENT, background, enqueue_on_commit
 from ..models import ImportedItem, ImportJob, Post
 from ..services.archive import post_archive
 from ..services.posts import CAPTION_MAX_LENGTH, max_media, post_create
-from .archive import ArchiveItem, ArchiveRefused, open_checked
+from .archive import READ_ERRORS, ArchiveItem, ArchiveRefused, open_checked
 from .formats import read_archive
 
 log = logging.getLogger(__name__)
@@ -193,7 +193,7 @@ def _read_files(item: ArchiveItem, zf: zipfile.ZipFile, reasons: list[str]) -> l
             continue
         try:
             data = zf.read(ref.path)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        except READ_ERRORS:
             reasons.append(f"{ref.label} is damaged in the ZIP.")
             continue
         files.append((SimpleUploadedFile(ref.label, data), ref.alt_text, ref.label, _pixels(data)))

@@ -256,6 +256,39 @@ def test_instagram_values_of_the_wrong_type_are_problems_not_errors(alice, tmp_p
     assert not job.error
 
 
+def test_a_posts_file_named_with_thousands_of_digits_is_no_posts_file(alice, tmp_path):
+    # int() of more than 4,300 digits raises ValueError: such a name must not reach it
+    members = {f"content/posts_{'9' * 5000}.json": json.dumps(one_photo(ts(2020, 1, 1)))}
+    assert refusal(alice, write_zip(tmp_path / "n.zip", members)).code == "no_posts"
+
+
+def _with_method(path, member: str, method: int) -> str:
+    """Rewrite `member`'s compression method (local header and central directory) to `method`."""
+    data = bytearray(open(path, "rb").read())
+    name = member.encode()
+    for sig, at in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        start = 0
+        while (start := data.find(sig, start)) != -1:
+            name_at = start + (30 if sig == b"PK\x03\x04" else 46)
+            if data[name_at : name_at + len(name)] == name:
+                data[start + at : start + at + 2] = method.to_bytes(2, "little")
+            start += 4
+    open(path, "wb").write(bytes(data))
+    return path
+
+
+def test_a_member_in_an_unknown_compression_method_is_a_sentence(alice, tmp_path):
+    # profile.json (read in the request): the archive is not taken for an export, and has no posts file
+    members = {"profile.json": json.dumps({"format": "instaclone-export", "version": 1}), "posts.json": "[]"}
+    path = _with_method(write_zip(tmp_path / "p.zip", members), "profile.json", 97)
+    assert refusal(alice, path).code == "no_posts"
+    # a photo (read by the task): that post's problem, the import goes on
+    path = _with_method(ig_zip := instagram_zip(tmp_path / "ig.zip", posts=one_photo(ts(2020, 1, 1)),
+                                                files={"media/posts/a.jpg": jpeg_bytes()}), "media/posts/a.jpg", 97)
+    job = run_import(alice, ig_zip)
+    assert (job.status, job.failed, job.errors[0]["reason"]) == ("done", 1, "a.jpg is damaged in the ZIP.")
+
+
 # --- 4. the pixels of a whole import -----------------------------------------------------------
 
 
