@@ -3,8 +3,11 @@ from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.template.response import TemplateResponse
 
+from instaclone.tasks import enqueue_on_commit
+
 from .models import Block, Follow, FollowRequest, User
-from .services.deletion import account_purge
+from .services.deletion import account_deactivate_for_purge
+from .tasks import account_purge_run
 
 
 @admin.register(User)
@@ -23,16 +26,21 @@ class UserAdmin(BaseUserAdmin):
     # The raw "Delete" stays off (social/admin.py): the database cascade would bypass other
     # people's counters and the stored files. Superusers delete through the same purge the person's
     # own deletion ends in (accounts.services.deletion.account_purge), after a confirmation page.
+    # The purge is queued (accounts.tasks.account_purge_run, grace period ignored), one task an
+    # account: a large account takes longer than a request may.
     def has_purge_permission(self, request):
         return request.user.is_superuser
 
     @admin.action(description="Delete account now (purge)", permissions=["purge"])
     def purge_now(self, request, queryset):
         users = list(queryset.order_by("username"))
-        refused = [u for u in users if u.is_superuser or u.pk == request.user.pk]
+        refused = [u for u in users if u.is_superuser or u.is_staff or u.pk == request.user.pk]
         users = [u for u in users if u not in refused]
         for user in refused:
-            self.message_user(request, f"@{user.username} is a superuser (or you): not purged here.", messages.WARNING)
+            self.message_user(
+                request, f"@{user.username} is staff (or you): not purged here; remove the staff role first.",
+                messages.WARNING,
+            )
         if not users:
             return None
         if request.POST.get("confirm") != "yes":
@@ -44,9 +52,15 @@ class UserAdmin(BaseUserAdmin):
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             }
             return TemplateResponse(request, "admin/accounts/user/purge_confirmation.html", context)
-        purged = [account_purge(user_id=user.pk, now=True) for user in users]
-        done = [r for r in purged if r.purged]
-        self.message_user(request, f"Purged {len(done)} account(s): " + ", ".join(f"@{r.username}" for r in done), messages.SUCCESS)
+        queued = [u for u in users if account_deactivate_for_purge(user_id=u.pk)]
+        for user in queued:
+            enqueue_on_commit(account_purge_run, user.pk, True)
+        self.message_user(
+            request,
+            f"Queued the purge of {len(queued)} account(s): " + ", ".join(f"@{u.username}" for u in queued)
+            + ". They are deactivated now and gone once their purge task has run.",
+            messages.SUCCESS,
+        )
         return None
 
 

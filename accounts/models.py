@@ -80,6 +80,10 @@ class User(AbstractUser):
     # Set when the person deletes their account (issue 15): deactivated at once (is_active False),
     # purged for good after ACCOUNT_DELETION_GRACE_DAYS unless they sign in and restore it.
     deletion_requested_at = models.DateTimeField(null=True, blank=True)
+    # The purge's lease (accounts.services.deletion.account_purge): when the run now purging the
+    # account started (or last renewed it). One run at a time; a lease older than
+    # TASKS_STALE_AFTER belonged to a run that died and is taken over.
+    purge_started_at = models.DateTimeField(null=True, blank=True)
 
     REQUIRED_FIELDS = ["email"]
     objects = InstacloneUserManager()

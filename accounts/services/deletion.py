@@ -13,7 +13,13 @@
   last, which frees the username and email. accounts may not import the layers above it, so they
   take part through domain events (accounts/signals.py: `account_purge_started`, then
   `account_purging`), each handling its own rows in batches of their own transactions. The purge is
-  resumable: run again after a failure, it continues.
+  resumable: run again after a failure, it continues. One run at a time: the first takes a lease
+  on the User row (`purge_started_at`, taken under the row lock); another finding it fresh exits,
+  one finding it older than TASKS_STALE_AFTER (a dead run's) takes it over.
+- Staff accounts are refused (by the request and by the purge): the admin log and the reports a
+  moderator handled are the audit trail, so a superuser removes the staff role first.
+- Counters of other people move by what each delete removed (instaclone.batches.delete_counted),
+  never by rows merely read, so a concurrent unfollow or unlike is not subtracted twice.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from instaclone.batches import delete_counted, delete_in_batches
 from instaclone.errors import DomainError
 from instaclone.media.files import delete_on_commit
 
@@ -64,6 +71,9 @@ ACCOUNT_OWN_MODELS = {
 
 class AccountDeletionError(DomainError):
     status = 400
+
+
+STAFF_REFUSED = "Staff accounts can't be deleted here: ask a superuser to remove your staff role first."
 
 
 def grace_period() -> timedelta:
@@ -123,6 +133,10 @@ def account_deletion_request(*, user: User) -> datetime:
         locked = User.objects.select_for_update().get(pk=user.pk)
         if not locked.is_active and locked.deletion_requested_at is None:
             raise AccountDeletionError("This account is suspended; it can't be deleted from here.")
+        if locked.is_staff or locked.is_superuser:
+            # the admin log (Django's LogEntry.user cascades) and the reports they handled are the
+            # moderators' audit trail: a staff role is removed by a superuser first
+            raise AccountDeletionError(STAFF_REFUSED)
         if locked.deletion_requested_at is None:
             locked.deletion_requested_at = timezone.now()
         locked.is_active = False
@@ -159,6 +173,7 @@ class PurgeResult:
     user_id: int
     username: str = ""
     purged: bool = False
+    skipped: str = ""  # why nothing was purged (a staff account, another run holds the lease, ...)
     # rows deleted by the User row's own cascade that are not the account's own (should be empty)
     left_for_cascade: dict[str, int] = field(default_factory=dict)
 
@@ -173,35 +188,82 @@ def accounts_due_for_purge(now: datetime | None = None):
     )
 
 
-def _mark_purging(user_id: int, *, now: bool) -> User | None:
-    """Lock the account and check that it may be purged. With `now` (a superuser), an account not
-    yet deleted is deactivated first (sessions and tokens end). Its request date is moved back to
-    the end of the grace period, so a restore racing the purge is refused from here on."""
-    from ..oauth.services import tokens_revoke_for_user
+def _lease_fresh(user: User, at: datetime) -> bool:
+    return user.purge_started_at is not None and at - user.purge_started_at < timedelta(seconds=settings.TASKS_STALE_AFTER)
 
+
+def _mark_purging(user_id: int, *, now: bool) -> tuple[User | None, str]:
+    """Lock the account, check that it may be purged and take the purge's lease
+    (`purge_started_at`: one run at a time; a lease older than TASKS_STALE_AFTER is a dead run's
+    and is taken over). With `now` (a superuser), an account not yet deleted is deactivated first
+    (sessions and tokens end). Its request date is moved back to the end of the grace period, so a
+    restore racing the purge is refused from here on. Returns (the user, "") or (None, why not)."""
     with transaction.atomic():
         user = User.objects.select_for_update().filter(pk=user_id).first()
         if user is None:
-            return None
+            return None, "no such account"
+        if user.is_staff or user.is_superuser:
+            return None, "a staff account (remove the staff role first)"
         if not now and (user.is_active or user.deletion_requested_at is None):
-            return None  # restored (or suspended): nothing to purge
+            return None, "restored or suspended"
         if not now and timezone.now() < purge_due_at(user):
-            return None  # still within the grace period
-        due = timezone.now() - grace_period() - timedelta(seconds=1)
-        if user.deletion_requested_at is None or user.deletion_requested_at > due:
-            user.deletion_requested_at = due
-        if user.is_active:
-            user.is_active = False
-            sessions_end_for_user(user)
-            tokens_revoke_for_user(user=user)
-            signals.account_deactivated.send(sender=User, user_id=user.pk)
+            return None, "still within the grace period"
+        started = timezone.now()
+        if _lease_fresh(user, started):
+            return None, "another purge of it is running"
+        _deactivate_past_grace(user)
+        user.purge_started_at = started
+        user.save(update_fields=["is_active", "deletion_requested_at", "purge_started_at"])
+    return user, ""
+
+
+def _deactivate_past_grace(user: User) -> None:
+    """(On the locked row, saved by the caller.) Deactivated (sessions and tokens end) with its
+    request date moved back to the end of the grace period: not restorable, due for the purge."""
+    from ..oauth.services import tokens_revoke_for_user
+
+    due = timezone.now() - grace_period() - timedelta(seconds=1)
+    if user.deletion_requested_at is None or user.deletion_requested_at > due:
+        user.deletion_requested_at = due
+    if user.is_active:
+        user.is_active = False
+        sessions_end_for_user(user)
+        tokens_revoke_for_user(user=user)
+        signals.account_deactivated.send(sender=User, user_id=user.pk)
+
+
+def account_deactivate_for_purge(*, user_id: int) -> bool:
+    """A superuser's "delete now" (the admin's action, which then queues
+    `accounts.tasks.account_purge_run` with the grace period ignored): the account is deactivated at
+    once and due for the purge (not restorable), so if the queue is away the daily
+    `accounts_purge_due` finds it due. False for a staff account (or none)."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=user_id).first()
+        if user is None or user.is_staff or user.is_superuser:
+            return False
+        _deactivate_past_grace(user)
         user.save(update_fields=["is_active", "deletion_requested_at"])
-    return user
+    return True
+
+
+def _lease_renew(user_id: int, held: datetime) -> datetime:
+    """Between the purge's steps: stamp the lease again (a long purge is not taken for a dead one).
+    Raises if another run took it over meanwhile (this one then stops)."""
+    renewed = timezone.now()
+    if not User.objects.filter(pk=user_id, purge_started_at=held).update(purge_started_at=renewed):
+        raise PurgeLeaseLost(f"the purge of account {user_id} was taken over by another run")
+    return renewed
+
+
+class PurgeLeaseLost(RuntimeError):
+    pass
 
 
 def _graph_purge(user_id: int, batch: int) -> None:
     """Follows both ways (with the other people's follower/following counts), follow requests and
-    blocks both ways, in batches."""
+    blocks both ways, in batches. Each other person's counter drops by the follow rows this delete
+    removed (instaclone.batches.delete_counted), never by what was read: an unfollow committed in
+    between already moved it."""
     for own, other, their_counter, my_counter in (
         ("follower", "followee", "follower_count", "following_count"),
         ("followee", "follower", "following_count", "follower_count"),
@@ -216,24 +278,27 @@ def _graph_purge(user_id: int, batch: int) -> None:
                 )
                 if not rows:
                     break
-                Follow.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
-                others = [other_id for _, other_id in rows]
-                User.objects.filter(pk__in=others, **{f"{their_counter}__gt": 0}).update(
-                    **{their_counter: F(their_counter) - 1}
-                )
-                User.objects.filter(pk=user_id).update(**{my_counter: Greatest(F(my_counter) - len(rows), Value(0))})
+                gone = delete_counted(Follow, rows)  # {other person: 1}
+                if gone:
+                    User.objects.filter(pk__in=list(gone), **{f"{their_counter}__gt": 0}).update(
+                        **{their_counter: F(their_counter) - 1}
+                    )
+                    removed = sum(gone.values())
+                    User.objects.filter(pk=user_id).update(**{my_counter: Greatest(F(my_counter) - removed, Value(0))})
     for model, fields in ((FollowRequest, ("requester", "target")), (Block, ("blocker", "blocked"))):
         for name in fields:
-            while True:
-                ids = list(model.objects.filter(**{f"{name}_id": user_id}).values_list("pk", flat=True)[:batch])
-                if not ids:
-                    break
-                model.objects.filter(pk__in=ids).delete()
+            delete_in_batches(model.objects.filter(**{f"{name}_id": user_id}), batch)
 
 
 def _scrub_admin_log(user: User) -> None:
     """The admin log keeps what moderators did, not who it was done to: entries about the account
-    lose its username."""
+    lose its username (the object's name, and "@username" in every change message).
+
+    Entries the person wrote themselves (`LogEntry.user`, a non-null foreign key that cascades) go
+    with their User row: only a former staff member can be purged (staff are refused, STAFF_REFUSED;
+    a superuser removes the role first), and the admin log entries they wrote while on staff are
+    deleted with them. What they decided stays in the notes of the reports they handled
+    (social/purge.py), with their name taken out."""
     from django.contrib.admin.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
@@ -251,22 +316,34 @@ def account_purge(*, user_id: int, now: bool = False, batch: int = PURGE_BATCH) 
     `now` (a superuser's decision: the account is deactivated first). Not one transaction: each
     step is batched and idempotent, so running it again after a failure continues."""
     result = PurgeResult(user_id=user_id)
-    user = _mark_purging(user_id, now=now)
+    user, result.skipped = _mark_purging(user_id, now=now)
     if user is None:
         return result
     result.username = user.username
+    lease = user.purge_started_at
     started = timezone.now()
-    signals.account_purge_started.send(sender=User, user_id=user_id)
-    _graph_purge(user_id, batch)
-    signals.account_purging.send(sender=User, user_id=user_id, batch=batch)
-    with transaction.atomic():
-        user = User.objects.select_for_update().filter(pk=user_id).first()
-        if user is None:  # a concurrent purge finished first
-            return result
-        _scrub_admin_log(user)
-        if user.avatar:
-            delete_on_commit(user.avatar)
-        _, per_model = user.delete()
+    try:
+        signals.account_purge_started.send(sender=User, user_id=user_id)
+        lease = _lease_renew(user_id, lease)
+        _graph_purge(user_id, batch)
+        lease = _lease_renew(user_id, lease)
+        signals.account_purging.send(sender=User, user_id=user_id, batch=batch)
+        with transaction.atomic():
+            user = User.objects.select_for_update().filter(pk=user_id, purge_started_at=lease).first()
+            if user is None:  # another run took the lease over meanwhile
+                raise PurgeLeaseLost(f"the purge of account {user_id} was taken over by another run")
+            _scrub_admin_log(user)
+            if user.avatar:
+                delete_on_commit(user.avatar)
+            _, per_model = user.delete()
+    except PurgeLeaseLost:
+        log.warning("purge of account %s stopped: another run took it over", user_id)
+        result.skipped = "another purge of it is running"
+        return result
+    except BaseException:
+        # let a retry (the task engine's, or the next day's) start at once: the lease is released
+        User.objects.filter(pk=user_id, purge_started_at=lease).update(purge_started_at=None)
+        raise
     result.left_for_cascade = {
         label: n for label, n in per_model.items() if n and label.lower() not in ACCOUNT_OWN_MODELS
     }
@@ -298,10 +375,13 @@ def rows_referencing_user(user_id: int) -> dict[str, int]:
 
 __all__ = [
     "AccountDeletionError",
+    "PurgeLeaseLost",
     "PurgeResult",
+    "STAFF_REFUSED",
     "account_deletion_cancel",
     "account_deletion_request",
     "account_purge",
+    "account_deactivate_for_purge",
     "accounts_due_for_purge",
     "deletion_restorable",
     "grace_period",

@@ -12,7 +12,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from allauth.usersessions.models import UserSession
 from django.contrib.sessions.models import Session
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
@@ -145,6 +145,29 @@ def test_a_suspended_account_cannot_be_deleted_by_the_service(alice):
     alice.refresh_from_db()
     with pytest.raises(AccountDeletionError):
         account_deletion_request(user=alice)
+
+
+@pytest.mark.django_db
+def test_a_staff_account_cannot_be_deleted_by_the_service_or_the_page(client, alice):
+    """Their admin log entries (LogEntry.user cascades) and the reports they handled are the
+    moderators' audit trail: a superuser removes the staff role first."""
+    User.objects.filter(pk=alice.pk).update(is_staff=True)
+    alice.refresh_from_db()
+    with pytest.raises(AccountDeletionError, match="Staff accounts can't be deleted here: ask a superuser"):
+        account_deletion_request(user=alice)
+    _login(client)
+    response = client.post(DELETE, {"password": DEFAULT_PASSWORD})
+    assert response.status_code == 400
+    assert "Staff accounts can&#x27;t be deleted here: ask a superuser to remove your staff role first." in (
+        response.content.decode()
+    )
+    alice.refresh_from_db()
+    assert alice.is_active and alice.deletion_requested_at is None and _signed_in(client)
+    # nor purged, by the task or the command, while staff
+    assert not account_purge(user_id=alice.pk, now=True).purged
+    with pytest.raises(CommandError, match="Staff accounts are not purged"):
+        call_command("purge_accounts", "--now", "alice")
+    assert User.objects.filter(pk=alice.pk).exists()
 
 
 # --- the restore offer at sign-in ----------------------------------------------------------------

@@ -23,9 +23,10 @@ from __future__ import annotations
 from collections import Counter
 
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import F
 
 from accounts.models import User
+from instaclone.batches import delete_counted, delete_in_batches
 from instaclone.media.files import delete_on_commit
 from instaclone.media.renditions import rendition_names
 
@@ -57,40 +58,32 @@ def _decrement(model, field: str, per_pk: Counter) -> None:
 
 
 def _likes(user_id: int, batch: int) -> int:
+    """Their likes, a batch at a time under row locks: each post's `like_count` drops by the likes
+    this delete removed (instaclone.batches.delete_counted), never by what was merely read."""
     done = 0
     while True:
         with transaction.atomic():
-            rows = list(Like.objects.filter(user_id=user_id).order_by("pk").values_list("pk", "post_id")[:batch])
+            rows = list(Like.objects.filter(user_id=user_id).select_for_update().order_by("pk").values_list("pk", "post_id")[:batch])
             if not rows:
                 return done
-            deleted, _ = Like.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
-            _decrement(Post, "like_count", Counter(post_id for _, post_id in rows))
-            done += deleted
+            per_post = delete_counted(Like, rows)
+            _decrement(Post, "like_count", per_post)
+            done += sum(per_post.values())
 
 
 def _comments(user_id: int, batch: int) -> int:
+    """Their comments (with the notifications about them, by cascade), as their likes."""
     done = 0
     while True:
         with transaction.atomic():
             rows = list(
-                Comment.objects.select_for_update().filter(author_id=user_id).order_by("pk").values_list("pk", "post_id")[:batch]
+                Comment.objects.filter(author_id=user_id).select_for_update().order_by("pk").values_list("pk", "post_id")[:batch]
             )
             if not rows:
                 return done
-            Comment.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
-            _decrement(Post, "comment_count", Counter(post_id for _, post_id in rows))
-            done += len(rows)
-
-
-def _delete_in_batches(qs, batch: int) -> int:
-    done = 0
-    while True:
-        with transaction.atomic():
-            ids = list(qs.order_by("pk").values_list("pk", flat=True)[:batch])
-            if not ids:
-                return done
-            qs.model.objects.filter(pk__in=ids).delete()
-            done += len(ids)
+            per_post = delete_counted(Comment, rows)
+            _decrement(Post, "comment_count", per_post)
+            done += sum(per_post.values())
 
 
 def _posts(user_id: int, batch: int) -> int:
@@ -111,14 +104,12 @@ def _posts(user_id: int, batch: int) -> int:
             ):
                 names.append(file)
                 names.extend(rendition_names(renditions))
-            held = Counter(
-                dict(
-                    CollectionItem.objects.filter(post_id__in=post_ids)
-                    .values("collection_id")
-                    .annotate(n=Count("pk"))
-                    .values_list("collection_id", "n")
-                )
+            # others' collections holding them: the items locked, and deleted here (not by the
+            # posts' cascade) so each collection drops by what this delete removed
+            items = list(
+                CollectionItem.objects.filter(post_id__in=post_ids).select_for_update().values_list("pk", "collection_id")
             )
+            held = delete_counted(CollectionItem, items)
             counted = Post.objects.filter(pk__in=post_ids, is_archived=False, is_hidden=False).count()
             Post.objects.filter(pk__in=post_ids).delete()
             _decrement(Collection, "item_count", held)
@@ -142,7 +133,7 @@ def _media_drafts(user_id: int, batch: int) -> int:
 
 def _imports(user_id: int, batch: int) -> int:
     """Import jobs (their uploaded ZIPs, if still stored) and the record of what was imported."""
-    done = _delete_in_batches(ImportedItem.objects.filter(owner_id=user_id), batch)
+    done = delete_in_batches(ImportedItem.objects.filter(owner_id=user_id), batch)
     while True:
         with transaction.atomic():
             rows = list(ImportJob.objects.filter(owner_id=user_id).order_by("pk").values_list("pk", "file")[:batch])
@@ -158,10 +149,10 @@ def account_posts_purge(*, user_id: int, batch: int = 500) -> dict[str, int]:
     return {
         "likes": _likes(user_id, batch),
         "comments": _comments(user_id, batch),
-        "collections": _delete_in_batches(Collection.objects.filter(owner_id=user_id), batch),
-        "saves": _delete_in_batches(Save.objects.filter(user_id=user_id), batch),
-        "photo_tags": _delete_in_batches(PhotoTag.objects.filter(user_id=user_id), batch),
-        "mentions": _delete_in_batches(PostMention.objects.filter(user_id=user_id), batch),
+        "collections": delete_in_batches(Collection.objects.filter(owner_id=user_id), batch),
+        "saves": delete_in_batches(Save.objects.filter(user_id=user_id), batch),
+        "photo_tags": delete_in_batches(PhotoTag.objects.filter(user_id=user_id), batch),
+        "mentions": delete_in_batches(PostMention.objects.filter(user_id=user_id), batch),
         "posts": _posts(user_id, batch),
         "media_drafts": _media_drafts(user_id, batch),
         "imports": _imports(user_id, batch),

@@ -4,8 +4,9 @@
     python manage.py purge_accounts --now USERNAME   # this account now, grace period or not
     python manage.py purge_accounts --dry-run        # list the accounts due, purge nothing
 
-Each purge is accounts.services.deletion.account_purge, run here in this process (not queued): a
-purge that stopped half way is continued by running it again.
+Each purge is accounts.services.deletion.account_purge, run here in this process (not queued,
+unlike the admin's action): a purge that stopped half way is continued by running it again; one
+already running elsewhere (its lease fresh) is left to it.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ class Command(BaseCommand):
             user = User.objects.by_username(opts["now"]).first()
             if user is None:
                 raise CommandError(f"No account called {opts['now']!r}.")
-            if user.is_superuser:
-                raise CommandError("Superusers are not purged from here: remove the superuser flag first.")
+            if user.is_superuser or user.is_staff:
+                raise CommandError("Staff accounts are not purged: remove the staff role (and superuser flag) first.")
             ids = [user.pk]
         else:
             ids = list(accounts_due_for_purge())
@@ -47,4 +48,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"purged @{result.username} (id {pk})")
                 if result.left_for_cascade:
                     self.stdout.write(self.style.WARNING(f"  rows left to the cascade: {result.left_for_cascade}"))
+            elif result.skipped:
+                self.stdout.write(f"not purged (id {pk}): {result.skipped}")
         self.stdout.write(self.style.SUCCESS(f"{purged} account(s) purged."))
