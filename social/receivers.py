@@ -130,8 +130,15 @@ def on_block_created(sender, blocker_id, blocked_id, **kwargs):
 
 
 def on_account_purge_started(sender, user_id, **kwargs):
-    """Before anything of a purged account goes: reports keep their rows without its data."""
+    """Before anything of a purged account goes: reports keep their rows without its data, and the
+    notifications about its posts and comments go with their recipients' badges forgotten."""
     purge.account_reports_detach(user_id=user_id)
+    purge.account_notifications_detach(user_id=user_id)
+
+
+def on_account_deactivated(sender, user_id, **kwargs):
+    """The person deleted their account (or a superuser purges it): their export stops."""
+    purge.account_exports_stop(user_id=user_id)
 
 
 def on_account_purging(sender, user_id, batch=500, **kwargs):
@@ -176,6 +183,7 @@ def connect() -> None:
         on_follow_request_accepted, dispatch_uid="social.follow_request_accepted"
     )
     account_signals.block_created.connect(on_block_created, dispatch_uid="social.block_created")
+    account_signals.account_deactivated.connect(on_account_deactivated, dispatch_uid="social.account_deactivated")
     account_signals.account_purge_started.connect(on_account_purge_started, dispatch_uid="social.account_purge_started")
     account_signals.account_purging.connect(on_account_purging, dispatch_uid="social.account_purging")
     user_logged_in.connect(on_user_logged_in, dispatch_uid="social.user_logged_in")

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Follow, User
 from accounts.services import (
     account_deletion_cancel,
     account_deletion_request,
@@ -364,3 +364,233 @@ def test_a_deleted_account_is_invisible_everywhere_during_the_grace_period(alice
     api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     assert api.get(f"/api/v1/accounts/{alice.pk}").status_code == 404
     assert api.get(f"/api/v1/statuses/{post.pk}").status_code == 404
+
+
+# --- review fixes (issue 15): races, the lease, the admin's queue, outages, staff, badges -----
+
+
+@pytest.mark.django_db
+def test_a_like_deleted_by_another_run_between_read_and_delete_is_not_subtracted_twice(alice, bob, charlie, monkeypatch):
+    """Another purge run (or alice's own unlike) deletes her like and moves the count after this run
+    read it: the count drops once, by what this run's delete removed."""
+    from django.db.models import F
+
+    from posts.services import purge as posts_purge
+
+    post = post_create(author=bob, caption="two likes", files=[(jpeg(), "")])
+    like_create(user=alice, post_id=post.pk)
+    like_create(user=charlie, post_id=post.pk)
+    real = Like.objects
+
+    class OtherRunFirst:
+        def filter(self, **kw):
+            if "pk__in" in kw:  # the delete: the other run's delete and decrement commit first
+                n, _ = real.filter(**kw).delete()
+                Post.objects.filter(pk=post.pk).update(like_count=F("like_count") - n)
+            return real.filter(**kw)
+
+    monkeypatch.setattr(posts_purge.Like, "objects", OtherRunFirst())
+    posts_purge._likes(alice.pk, 500)
+    monkeypatch.undo()
+
+    post.refresh_from_db()
+    assert post.like_count == 1 == Like.objects.filter(post=post).count()
+
+
+@pytest.mark.django_db
+def test_an_unfollow_between_read_and_delete_is_not_subtracted_twice(alice, bob, charlie, monkeypatch):
+    from accounts.services import follow_delete
+    from instaclone import batches
+
+    follow_create(follower=bob, followee=alice)
+    follow_create(follower=charlie, followee=alice)
+    real = batches._deleted
+    raced = []
+
+    def bob_unfollows_first(model, pks):
+        if not raced and model.__name__ == "Follow":
+            raced.append(1)
+            follow_delete(follower=bob, followee=alice)  # commits its own -1 on bob's following_count
+        return real(model, pks)
+
+    monkeypatch.setattr(batches, "_deleted", bob_unfollows_first)
+    account_purge(user_id=alice.pk, now=True)
+
+    assert raced
+    bob.refresh_from_db()
+    charlie.refresh_from_db()
+    assert (bob.following_count, charlie.following_count) == (0, 0)
+    call_command("check_counters", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_only_one_purge_runs_at_a_time_and_a_stale_lease_is_taken_over(alice, bob, settings):
+    from datetime import timedelta
+
+    follow_create(follower=alice, followee=bob)
+    account_deletion_request(user=alice)
+    User.objects.filter(pk=alice.pk).update(purge_started_at=timezone.now() - timedelta(seconds=60))
+
+    result = account_purge(user_id=alice.pk, now=True)  # another run holds a fresh lease
+
+    assert not result.purged and "another purge" in result.skipped
+    assert User.objects.filter(pk=alice.pk).exists() and Follow.objects.filter(follower=alice).exists()
+
+    settings.TASKS_STALE_AFTER = 30  # that run is now taken for dead
+    result = account_purge(user_id=alice.pk, now=True)
+
+    assert result.purged and not User.objects.filter(pk=alice.pk).exists()
+    bob.refresh_from_db()
+    assert bob.follower_count == 0
+
+
+@pytest.mark.django_db
+def test_a_failed_purge_releases_its_lease_so_the_retry_runs_at_once(alice, monkeypatch):
+    from posts.services import purge as posts_purge
+
+    monkeypatch.setattr(posts_purge, "_posts", lambda user_id, batch: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        account_purge(user_id=alice.pk, now=True)
+    alice.refresh_from_db()
+    assert alice.purge_started_at is None and not alice.is_active
+    monkeypatch.undo()
+    assert account_purge(user_id=alice.pk, now=True).purged
+
+
+@pytest.mark.django_db
+def test_the_admin_queues_the_purge_instead_of_running_it_in_the_request(alice, bob, monkeypatch):
+    import accounts.admin
+    from accounts.tasks import account_purge_run
+
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    follow_create(follower=alice, followee=bob)
+    queued = []
+    monkeypatch.setattr(accounts.admin, "enqueue_on_commit", lambda task, *args: queued.append((task, args)))
+    client = Client()
+    client.force_login(admin)
+
+    response = client.post(
+        "/admin/accounts/user/", {"action": "purge_now", "_selected_action": [alice.pk], "confirm": "yes"}, follow=True
+    )
+
+    assert queued == [(account_purge_run, (alice.pk, True))]
+    assert "Queued the purge of 1 account(s): @alice" in response.content.decode()
+    alice.refresh_from_db()  # not purged in the request; deactivated now, and not restorable
+    assert not alice.is_active and Follow.objects.filter(follower=alice).exists()
+    from accounts.services import deletion_restorable
+
+    assert not deletion_restorable(alice)
+    assert account_purge_run.call(alice.pk, True) == f"account {alice.pk}: purged"  # what the worker runs
+    assert not User.objects.filter(pk=alice.pk).exists()
+
+
+@pytest.mark.django_db
+def test_files_a_purge_could_not_delete_during_an_imagekit_outage_go_with_the_next_sweep(
+    fake_imagekit, alice, bob, settings
+):
+    """delete_on_commit logs a file it cannot delete; no row points at it any more, so the daily
+    media sweep (posts.tasks.media_sweep: sweep_media --delete) deletes it once ImageKit answers."""
+    settings.IMAGEKIT_FAILURE_COOLDOWN = 0.1
+    profile_update(user=alice, display_name="", bio="", website="", is_private=False, avatar_upload=jpeg("me.jpg"))
+    post_create(author=alice, caption="mine", files=[(jpeg("a.jpg"), ""), (jpeg("b.jpg"), "")])
+    post_create(author=bob, caption="bob's", files=[(jpeg("bob.jpg"), "")])
+    theirs = _alice_files()
+    assert len(theirs) == 3
+    before = set(fake_imagekit.paths())
+    theirs_paths = {p for p in before if any(p.endswith("/" + name) for name in theirs)}
+    assert len(theirs_paths) == 3
+
+    fake_imagekit.outage()
+    result = account_purge(user_id=alice.pk, now=True)  # the rows go; the files' deletes fail (logged)
+    fake_imagekit.heal()
+    time.sleep(0.15)  # the circuit breaker's cooldown
+
+    assert result.purged and rows_referencing_user(alice.pk) == {}
+    assert theirs_paths <= set(fake_imagekit.paths())  # still stored, no row points at them
+    out = io.StringIO()
+    call_command("sweep_media", "--delete", "--older-than", "0", stdout=out)  # the daily sweep, after the outage
+    assert set(fake_imagekit.paths()) == before - theirs_paths
+    for name in theirs:
+        assert f"deleted orphan {name}" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_an_export_archive_that_cannot_be_deleted_stops_the_purge_until_it_can(alice, media_root, monkeypatch):
+    from social import purge as social_purge
+
+    name = default_storage.save("exports/alice.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18))
+    DataExport.objects.create(user=alice, status=DataExport.Status.READY, file=name, expires_at=timezone.now())
+    monkeypatch.setattr(social_purge, "delete_quietly", lambda name: False)  # storage away
+
+    with pytest.raises(social_purge.ExportFilesLeft):
+        account_purge(user_id=alice.pk, now=True)
+
+    assert DataExport.objects.filter(file=name).exists() and default_storage.exists(name)
+    monkeypatch.undo()
+    assert account_purge(user_id=alice.pk, now=True).purged  # the next run
+    assert not default_storage.exists(name)
+
+
+@pytest.mark.django_db
+def test_a_former_moderator_is_purged_without_their_name_in_the_reports_they_handled(alice, bob, charlie):
+    from django.contrib.admin.models import LogEntry
+
+    from social.moderation import report_dismiss, user_suspend
+
+    alice.is_staff = True
+    alice.save()
+    post = post_create(author=bob, caption="fine", files=[(jpeg(), "")])
+    report = report_create(reporter=charlie, target=post, reason=Report.Reason.SPAM, text="spam by @bob").report
+    report_dismiss(moderator=alice, reports=[report], notes="looked fine")
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    on_alice = report_create(reporter=charlie, target=alice, reason=Report.Reason.SPAM).report
+    user_suspend(moderator=root, user=alice, notes="@alice spammed")  # an entry about her, by root
+    User.objects.filter(pk=alice.pk).update(is_active=True)
+
+    # staff are refused: a superuser removes the role first
+    assert not account_purge(user_id=alice.pk, now=True).purged
+    User.objects.filter(pk=alice.pk).update(is_staff=False)
+    result = account_purge(user_id=alice.pk, now=True)
+
+    assert result.purged and rows_referencing_user(alice.pk) == {}
+    report.refresh_from_db()
+    assert report.handled_by_id is None and report.status == Report.Status.DISMISSED
+    assert "former moderator] Dismissed: looked fine" in report.notes and "alice" not in report.notes
+    assert report.text == "spam by @bob"  # the reporter's own words stay
+    # her own admin log entries went with her (LogEntry.user cascades); root's about her remain, unnamed
+    assert not LogEntry.objects.filter(change_message__icontains="looked fine").exists()
+    remaining = list(LogEntry.objects.filter(user=root).values_list("object_repr", "change_message"))
+    assert remaining and all("alice" not in repr_ + message for repr_, message in remaining)
+    on_alice.refresh_from_db()
+    assert on_alice.target_deleted and "alice" not in on_alice.notes
+
+
+@pytest.mark.django_db
+def test_badges_of_people_notified_about_the_persons_comments_are_forgotten(alice, bob, settings):
+    from django.core.cache import cache
+
+    from social.selectors import unread_badge_count, unread_cache_key
+
+    post = post_create(author=bob, caption="bob's", files=[(jpeg(), "")])
+    comment_create(user=alice, post_id=post.pk, body="hello")
+    assert unread_badge_count(bob) == 1  # cached
+    assert cache.get(unread_cache_key(bob.pk)) is not None
+
+    account_purge(user_id=alice.pk, now=True)
+
+    assert cache.get(unread_cache_key(bob.pk)) is None
+    assert unread_badge_count(bob) == 0
+
+
+@pytest.mark.django_db
+def test_deleting_the_account_stops_its_export_so_no_ready_email_goes_out(alice, mailoutbox):
+    from social.tasks import data_export_build
+
+    export = DataExport.objects.create(user=alice)  # asked for, its task not run yet
+    account_deletion_request(user=alice)
+
+    export.refresh_from_db()
+    assert export.status == DataExport.Status.FAILED and "account was deleted" in export.error
+    data_export_build.call(export.pk, "http://testserver")  # the queued build runs afterwards
+    export.refresh_from_db()
+    assert export.status == DataExport.Status.FAILED and not export.file and mailoutbox == []
