@@ -399,27 +399,36 @@ def test_a_like_deleted_by_another_run_between_read_and_delete_is_not_subtracted
 
 @pytest.mark.django_db
 def test_an_unfollow_between_read_and_delete_is_not_subtracted_twice(alice, bob, charlie, monkeypatch):
+    """Bob unfollows alice after the purge read her followers and before its delete: bob's
+    following count drops once (he still follows dora)."""
     from accounts.services import follow_delete
-    from instaclone import batches
 
+    dora = UserFactory(username="dora")
+    follow_create(follower=bob, followee=dora)
     follow_create(follower=bob, followee=alice)
     follow_create(follower=charlie, followee=alice)
-    real = batches._deleted
+    real = Follow.objects
     raced = []
 
-    def bob_unfollows_first(model, pks):
-        if not raced and model.__name__ == "Follow":
-            raced.append(1)
-            follow_delete(follower=bob, followee=alice)  # commits its own -1 on bob's following_count
-        return real(model, pks)
+    class BobUnfollowsFirst:
+        def __getattr__(self, name):
+            return getattr(real, name)
 
-    monkeypatch.setattr(batches, "_deleted", bob_unfollows_first)
+        def filter(self, *args, **kw):
+            if "pk__in" in kw and not raced:  # the purge's delete of the follow rows it read
+                raced.append(1)
+                follow_delete(follower=bob, followee=alice)  # moves bob's count itself
+            return real.filter(*args, **kw)
+
+    monkeypatch.setattr(Follow, "objects", BobUnfollowsFirst())
     account_purge(user_id=alice.pk, now=True)
+    monkeypatch.undo()
 
     assert raced
     bob.refresh_from_db()
     charlie.refresh_from_db()
-    assert (bob.following_count, charlie.following_count) == (0, 0)
+    assert (bob.following_count, charlie.following_count) == (1, 0)
+    assert Follow.objects.filter(follower=bob).count() == 1
     call_command("check_counters", stdout=io.StringIO())
 
 
