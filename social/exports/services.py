@@ -70,13 +70,3 @@ def data_export_delete(*, user: User, export_id: int) -> bool:
         if name:
             transaction.on_commit(lambda: delete_quietly(name))
     return True
-
-
-def data_exports_delete_for_user(*, user_id: int) -> int:
-    """Delete every export of a person and their files (the account purge calls this before the
-    user row goes: the rows would cascade, but the files would stay in storage). Returns how many
-    files were deleted."""
-    names = list(DataExport.objects.filter(user_id=user_id).exclude(file="").values_list("file", flat=True))
-    deleted = sum(delete_quietly(name) for name in names)
-    DataExport.objects.filter(user_id=user_id).delete()
-    return deleted

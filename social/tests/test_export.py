@@ -333,13 +333,6 @@ def test_a_missing_media_file_is_marked_not_fatal(alice_client, alice):
     assert media[1]["path"] not in archive.namelist()
 
 
-def test_purge_helper_deletes_every_archive_file(alice_client, alice, media_root):
-    _request(alice_client)
-    assert _exports_in_storage(media_root)
-    assert services.data_exports_delete_for_user(user_id=alice.pk) == 1
-    assert _exports_in_storage(media_root) == [] and not DataExport.objects.exists()
-
-
 def test_a_video_post_is_exported_as_its_stored_web_copy(alice_client, alice):
     from posts.services import post_create
     from posts.tests.factories import real_mp4, upload
