@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -264,7 +265,7 @@ def test_a_posts_file_named_with_thousands_of_digits_is_no_posts_file(alice, tmp
 
 def _with_method(path, member: str, method: int) -> str:
     """Rewrite `member`'s compression method (local header and central directory) to `method`."""
-    data = bytearray(open(path, "rb").read())
+    data = bytearray(Path(path).read_bytes())
     name = member.encode()
     for sig, at in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
         start = 0
@@ -273,7 +274,7 @@ def _with_method(path, member: str, method: int) -> str:
             if data[name_at : name_at + len(name)] == name:
                 data[start + at : start + at + 2] = method.to_bytes(2, "little")
             start += 4
-    open(path, "wb").write(bytes(data))
+    Path(path).write_bytes(bytes(data))
     return path
 
 
