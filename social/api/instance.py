@@ -21,7 +21,8 @@ from django.urls import path, re_path
 
 from instaclone.api import endpoint, methods
 from instaclone.media.images import ACCEPTED_FORMATS
-from posts.models import Post
+from instaclone.media.videos import VIDEO_MAX_EDGE, VIDEO_MAX_FPS
+from posts.models import Post, PostMedia
 from posts.services import max_media
 from social.selectors import instance_stats
 
@@ -32,7 +33,6 @@ VERSION = f"{MASTODON_API_LEVEL} (compatible; {SOFTWARE} {SOFTWARE_VERSION})"
 DESCRIPTION = "Share photos and videos with the people you follow."
 _IMAGE_TYPES = {"JPEG": ["image/jpeg"], "PNG": ["image/png"], "WEBP": ["image/webp"], "HEIF": ["image/heic", "image/heif"]}
 VIDEO_TYPES = ["video/mp4", "video/quicktime", "video/webm"]  # instaclone.media.videos.sniff_video
-VIDEO_FRAME_RATE_LIMIT = 60  # the transcode's -fpsmax (instaclone.media.videos.VIDEO_MAX_FPS)
 
 
 def contact_email() -> str:
@@ -55,12 +55,12 @@ def _statuses_config() -> dict:
 def _media_config() -> dict:
     return {
         "supported_mime_types": _mime_types(),
-        "description_limit": 1000,  # PostMedia.alt_text
+        "description_limit": PostMedia._meta.get_field("alt_text").max_length,
         "image_size_limit": settings.IMAGE_MAX_BYTES,
         "image_matrix_limit": settings.IMAGE_MAX_PIXELS,
         "video_size_limit": settings.VIDEO_MAX_BYTES,
-        "video_frame_rate_limit": VIDEO_FRAME_RATE_LIMIT,
-        "video_matrix_limit": 8192 * 8192,  # instaclone.media.videos.VIDEO_MAX_EDGE a side
+        "video_frame_rate_limit": VIDEO_MAX_FPS,  # the transcode's -fpsmax
+        "video_matrix_limit": VIDEO_MAX_EDGE * VIDEO_MAX_EDGE,
     }
 
 

@@ -139,56 +139,45 @@ def relationship(user_id: int, *, following=False, followed_by=False, requested=
 # --- media ------------------------------------------------------------------------------------
 
 
-def attachment(media, request: HttpRequest) -> dict:
-    """Mastodon's MediaAttachment for a post's photo or video (`media.post.author` must be loaded:
-    a private account's URLs are signed)."""
-    video = media.kind == "video"
-    ready = getattr(media, "status", "ready") == "ready"
-    preview = absolute(request, rendition_url(media, PREVIEW_WIDTH))
-    if video:
-        full = absolute(request, original_url(media)) if ready else None
-    else:
-        full = absolute(request, rendition_url(media, FULL_WIDTH))
+def _attachment(pk, kind: str, *, url, preview, width: int, height: int, alt_text: str) -> dict:
+    """Mastodon's MediaAttachment: the one shape of a post's media and of an upload not yet posted."""
     size = {}
-    if media.width and media.height:
-        size = {"width": media.width, "height": media.height, "size": f"{media.width}x{media.height}",
-                "aspect": round(media.width / media.height, 4)}
+    if width and height:
+        size = {"width": width, "height": height, "size": f"{width}x{height}", "aspect": round(width / height, 4)}
     return {
-        "id": str(media.pk),
-        "type": "video" if video else "image",
-        "url": full,
+        "id": str(pk),
+        "type": "video" if kind == "video" else "image",
+        "url": url,
         "preview_url": preview or None,
         "remote_url": None,
         "preview_remote_url": None,
         "text_url": None,
         "meta": {"original": size} if size else {},
-        "description": media.alt_text or None,
+        "description": alt_text or None,
         "blurhash": None,
     }
+
+
+def attachment(media, request: HttpRequest) -> dict:
+    """A post's photo or video (`media.post.author` must be loaded: a private account's URLs are
+    signed)."""
+    preview = absolute(request, rendition_url(media, PREVIEW_WIDTH))
+    if media.kind == "video":
+        ready = getattr(media, "status", "ready") == "ready"
+        full = absolute(request, original_url(media)) if ready else None
+    else:
+        full = absolute(request, rendition_url(media, FULL_WIDTH))
+    return _attachment(media.pk, media.kind, url=full, preview=preview, width=media.width, height=media.height,
+                       alt_text=media.alt_text)
 
 
 def draft_attachment(draft, request: HttpRequest) -> dict:
-    """Mastodon's MediaAttachment for an upload not yet in a post (`posts.MediaDraft`): its owner's
-    alone, so its URL is signed and expires (PRIVATE_MEDIA_URL_TTL); it is ready at once (the
-    pipeline ran during the upload), so `url` is never null."""
-    video = draft.kind == "video"
+    """An upload not yet in a post (`posts.MediaDraft`): its owner's alone, so its URL is signed and
+    expires (PRIVATE_MEDIA_URL_TTL); it is ready at once (the pipeline ran during the upload), so
+    `url` is never null."""
     url = absolute(request, file_url(draft.file, private=True))
-    size = {}
-    if draft.width and draft.height:
-        size = {"width": draft.width, "height": draft.height, "size": f"{draft.width}x{draft.height}",
-                "aspect": round(draft.width / draft.height, 4)}
-    return {
-        "id": str(draft.pk),
-        "type": "video" if video else "image",
-        "url": url,
-        "preview_url": None if video else url,
-        "remote_url": None,
-        "preview_remote_url": None,
-        "text_url": None,
-        "meta": {"original": size} if size else {},
-        "description": draft.alt_text or None,
-        "blurhash": None,
-    }
+    return _attachment(draft.pk, draft.kind, url=url, preview=None if draft.kind == "video" else url,
+                       width=draft.width, height=draft.height, alt_text=draft.alt_text)
 
 
 # --- statuses ---------------------------------------------------------------------------------
