@@ -32,6 +32,8 @@ def _test_settings(settings, tmp_path):
     # Tasks run inside the request, as soon as their transaction commits (the engine's own tests
     # use the database backend and a real worker).
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # Live events stay in this process unless a test sets up its own Redis layer (social/tests/live/).
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 
 @pytest.fixture(autouse=True)

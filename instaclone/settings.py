@@ -45,6 +45,8 @@ HTTPS = env_bool("HTTPS", not DEBUG)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # First: daphne's runserver serves the ASGI application (HTTP and the live WebSocket) in one process.
+    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -63,6 +65,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "oauth2_provider",
     "corsheaders",
+    "channels",
     "instaclone",  # shared infrastructure: the worker command and the task helpers (no models)
     "accounts",
     "posts",
@@ -95,6 +98,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "instaclone.urls"
 WSGI_APPLICATION = "instaclone.wsgi.application"
+ASGI_APPLICATION = "instaclone.asgi.application"
 
 TEMPLATES = [
     {
@@ -169,6 +173,31 @@ REDIS_BACKOFF = float(os.environ.get("REDIS_BACKOFF", "5"))  # seconds without R
 # the copy would bring the session back when Redis wakes up. The database is the one place a logout
 # (or "sign out other sessions") always reaches, so a replayed cookie is dead at once.
 SESSION_ENGINE = "accounts.sessions"  # Django's database engine, its read without the ORM's overhead
+
+# --- Live updates (issue 16; instaclone/live.py) ---------------------------------------------
+# Events (a new message, "seen", an unread badge) reach open pages over a WebSocket. Between app
+# processes they travel through Redis (channels_redis); without Redis an in-memory layer serves the
+# one process of `scripts/run.sh`. Publishing never blocks a request for longer than LIVE_TIMEOUT:
+# the pages catch up from the database when the connection (re)opens, so a lost event costs
+# nothing but a delay.
+CHANNEL_LAYER_URL = os.environ.get("CHANNEL_LAYER_URL", REDIS_URL)
+if CHANNEL_LAYER_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [CHANNEL_LAYER_URL],
+                "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "instaclone:live"),
+                "capacity": 200,
+                "expiry": 30,
+                "group_expiry": 86400,
+            },
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+LIVE_TIMEOUT = float(os.environ.get("LIVE_TIMEOUT", "0.5"))  # seconds a publish may take
+LIVE_BACKOFF = float(os.environ.get("LIVE_BACKOFF", "5"))  # seconds without publishing after a failure
 
 # --- Background tasks (instaclone/tasks.py) -------------------------------------------------
 # Django's task API (the django-tasks backport). TASKS_BACKEND: "db" (the embedded default: a table

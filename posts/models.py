@@ -405,3 +405,7 @@ class ImportedItem(models.Model):
 
     def __str__(self) -> str:
         return f"imported {self.source_key[:12]} of {self.owner_id}"
+
+
+# Stories (issue 16) live in their own sub-package; imported here so the app registry finds them.
+from posts.stories.models import Story, StoryView  # noqa: E402, F401

@@ -56,6 +56,12 @@ class Report(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="reports_against"
     )
+    # Issue 16: a story (kept past its expiry while a report on it is open) or a direct message.
+    story = models.ForeignKey("posts.Story", on_delete=models.CASCADE, null=True, blank=True, related_name="reports")
+    message = models.ForeignKey("social.Message", on_delete=models.CASCADE, null=True, blank=True, related_name="reports")
+    # What the reporter could see around a reported message, copied when reporting:
+    # [{"id", "sender", "text", "kind", "created"}] (the thread may change or be deleted later).
+    context = models.JSONField(default=list, blank=True)
     reason = models.CharField(max_length=20, choices=Reason.choices)
     text = models.TextField(max_length=1000, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -73,10 +79,12 @@ class Report(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(post__isnull=False, comment__isnull=True, user__isnull=True, target_deleted=False)
-                    | models.Q(post__isnull=True, comment__isnull=False, user__isnull=True, target_deleted=False)
-                    | models.Q(post__isnull=True, comment__isnull=True, user__isnull=False, target_deleted=False)
-                    | models.Q(post__isnull=True, comment__isnull=True, user__isnull=True, target_deleted=True)
+                    models.Q(post__isnull=False, comment__isnull=True, user__isnull=True, story__isnull=True, message__isnull=True, target_deleted=False)
+                    | models.Q(post__isnull=True, comment__isnull=False, user__isnull=True, story__isnull=True, message__isnull=True, target_deleted=False)
+                    | models.Q(post__isnull=True, comment__isnull=True, user__isnull=False, story__isnull=True, message__isnull=True, target_deleted=False)
+                    | models.Q(post__isnull=True, comment__isnull=True, user__isnull=True, story__isnull=False, message__isnull=True, target_deleted=False)
+                    | models.Q(post__isnull=True, comment__isnull=True, user__isnull=True, story__isnull=True, message__isnull=False, target_deleted=False)
+                    | models.Q(post__isnull=True, comment__isnull=True, user__isnull=True, story__isnull=True, message__isnull=True, target_deleted=True)
                 ),
                 name="report_exactly_one_target",
             ),
@@ -90,6 +98,12 @@ class Report(models.Model):
             models.UniqueConstraint(
                 fields=["reporter", "user"], condition=models.Q(status="open", user__isnull=False), name="report_open_user_unique"
             ),
+            models.UniqueConstraint(
+                fields=["reporter", "story"], condition=models.Q(status="open", story__isnull=False), name="report_open_story_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "message"], condition=models.Q(status="open", message__isnull=False), name="report_open_message_unique"
+            ),
         ]
         indexes = [models.Index(fields=["status", "-created"], name="report_status_created_idx")]
 
@@ -100,6 +114,10 @@ class Report(models.Model):
             target = f"post {self.post_id}"
         elif self.comment_id:
             target = f"comment {self.comment_id}"
+        elif self.story_id:
+            target = f"story {self.story_id}"
+        elif self.message_id:
+            target = f"message {self.message_id}"
         else:
             target = f"user {self.user_id}"
         return f"Report {self.pk}: {self.get_reason_display()} ({target})"
@@ -170,3 +188,7 @@ class DataExport(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "-created", "-id"], name="data_export_user_created_idx")]
+
+
+# Direct messages (issue 16) live in their own sub-package; imported here so the app registry finds them.
+from social.messages.models import Conversation, Message, Participant  # noqa: E402, F401
