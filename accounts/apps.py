@@ -6,11 +6,12 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
-        from django.contrib.auth.signals import user_logged_in
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
 
-        from .middleware import start_session_clock
+        from .middleware import end_live_connections, start_session_clock
 
         user_logged_in.connect(start_session_clock, dispatch_uid="accounts.start_session_clock")
+        user_logged_out.connect(end_live_connections, dispatch_uid="accounts.end_live_connections")
 
         from .oauth import receivers
 

@@ -37,6 +37,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
+from instaclone import live
+
 SESSION_STARTED_KEY = "_instaclone_signed_in_at"
 SESSION_SEEN_KEY = "_instaclone_seen_at"
 BACKGROUND_HEADER = "X-Background"  # "1" on requests nobody asked for (polls): not activity
@@ -48,6 +50,24 @@ def is_background(request) -> bool:
 
 def _now() -> int:
     return int(timezone.now().timestamp())
+
+
+def session_expired(session, now: int | None = None) -> bool:
+    """The session outlived SESSION_IDLE_TIMEOUT or SESSION_ABSOLUTE_LIFETIME (one without the clocks
+    has not: they start at its next request). Also what ends a live connection (social.live)."""
+    now = _now() if now is None else now
+    started, seen = session.get(SESSION_STARTED_KEY), session.get(SESSION_SEEN_KEY)
+    if started is None or seen is None:
+        return False
+    return now - started > settings.SESSION_ABSOLUTE_LIFETIME or now - seen > settings.SESSION_IDLE_TIMEOUT
+
+
+def end_live_connections(sender, request, user, **kwargs) -> None:
+    """`user_logged_out` receiver (a logout, or an expired session signed out here): that session's
+    open pages lose their live connection (instaclone.live; the other sessions keep theirs)."""
+    session = getattr(request, "session", None)
+    if user is not None and session is not None and session.session_key:
+        live.sessions_closed(user.pk, [session.session_key])
 
 
 def start_session_clock(sender, request, user, **kwargs) -> None:
@@ -79,7 +99,7 @@ class SessionLifetimeMiddleware:
             # A session from before these limits existed: its clocks start now.
             session[SESSION_STARTED_KEY] = session[SESSION_SEEN_KEY] = now
             return None
-        if now - started > settings.SESSION_ABSOLUTE_LIFETIME or now - seen > settings.SESSION_IDLE_TIMEOUT:
+        if session_expired(session, now):
             return self._sign_out(request)
         if now - seen >= settings.SESSION_ACTIVITY_RESOLUTION and not is_background(request):
             session[SESSION_SEEN_KEY] = now

@@ -198,6 +198,13 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 LIVE_TIMEOUT = float(os.environ.get("LIVE_TIMEOUT", "0.5"))  # seconds a publish may take
 LIVE_BACKOFF = float(os.environ.get("LIVE_BACKOFF", "5"))  # seconds without publishing after a failure
+# The browser's side (static/js/live.js): LIVE_UPDATES=0 leaves the socket closed (a site served by a
+# WSGI server alone; pages then poll the badges as before). A person may hold LIVE_MAX_CONNECTIONS
+# sockets per app process (tabs), and an open socket re-reads its session every LIVE_SESSION_RECHECK
+# seconds (idle timeout, password change); logout and suspension close it at once.
+LIVE_UPDATES = env_bool("LIVE_UPDATES", True)
+LIVE_MAX_CONNECTIONS = int(os.environ.get("LIVE_MAX_CONNECTIONS", "20"))
+LIVE_SESSION_RECHECK = float(os.environ.get("LIVE_SESSION_RECHECK", "300"))
 
 # --- Background tasks (instaclone/tasks.py) -------------------------------------------------
 # Django's task API (the django-tasks backport). TASKS_BACKEND: "db" (the embedded default: a table

@@ -36,6 +36,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from instaclone import live
 from instaclone.batches import delete_counted, delete_in_batches
 from instaclone.errors import DomainError
 from instaclone.media.files import delete_on_commit
@@ -106,6 +107,7 @@ def sessions_end_for_user(user: User) -> int:
 
     keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
     UserSession.objects.filter(user=user).delete()
+    live.sessions_closed(user.pk)  # every open page of theirs loses its live connection, at commit
     if keys:
         Session.objects.filter(session_key__in=keys).delete()
         engine = import_module(settings.SESSION_ENGINE)

@@ -1,0 +1,161 @@
+"""Fixtures of the live-update tests: sockets through the real ASGI application (Origin check, the
+session cookie's user, the consumer) on the in-memory channel layer or a Redis of the test's own,
+and an in-process ASGI server for browser tests.
+
+The in-process server is uvicorn in a thread, because pytest-django's live_server speaks WSGI only
+(no WebSocket) and a server in another process could not see SQLite's in-memory test database;
+the server thread's requests open their own connections to it (Django names it with
+`mode=memory&cache=shared`), which sees what a `transaction=True` test committed."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from django.conf import settings
+from django.test import Client
+
+from instaclone.testing import DEFAULT_PASSWORD
+
+ORIGIN = "http://127.0.0.1"
+
+
+def run(scenario):
+    """Run an async test body in one event loop; sync code inside it goes through `sync_to_async`
+    (Django's test database connection lives in the test's thread, where those calls run)."""
+    return async_to_sync(scenario)()
+
+
+def signed_in_client(username: str) -> Client:
+    """A browser's session: signed in through the real login form (allauth records the session)."""
+    client = Client()
+    response = client.post("/accounts/login/", {"login": username, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302, response.content[:500]
+    return client
+
+
+def cookie_of(client: Client | None) -> str | None:
+    if client is None:
+        return None
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+async def open_socket(session_cookie: str | None, *, origin: str | None = ORIGIN, path: str = "/ws/live/"):
+    """(connected, communicator) for a WebSocket to the site's ASGI application."""
+    from channels.testing import WebsocketCommunicator
+
+    from instaclone.asgi import application
+
+    headers = []
+    if origin is not None:
+        headers.append((b"origin", origin.encode()))
+    if session_cookie is not None:
+        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={session_cookie}".encode()))
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    connected, _ = await communicator.connect(timeout=5)
+    return connected, communicator
+
+
+async def closed_with(communicator, timeout: float = 3) -> int | None:
+    """The close code the server sent next (None if it sent something else)."""
+    output = await communicator.receive_output(timeout)
+    return output.get("code") if output["type"] == "websocket.close" else None
+
+
+@pytest.fixture
+def sync():
+    return sync_to_async
+
+
+@pytest.fixture
+def redis_layer(settings, redis_server, request):
+    """The channel layer on this test's own redis-server (instaclone.testing.RedisServer), under a
+    prefix of its own; the publisher's outage memory starts clean."""
+    from instaclone import live
+
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [redis_server.url], "prefix": f"live-test-{request.node.name[:40]}", "expiry": 10},
+        }
+    }
+    settings.LIVE_BACKOFF = 0.5
+    live._down, live._down_until = False, 0.0
+    yield redis_server
+    live._down, live._down_until = False, 0.0
+
+
+# --- the in-process ASGI server ------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class AsgiServer:
+    """The site's ASGI application (HTTP, static files and the live socket) served by uvicorn in a
+    thread of the test process; `url` is what pytest-django's live_server.url is."""
+
+    def __init__(self):
+        import uvicorn
+        from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+        from instaclone.asgi import application
+
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            ASGIStaticFilesHandler(application), host="127.0.0.1", port=self.port, log_level="warning",
+            lifespan="off", ws_ping_interval=None,
+        )
+        self.server = uvicorn.Server(config)
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self._run, name="asgi-test-server", daemon=True)
+
+    def _run(self):
+        asyncio.set_event_loop(self.loop)
+        self.loop.run_until_complete(self.server.serve())
+
+    def start(self) -> AsgiServer:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the test ASGI server did not start")
+            time.sleep(0.02)
+        return self
+
+    def publish(self, user_ids, event) -> None:
+        """Send a live event from the server's own loop (the in-memory layer's queues belong to it;
+        the site's requests publish from there too)."""
+        from instaclone import live
+
+        future = asyncio.run_coroutine_threadsafe(
+            live._group_send(_layer(), list(user_ids), {"type": live.CONSUMER_TYPE, "event": live.check_event(event)}, 5),
+            self.loop,
+        )
+        future.result(10)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+
+
+def _layer():
+    from channels.layers import get_channel_layer
+
+    return get_channel_layer()
+
+
+@pytest.fixture
+def asgi_server(transactional_db, settings):
+    settings.LIVE_UPDATES = True
+    server = AsgiServer().start()
+    yield server
+    server.stop()
