@@ -30,6 +30,7 @@ urlpatterns = [
     path("p/", include("posts.urls")),
     path("explore/tags/<hashtag:name>/", posts_views.hashtag, name="hashtag"),
     path("saved/", posts_views.saved, name="saved"),
+    path("direct/", include("social.messages.urls")),  # Direct messages ("direct" is a reserved username)
     path("archive/", posts_views.archive, name="archive"),
     path("", include("social.urls")),
 ]

@@ -25,6 +25,9 @@ _POST_FOLDERS = ("posts/images/", "posts/videos/")
 # social.exports stores people's data archives here (social cannot be imported from posts); they
 # are served only by their owner's download view, never by /media/.
 EXPORTS_FOLDER = "exports"
+# social.messages stores direct-message photos here: always private, shown to the conversation's
+# members only through the signed, expiring URLs their pages get (never served unsigned).
+DIRECT_FOLDER = "direct"
 
 
 def _only_private_authors_use(media) -> bool:
@@ -42,6 +45,8 @@ def media_name_is_private(name: str) -> bool:
         return True
     if name.startswith(f"{EXPORTS_FOLDER}/"):
         return True  # a person's "Download your information" archive: only its download view sends it
+    if name.startswith(f"{DIRECT_FOLDER}/"):
+        return True  # a direct message's photo: its members' pages sign its URL
     if name.startswith(_POST_FOLDERS):
         return _only_private_authors_use(PostMedia.objects.filter(file=name))
     match = _RENDITION_NAME.match(name)

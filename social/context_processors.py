@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
+from .messages.selectors import unread_badge_count as direct_unread_badge_count
 from .selectors import unread_badge_count
 
 
@@ -14,4 +15,6 @@ def notifications(request):
     return {
         "unread_notifications": SimpleLazyObject(lambda: unread_badge_count(user)),
         "unread_poll_seconds": settings.NOTIFICATIONS_POLL_SECONDS,
+        # the nav's Direct badge: conversations with unread messages (cached like the one above)
+        "unread_direct": SimpleLazyObject(lambda: direct_unread_badge_count(user)),
     }

@@ -30,7 +30,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 # Lowest layer first; "shared" is templates/ at the project root.
 LAYERS = ("shared", "accounts", "posts", "social")
-APP_PREFIXES = {"accounts/": "accounts", "posts/": "posts", "social/": "social"}
+APP_PREFIXES = {"accounts/": "accounts", "posts/": "posts", "social/": "social", "direct/": "social"}
 REFERENCE = re.compile(r"""{%\s*(?:include|extends)\s+["']([^"'#]+)""")
 
 

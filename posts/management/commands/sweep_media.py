@@ -34,7 +34,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.avatars import DEFAULT_AVATAR_NAME
 from accounts.models import User
 from instaclone.media.files import StorageError, list_stored_files
-from posts.media_access import EXPORTS_FOLDER
+from posts.media_access import DIRECT_FOLDER, EXPORTS_FOLDER
 from posts.models import ImportJob, MediaDraft, PostMedia
 from posts.services import media_drafts_expire
 
@@ -84,7 +84,10 @@ class Command(BaseCommand):
 
         # Data archives (posts.media_access.EXPORTS_FOLDER) are social.exports' own files, deleted
         # when they expire (social.tasks.data_exports_expire); no post or avatar row points at them.
-        orphans = sorted(name for name in stored if name not in refs and not name.startswith(f"{EXPORTS_FOLDER}/"))
+        # Direct-message photos (DIRECT_FOLDER) are social.messages' own, deleted with their message
+        # (or its sender's purge); posts cannot read social's rows, so the sweep leaves them alone.
+        social_files = (f"{EXPORTS_FOLDER}/", f"{DIRECT_FOLDER}/")
+        orphans = sorted(name for name in stored if name not in refs and not name.startswith(social_files))
         missing = sorted((name, who) for name, who in refs.items() if name not in stored and name != DEFAULT_AVATAR_NAME)
         deleted = kept = failed = 0
         for name in orphans:
