@@ -241,6 +241,7 @@ TASKS_PERIODIC = {
     "posts.tasks.media_sweep": 86400,
     "social.tasks.data_exports_expire": 3600,
     "accounts.tasks.accounts_purge_due": 86400,
+    "posts.stories.tasks.stories_expire": 3600,
 }
 TASKS_KEEP_RESULTS_DAYS = int(os.environ.get("TASKS_KEEP_RESULTS_DAYS", "7"))
 
@@ -536,6 +537,11 @@ POST_MAX_MEDIA = int(os.environ.get("POST_MAX_MEDIA", 10))
 POST_CREATE_RATE = os.environ.get("POST_CREATE_RATE", "30/h")
 # A whole new-post request larger than this is refused before its body is read (413).
 POST_MAX_REQUEST_BYTES = int(os.environ.get("POST_MAX_REQUEST_BYTES", 300 * 1024 * 1024))
+# Stories (posts/stories/): a photo or a video of at most STORY_VIDEO_MAX_SECONDS that lives
+# STORY_LIFETIME_HOURS; at most STORIES_PER_DAY a person in any 24 hours (counted in the database).
+STORY_VIDEO_MAX_SECONDS = float(os.environ.get("STORY_VIDEO_MAX_SECONDS", 60))
+STORY_LIFETIME_HOURS = int(os.environ.get("STORY_LIFETIME_HOURS", 24))
+STORIES_PER_DAY = int(os.environ.get("STORIES_PER_DAY", 100))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Settings → Import (posts/imports): an Instagram or Instaclone ZIP of at most IMPORT_MAX_ZIP_BYTES

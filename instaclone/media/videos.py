@@ -53,6 +53,7 @@ class ProcessedVideo:
     width: int = 0
     height: int = 0
     poster: bytes | None = None  # a JPEG frame, when ffmpeg is available
+    duration: float | None = None  # seconds, when the container states it
 
 
 def sniff_video(head: bytes) -> tuple[str, str] | None:
@@ -80,11 +81,13 @@ def is_video(upload) -> bool:
 
 
 def process_video(
-    upload, *, max_bytes: int | None = None, deadline: float | None = None, poster: bool = True
+    upload, *, max_bytes: int | None = None, deadline: float | None = None, poster: bool = True,
+    max_seconds: float | None = None,
 ) -> ProcessedVideo:
     """`deadline` (time.monotonic()) is shared by all videos of one request, so that a post of ten
     videos still probes within VIDEO_PROBE_TIMEOUT in all, not ten times that. `poster=False` skips
-    the poster frame (posts take theirs from the transcoded video, in a task)."""
+    the poster frame (posts take theirs from the transcoded video, in a task). `max_seconds`: a
+    shorter limit than VIDEO_MAX_SECONDS (stories)."""
     max_bytes = max_bytes or settings.VIDEO_MAX_BYTES
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes:
@@ -101,15 +104,16 @@ def process_video(
     if kind is None:
         raise UploadRejected("This video format isn't supported. Upload an MP4, MOV or WebM video.", code="type")
     extension, content_type = kind
-    width, height, frame = _probe(data, extension, deadline, poster=poster)
-    return ProcessedVideo(data, extension, content_type, width, height, frame)
+    width, height, frame, duration = _probe(data, extension, deadline, poster=poster, max_seconds=max_seconds)
+    return ProcessedVideo(data, extension, content_type, width, height, frame, duration)
 
 
 def _probe(
-    data: bytes, extension: str, shared_deadline: float | None = None, *, poster: bool = True
-) -> tuple[int, int, bytes | None]:
-    """Width and height (upright) and a poster frame, or UploadRejected: not a playable video, too
-    long, an absurd size, no ffprobe, or no answer within VIDEO_PROBE_TIMEOUT."""
+    data: bytes, extension: str, shared_deadline: float | None = None, *, poster: bool = True,
+    max_seconds: float | None = None,
+) -> tuple[int, int, bytes | None, float | None]:
+    """Width and height (upright), a poster frame and the stated duration, or UploadRejected: not a
+    playable video, too long, an absurd size, no ffprobe, or no answer within VIDEO_PROBE_TIMEOUT."""
     ffprobe = shutil.which(settings.FFPROBE_PATH)
     if not ffprobe:
         log.error("videos refused: ffprobe not found at %r (FFPROBE_PATH)", settings.FFPROBE_PATH)
@@ -123,14 +127,12 @@ def _probe(
             fh.write(data)
         stream, duration = _read_stream(ffprobe, path, extension, deadline)
         width, height = _dimensions(stream)
-        if duration is not None and not 0 < duration <= settings.VIDEO_MAX_SECONDS:
+        limit = min(settings.VIDEO_MAX_SECONDS, max_seconds or settings.VIDEO_MAX_SECONDS)
+        if duration is not None and not 0 < duration <= limit:
             if duration <= 0:
                 raise UploadRejected(NOT_A_VIDEO, code="not_a_video")
-            raise UploadRejected(
-                f"This video is too long ({_clock(duration)}). The limit is {_clock(settings.VIDEO_MAX_SECONDS)}.",
-                code="too_long",
-            )
-        return width, height, (_poster(path, extension, deadline) if poster else None)
+            raise UploadRejected(too_long_message(duration, limit), code="too_long")
+        return width, height, (_poster(path, extension, deadline) if poster else None), duration
     finally:
         os.unlink(path)
 
@@ -216,6 +218,10 @@ def _number(value) -> float | None:
         return None
 
 
+def too_long_message(duration: float, limit: float) -> str:
+    return f"This video is too long ({_clock(duration)}). The limit is {_clock(limit)}."
+
+
 def _clock(seconds: float) -> str:
     seconds = max(0, round(seconds))
     return f"{seconds // 60}:{seconds % 60:02d}"
@@ -243,6 +249,7 @@ class TranscodeFailed(Exception):  # noqa: N818 - what happened to the video
 class WebVideo:
     width: int
     height: int
+    duration: float | None = None  # seconds, as the web copy states it
 
 
 def transcode_args(ffmpeg: str, source: str, extension: str, target: str) -> list[str]:
@@ -285,11 +292,11 @@ def transcode(source: str, extension: str, target: str, *, timeout: float | None
         detail = (result.stderr or b"").decode("utf-8", "replace").strip()[-500:]
         raise TranscodeFailed(f"ffmpeg exited with {result.returncode}: {detail or 'no output'}")
     try:
-        stream, _duration = _read_stream(ffprobe, target, "mp4", time.monotonic() + 30)
+        stream, duration = _read_stream(ffprobe, target, "mp4", time.monotonic() + 30)
         width, height = _dimensions(stream)
     except UploadRejected as exc:
         raise TranscodeFailed(f"the transcoded file is not a playable video: {exc.messages[0]}") from None
-    return WebVideo(width, height)
+    return WebVideo(width, height, duration)
 
 
 def poster_frame(path: str, *, timeout: float = 30) -> bytes | None:

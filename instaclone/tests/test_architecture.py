@@ -150,7 +150,8 @@ def test_only_querysets_selectors_and_services_import_the_visibility_rule():
     graph = import_graph()
     readers = sorted(m for m, deps in graph.items() if "accounts.visibility" in deps and not _is_test_code(m))
     assert readers, "the checker should see the querysets that import the rule"
-    assert [m for m in readers if m.split(".")[1] not in {"models", "selectors", "services"}] == []
+    # an app's sub-package has its own (posts.stories.models, social.messages.selectors)
+    assert [m for m in readers if not {"models", "selectors", "services"} & set(m.split(".")[1:])] == []
 
 
 def test_no_import_cycle():

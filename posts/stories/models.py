@@ -1,5 +1,42 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.visibility import visible_authors_q
+from instaclone.links import link
+
+
+def _field(prefix: str, name: str) -> str:
+    return f"{prefix}__{name}" if prefix else name
+
+
+def story_visible_q(viewer, prefix: str = "", *, now=None) -> Q:
+    """Stories (at `prefix`, "" for Story itself) the viewer may see: the author passes the accounts
+    rule (accounts.visibility: active, no block either way, public or followed or the viewer), the
+    story is not hidden by moderators (for anyone, its author and staff included: a hidden story
+    leaves every tray and viewer; moderators see it in the admin), it has not expired, and a video
+    still being processed (or that failed) is its author's only."""
+    signed_in = viewer is not None and getattr(viewer, "is_authenticated", False)
+    now = now or timezone.now()
+    shown = Q(**{_field(prefix, "is_hidden"): False, _field(prefix, "expires_at__gt"): now})
+    ready = Q(**{_field(prefix, "status"): Story.Status.READY})
+    if signed_in:
+        ready |= Q(**{_field(prefix, "author"): viewer.pk})
+    return visible_authors_q(viewer, _field(prefix, "author")) & shown & ready
+
+
+class StoryQuerySet(models.QuerySet):
+    def visible_to(self, viewer, *, now=None):
+        """The stories `viewer` may see (`story_visible_q`); every story page, the tray, the viewer,
+        a view being recorded, a reply and a report start here."""
+        return self.filter(story_visible_q(viewer, now=now))
+
+    def expired(self, *, now=None):
+        """Stories past their 24 hours that may go: not those with an open report, kept (invisible,
+        as expired) until a moderator handles it. `reports` is social.Report's reverse relation: a
+        field lookup, so posts does not import social."""
+        return self.filter(expires_at__lte=now or timezone.now()).exclude(reports__status="open")
 
 
 class Story(models.Model):
@@ -36,6 +73,8 @@ class Story(models.Model):
     is_hidden = models.BooleanField("hidden by moderators", default=False)
     view_count = models.PositiveIntegerField(default=0)  # distinct viewers, moved with F() beside StoryView
 
+    objects = StoryQuerySet.as_manager()
+
     class Meta:
         verbose_name_plural = "stories"
         indexes = [
@@ -47,6 +86,22 @@ class Story(models.Model):
 
     def __str__(self) -> str:
         return f"Story {self.pk} by {self.author_id}"
+
+    def get_absolute_url(self) -> str:
+        """The author's stories page (needs `author` loaded)."""
+        return link("stories:person", self.author.username)
+
+    @property
+    def is_video(self) -> bool:
+        return self.kind == self.Kind.VIDEO
+
+    # the values_list() that `stored_names` reads, for deleting a batch of stories' files
+    FILE_FIELDS = ("file", "poster", "renditions")
+
+    @staticmethod
+    def stored_names(file: str, poster: str, renditions: dict | None) -> list[str]:
+        """Every stored file of one story (the photo or video, a video's poster, renditions)."""
+        return [name for name in (file, poster, *sorted((renditions or {}).values())) if name]
 
 
 class StoryView(models.Model):

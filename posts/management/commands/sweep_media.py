@@ -12,7 +12,7 @@ A request killed mid-upload (a worker timeout, a crash, a clean-up that ran out 
 ImageKit was failing) can leave a file in storage with no row pointing at it. This lists every file
 in the default storage (MEDIA_ROOT on disk, or IMAGEKIT_FOLDER through ImageKit's list API), then
 reads what the database references: post media files, their renditions (local copies and video
-posters), avatars and the shared default avatar. Files nobody references are orphans; with
+posters), stories' files and posters, avatars and the shared default avatar. Files nobody references are orphans; with
 `--delete` those older than the grace period (`--older-than`, minutes) are deleted, so uploads still
 in flight (file written, row not yet committed) are left alone — among them a media task's web
 video and renditions while it works (VIDEO_TRANSCODE_TIMEOUT, 10 minutes by default, is well inside
@@ -37,6 +37,7 @@ from instaclone.media.files import StorageError, list_stored_files
 from posts.media_access import DIRECT_FOLDER, EXPORTS_FOLDER
 from posts.models import ImportJob, MediaDraft, PostMedia
 from posts.services import media_drafts_expire
+from posts.stories.models import Story
 
 
 def referenced_names() -> dict[str, str]:
@@ -54,6 +55,9 @@ def referenced_names() -> dict[str, str]:
         refs[file] = f"upload {pk} of user {owner_id}, not posted yet"
     for pk, owner_id, file in ImportJob.objects.exclude(file="").values_list("pk", "owner_id", "file").iterator():
         refs[file] = f"archive of import {pk} of user {owner_id}, still importing"
+    for pk, author_id, *files in Story.objects.values_list("pk", "author_id", *Story.FILE_FIELDS).iterator():
+        for name in Story.stored_names(*files):
+            refs[name] = f"story {pk} of user {author_id}"
     return refs
 
 

@@ -1,0 +1,99 @@
+"""Stories last 24 hours: the hourly task deletes expired ones with their views and files. (A story
+with an open report waits for the moderators: social/tests/test_story_moderation.py, since reports
+are social's.)"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from instaclone.testing import stored_files
+from posts.stories import services, tasks
+from posts.stories.expiry import stories_expired_delete
+from posts.stories.models import Story, StoryView
+from posts.stories.services import story_create, story_views_record
+
+
+def test_the_expiry_runs_every_hour():
+    assert settings.TASKS_PERIODIC["posts.stories.tasks.stories_expire"] == 3600
+
+
+@pytest.mark.django_db
+def test_expired_stories_go_with_their_views_and_files(alice, bob, media_root, make_story, expire):
+    old, other_old, current = make_story(alice), make_story(bob), make_story(alice)
+    story_views_record(viewer=bob, story_ids=[old.pk, current.pk])
+    expire(old, other_old)
+
+    assert tasks.stories_expire.call() == "2 expired stories deleted"
+
+    assert list(Story.objects.values_list("pk", flat=True)) == [current.pk]
+    assert list(StoryView.objects.values_list("story_id", flat=True)) == [current.pk]
+    assert stored_files(media_root) == [current.file]  # expired stories leave no file behind
+
+
+@pytest.mark.django_db
+def test_an_expired_story_is_invisible_before_the_task_runs(alice, bob, make_story, expire):
+    story = make_story(alice)
+    expire(story, hours=0.01)
+    assert not Story.objects.visible_to(alice).exists() and not Story.objects.visible_to(bob).exists()
+
+
+@pytest.mark.django_db
+def test_a_video_story_leaves_no_file_when_it_expires(alice, media_root, video_of, expire):
+    story = story_create(author=alice, upload=video_of(1))
+    story.refresh_from_db()
+    assert story.poster and len(stored_files(media_root)) == 2
+    expire(story)
+
+    assert stories_expired_delete() == 1
+    assert stored_files(media_root) == []
+
+
+@pytest.mark.django_db
+def test_a_video_expiring_while_it_waits_for_its_task_leaves_no_file(alice, media_root, video_of, expire, monkeypatch):
+    monkeypatch.setattr(services, "enqueue_on_commit", lambda *a, **k: None)
+    story = story_create(author=alice, upload=video_of(1))
+    expire(story)
+    assert stories_expired_delete() == 1
+
+    assert tasks.story_media_process.call(story.pk) == f"story {story.pk}: nothing to do"  # the task, late
+    assert stored_files(media_root) == []
+
+
+@pytest.mark.django_db
+def test_the_expiry_works_in_batches(alice, media_root, make_story, expire):
+    stories = [make_story(alice) for _ in range(5)]
+    expire(*stories)
+    assert stories_expired_delete(batch=2) == 5
+    assert not Story.objects.exists() and stored_files(media_root) == []
+
+
+@pytest.mark.django_db
+def test_the_media_sweep_knows_story_files(alice, media_root, make_story, video_of):
+    photo = make_story(alice)
+    video = story_create(author=alice, upload=video_of(1))
+    video.refresh_from_db()
+    out = io.StringIO()
+    call_command("sweep_media", "--delete", "--older-than", "0", stdout=out)
+    assert "orphan" not in out.getvalue().replace("0 orphaned", "")
+    assert set(stored_files(media_root)) >= {photo.file, video.file, video.poster}
+
+
+@pytest.mark.django_db
+def test_a_private_authors_story_files_are_private_for_media(alice, bob, make_story, video_of):
+    from accounts.tests.factories import make_private
+    from posts.media_access import media_name_is_private
+
+    public = make_story(bob)
+    make_private(alice)
+    photo = make_story(alice)
+    video = story_create(author=alice, upload=video_of(1))
+    video.refresh_from_db()
+
+    assert not media_name_is_private(public.file)
+    assert media_name_is_private(photo.file)
+    assert media_name_is_private(video.file) and media_name_is_private(video.poster)
+    assert not media_name_is_private("stories/images/0123456789abcdef0123456789abcdef.jpg")  # nobody's: public, and 404 anyway
