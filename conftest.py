@@ -34,6 +34,9 @@ def _test_settings(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # Live events stay in this process unless a test sets up its own Redis layer (social/tests/live/).
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # pytest-django's live_server speaks WSGI only: pages there open no live socket (they poll); the
+    # live tests turn it on with their own ASGI server (social/tests/live/conftest.py: asgi_server).
+    settings.LIVE_UPDATES = False
 
 
 @pytest.fixture(autouse=True)

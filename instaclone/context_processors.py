@@ -4,4 +4,8 @@ from django.conf import settings
 def site(request):
     # `here`: the page's path and query, where no-JS forms return to (`next`); computed once per
     # render instead of once per form.
-    return {"SITE_NAME": "Instaclone", "IMAGEKIT_ENABLED": settings.IMAGEKIT_ENABLED, "here": request.get_full_path()}
+    # `LIVE_UPDATES`: whether signed-in pages open the live socket (static/js/live.js, <body data-live>).
+    return {
+        "SITE_NAME": "Instaclone", "IMAGEKIT_ENABLED": settings.IMAGEKIT_ENABLED, "here": request.get_full_path(),
+        "LIVE_UPDATES": settings.LIVE_UPDATES,
+    }

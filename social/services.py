@@ -24,6 +24,7 @@ from accounts.services.graph import NotVisibleError as _NotVisibleError
 from accounts.services.graph import RelationshipError
 from accounts.services.graph import SelfActionError as _SelfActionError
 from accounts.visibility import blocked_between
+from instaclone import live
 from instaclone.pagination import decode_cursor, encode_cursor, keyset_q
 
 from .models import FeedItem, FeedPullAuthor, FeedStale, Notification
@@ -51,11 +52,13 @@ def unread_changed(*user_ids: int, only_at_commit: bool = False) -> None:
     """Forget the cached nav badge count of these people once the transaction commits; also now,
     unless `only_at_commit` (a read in between may re-cache the old count; for someone other than
     the request's user, whose pages cannot see the change before the commit, the forgetting at commit
-    is enough: one cache round trip instead of two, which a like's author is)."""
+    is enough: one cache round trip instead of two, which a like's author is). Their open pages then
+    refetch the badge (a live event, after the forgetting)."""
     keys = [unread_cache_key(uid) for uid in user_ids]
     if not only_at_commit:
         cache.delete_many(keys)
     transaction.on_commit(lambda: cache.delete_many(keys))
+    live.publish(user_ids, {"type": "badge", "badge": "notifications"})
 
 
 # --- feed table -----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import time
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from django.conf import settings
+from django.db import connections
 from django.test import Client
 
 from instaclone.testing import DEFAULT_PASSWORD
@@ -24,10 +25,27 @@ from instaclone.testing import DEFAULT_PASSWORD
 ORIGIN = "http://127.0.0.1"
 
 
-def run(scenario):
-    """Run an async test body in one event loop; sync code inside it goes through `sync_to_async`
-    (Django's test database connection lives in the test's thread, where those calls run)."""
-    return async_to_sync(scenario)()
+def run(scenario, timeout: float = 60):
+    """Run an async test body in one event loop, in a thread of its own (the test's thread may
+    already run Playwright's loop); sync code inside it goes through `sync_to_async`, which runs it
+    in that thread, whose database connections are closed at the end."""
+    outcome = {}
+
+    def body():
+        try:
+            outcome["value"] = async_to_sync(scenario)()
+        except BaseException as error:  # handed to the test's thread
+            outcome["error"] = error
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=body, name="live-test-scenario")
+    thread.start()
+    thread.join(timeout)
+    assert not thread.is_alive(), f"the scenario did not finish within {timeout} s"
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
 
 
 def signed_in_client(username: str) -> Client:
@@ -132,14 +150,17 @@ class AsgiServer:
         return self
 
     def publish(self, user_ids, event) -> None:
-        """Send a live event from the server's own loop (the in-memory layer's queues belong to it;
-        the site's requests publish from there too)."""
+        """Send a live event as instaclone.live does, from the server's own loop (the in-memory
+        layer's queues belong to it; the site's requests publish from there too)."""
         from instaclone import live
 
-        future = asyncio.run_coroutine_threadsafe(
-            live._group_send(_layer(), list(user_ids), {"type": live.CONSUMER_TYPE, "event": live.check_event(event)}, 5),
-            self.loop,
-        )
+        self.send_to_consumers(user_ids, {"type": live.CONSUMER_TYPE, "event": live.check_event(event)})
+
+    def send_to_consumers(self, user_ids, message: dict) -> None:
+        """A channel-layer message to these people's consumers (e.g. {"type": "live.layer_lost"})."""
+        from instaclone import live
+
+        future = asyncio.run_coroutine_threadsafe(live._group_send(_layer(), list(user_ids), message, 5), self.loop)
         future.result(10)
 
     def stop(self) -> None:
@@ -154,8 +175,11 @@ def _layer():
 
 
 @pytest.fixture
-def asgi_server(transactional_db, settings):
+def asgi_server(transactional_db, settings, monkeypatch):
     settings.LIVE_UPDATES = True
+    # Each ASGI request runs in a thread of its own: a persistent connection would outlive it (and
+    # keep PostgreSQL from dropping the test database). Django's advice for ASGI: no persistence.
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
     server = AsgiServer().start()
     yield server
     server.stop()
