@@ -28,6 +28,7 @@ urlpatterns = [
     path("settings/import/", include("posts.imports.urls")),  # Settings → Import (before accounts' settings)
     path("settings/", include("accounts.urls")),
     path("p/", include("posts.urls")),
+    path("stories/", include("posts.stories.urls")),
     path("explore/tags/<hashtag:name>/", posts_views.hashtag, name="hashtag"),
     path("saved/", posts_views.saved, name="saved"),
     path("direct/", include("social.messages.urls")),  # Direct messages ("direct" is a reserved username)

@@ -11,6 +11,7 @@ from accounts.services import graph
 from instaclone.htmx import back_url, login_required_htmx
 from instaclone.views import error_response
 from posts.sharing import known_mentions
+from posts.stories.selectors import story_tray
 from posts.text import render_caption
 
 from . import selectors as social_selectors
@@ -27,6 +28,8 @@ def home(request):
         return render(request, "social/home.html#feed-page", context)
     if not page.items and not request.GET.get("cursor"):
         context["suggestions"] = social_selectors.suggestions_for(request.user, social_selectors.PEOPLE_PAGE_SIZE)
+    if not request.GET.get("cursor"):  # the stories tray tops the first page
+        context["tray"] = story_tray(request.user)
     return render(request, "social/home.html", context)
 
 

@@ -129,7 +129,7 @@ def story_get_for_author(viewer: User, pk: int, username: str | None = None) -> 
     return story
 
 
-def story_viewers_page(story: Story, cursor: str | None, *, size: int = VIEWERS_PAGE_SIZE) -> Page:
+def story_viewers_page(story: Story, cursor: str | None, *, size: int | None = None) -> Page:
     """Who saw `story`, newest first (keyset on the view's created, id: storyview_story_created_idx),
     each a StoryView with its `viewer` joined. People the author may no longer see (a block either
     way, suspended or deactivated) are left out; `story.view_count` still counts them. One query."""
@@ -138,5 +138,5 @@ def story_viewers_page(story: Story, cursor: str | None, *, size: int = VIEWERS_
         .filter(visible_profiles_q(story.author, "viewer"))
         .select_related("viewer")
     )
-    return keyset_page(views, cursor, size)
+    return keyset_page(views, cursor, size or VIEWERS_PAGE_SIZE)
 

@@ -211,8 +211,9 @@ def test_feed_query_count_with_a_pulled_author_is_constant(
     alice_client.get("/")  # warms the cached unread badge
     # 1 session, 2 user, 3 fan-out rows with the card state (LIMIT size + 1) and whether a followee
     # is in pull mode (yes), 4 pulled authors' posts with the card state (LIMIT size + 1), 5 media
-    # prefetch for the merged page, 6 latest comments, 7 the followed likers (users by id)
-    with django_assert_num_queries(7):
+    # prefetch for the merged page, 6 latest comments, 7 the followed likers (users by id), 8 the
+    # stories tray (one query)
+    with django_assert_num_queries(8):
         r = alice_client.get("/")
     assert [p.pk for p in r.context["page"].items] == reference(alice)[:12]
     assert r.context["liked_ids"] == r.context["saved_ids"] == {newest_of_star.pk}
