@@ -13,7 +13,9 @@ rows move with F() in the batch that deletes what they count:
   stored file (originals, renditions, web videos and posters) deleted once the batch commits;
 - photo tags of them in others' posts, mentions of them in others' captions;
 - their media drafts (the client API's uploads) with their files;
-- their import jobs (the uploaded archives, if still stored) and the record of what was imported.
+- their import jobs (the uploaded archives, if still stored) and the record of what was imported;
+- their views of others' stories: those stories' `view_count`;
+- their stories (with the views of them, by cascade) and every story file, deleted on commit.
 
 Notifications, feed rows and reports are social's (social/purge.py).
 """
@@ -44,6 +46,7 @@ from ..models import (
     PostMention,
     Save,
 )
+from ..stories.models import Story, StoryView
 
 
 def _decrement(model, field: str, per_pk: Counter) -> None:
@@ -144,6 +147,37 @@ def _imports(user_id: int, batch: int) -> int:
             done += len(rows)
 
 
+def _story_views(user_id: int, batch: int) -> int:
+    """Their views of others' stories: each story's `view_count` drops by the views this delete removed."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                StoryView.objects.filter(viewer_id=user_id).select_for_update().order_by("pk").values_list("pk", "story_id")[:batch]
+            )
+            if not rows:
+                return done
+            per_story = delete_counted(StoryView, rows)
+            _decrement(Story, "view_count", per_story)
+            done += sum(per_story.values())
+
+
+def _stories(user_id: int, batch: int) -> int:
+    """Their stories (the views of them go by cascade); the files once each batch commits."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Story.objects.select_for_update().filter(author_id=user_id).order_by("pk")
+                .values_list("pk", *Story.FILE_FIELDS)[:batch]
+            )
+            if not rows:
+                return done
+            Story.objects.filter(pk__in=[row[0] for row in rows]).delete()
+            delete_on_commit(*dict.fromkeys(name for _, *files in rows for name in Story.stored_names(*files)))
+            done += len(rows)
+
+
 def account_posts_purge(*, user_id: int, batch: int = 500) -> dict[str, int]:
     """Remove every posts row of the person (see the module's docstring); what went, by kind."""
     return {
@@ -156,4 +190,6 @@ def account_posts_purge(*, user_id: int, batch: int = 500) -> dict[str, int]:
         "posts": _posts(user_id, batch),
         "media_drafts": _media_drafts(user_id, batch),
         "imports": _imports(user_id, batch),
+        "story_views": _story_views(user_id, batch),
+        "stories": _stories(user_id, batch),
     }
