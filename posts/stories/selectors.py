@@ -84,10 +84,12 @@ def story_tray(viewer: User, *, size: int = TRAY_SIZE) -> Tray:
 
 def _with_media(stories: list[Story], author: User) -> list[Story]:
     """Each story's URLs (`src`, `poster_src`): signed and expiring for a private author's, as posts'
-    (instaclone.media.urls); no query (the author is given)."""
+    (instaclone.media.urls), and whether it `fills` the viewer; no query (the author is given)."""
     private = author.is_private
     for story in stories:
         story.author = author
+        # a portrait picture (9:16 or close) fills the viewer's frame, as on Instagram; others are letterboxed
+        story.fills = bool(story.width and story.height and story.width / story.height <= 0.75)
         story.src = file_url(story.file, private=private)
         story.poster_src = file_url(story.poster, private=private) if story.poster else ""
     return stories
