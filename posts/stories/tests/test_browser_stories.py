@@ -154,8 +154,13 @@ def test_a_story_is_posted_watched_replied_to_and_its_viewers_listed(page, live_
     assert "story-ring--seen" in page.locator("#story-tray a[href='/stories/alice/']").get_attribute("class")
     assert "story-ring--seen" in page.locator("#story-tray a[href='/stories/charlie/']").get_attribute("class")
 
+    # the reply is a message in bob's conversation with alice, her story quoted (Direct's page)
     page.goto(f"{live_server.url}/direct/")
-    assert "alice" in page.inner_text("main")
+    assert "replied to a story: Lovely colours!" in page.inner_text("main")
+    page.click("text=replied to a story")
+    page.wait_for_selector(".dm-story__label")
+    assert page.inner_text(".dm-story__label") == "Replied to alice's story"
+    assert page.locator("#message-list", has_text="Lovely colours!").count() == 1
     page.context.clear_cookies()
 
     # alice sees bob among the viewers of each story
