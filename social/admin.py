@@ -31,6 +31,7 @@ from posts.models import Comment, Post, PostMedia
 from posts.selectors import cards_context, with_body_html
 
 from . import moderation
+from .messages.models import Message
 from .models import Notification, Report
 
 
@@ -113,6 +114,8 @@ def _hide(request, targets, *, hide: bool) -> tuple[int, list[str]]:
             _require(request, "posts.change_comment")
             fn = moderation.comment_hide if hide else moderation.comment_unhide
             done += fn(moderator=request.user, comment=target, notes=_notes(request))
+        elif isinstance(target, Message):
+            skipped.append(f"Message {target.pk} is a direct message: delete it instead (messages are never hidden).")
         else:
             skipped.append(f"@{target.username} is an account: suspend or reinstate it instead.")
     return done, skipped
@@ -129,6 +132,9 @@ def _delete(request, targets) -> tuple[int, list[str]]:
             _require(request, "posts.change_comment")
             moderation.content_delete(moderator=request.user, comment=target, notes=_notes(request))
             done += 1
+        elif isinstance(target, Message):
+            _require(request, "social.change_report")  # part of working the queue (moderators have it)
+            done += moderation.message_remove(moderator=request.user, message=target, notes=_notes(request))
         else:
             skipped.append(f"@{target.username} is an account: accounts are suspended, not deleted, here.")
     return done, skipped
@@ -185,18 +191,24 @@ class TargetTypeFilter(admin.SimpleListFilter):
     parameter_name = "target"
 
     def lookups(self, request, model_admin):
-        return [("post", "Post"), ("comment", "Comment"), ("user", "Account"), ("deleted", "Deleted account")]
+        return [("post", "Post"), ("comment", "Comment"), ("user", "Account"), ("deleted", "Deleted account")] + [
+            ("message", "Direct message"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "deleted":
             return queryset.filter(target_deleted=True)
         if self.value() in ("post", "comment", "user"):
             return queryset.filter(**{f"{self.value()}__isnull": False})
+        if self.value() == "message":
+            return queryset.filter(message__isnull=False)
         return queryset
 
 
 def _report_target(report: Report):
     """The post, comment or account reported; None once that account was purged (issue 15)."""
+    if report.message_id:  # a direct message (kept, even deleted: a soft delete)
+        return report.message
     return report.post or report.comment or report.user
 
 
@@ -218,6 +230,7 @@ class ReportAdmin(admin.ModelAdmin):
     list_display_links = ("report",)
     list_filter = (StatusFilter, "reason", TargetTypeFilter)
     search_fields = ("reporter__username", "user__username", "post__author__username", "comment__author__username")
+    search_fields = (*search_fields, "message__sender__username")
     ordering = ("-created", "-id")
     list_per_page = 50
     actions = list(REPORT_ACTIONS)
@@ -238,11 +251,13 @@ class ReportAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .select_related("reporter", "user", "post__author", "comment__author", "comment__post", "handled_by")
+            .select_related("message__sender")
             .prefetch_related(Prefetch("post__media", queryset=PostMedia.objects.order_by("position")))
             .annotate(
                 open_count=_open_reports(post=OuterRef("post"))
                 + _open_reports(comment=OuterRef("comment"))
                 + _open_reports(user=OuterRef("user"))
+                + _open_reports(message=OuterRef("message"))
             )
         )
 
@@ -261,6 +276,8 @@ class ReportAdmin(admin.ModelAdmin):
     def target_type(self, report):
         if report.target_deleted:
             return "deleted with its account"
+        if report.message_id:
+            return "direct message"
         return "post" if report.post_id else "comment" if report.comment_id else "account"
 
     @admin.display(description="target")
@@ -289,6 +306,12 @@ class ReportAdmin(admin.ModelAdmin):
             return format_html(
                 '<span class="admin-excerpt" title="{}">Comment “{}”{}</span>',
                 comment.body, _excerpt(comment.body, PREVIEW_CHARS), hidden,
+            )
+        if report.message_id:
+            message = report.message
+            text = "(deleted by its sender)" if message.deleted_at else (message.text or f"({message.get_kind_display().lower()})")
+            return format_html(
+                '<span class="admin-excerpt" title="{}">Direct message “{}”</span>', message.text, _excerpt(text, PREVIEW_CHARS),
             )
         user = report.user
         return format_html(
@@ -381,7 +404,9 @@ class ReportAdmin(admin.ModelAdmin):
                 names.append("dismiss_reports")
             return [(name, REPORT_ACTIONS[name]) for name in names]
         author = moderation.target_author(target)
-        if not isinstance(target, User):
+        if isinstance(target, Message):
+            names += [] if target.deleted_at else ["delete_content"]  # deleted for everyone, never hidden
+        elif not isinstance(target, User):
             names += ["unhide_content" if target.is_hidden else "hide_content", "delete_content"]
         names.append("suspend_author" if author.is_active else "reinstate_author")
         if report.status == Report.Status.OPEN:
@@ -412,6 +437,9 @@ def _target_preview(request, report: Report) -> str:
         comment = report.comment
         with_body_html([comment])
         context.update(comment=comment, post=comment.post, author=comment.author)
+    elif report.message_id:
+        # the messages around it the reporter could see, as copied when reporting (Report.context)
+        context.update(message=report.message, author=report.message.sender)
     else:
         context["author"] = report.user
     return render_to_string("admin/social/report/_preview.html", context, request=request)

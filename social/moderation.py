@@ -32,6 +32,10 @@ from posts.models import Comment, Post
 from posts.selectors import post_queryset, visible_comments
 from posts.services import post_delete
 
+from .messages.models import Message
+from .messages.selectors import message_get_for_member
+from .messages.selectors import report_context as message_report_context
+from .messages.services import message_soft_delete
 from .models import Report
 
 # At most REPORT_RATE_LIMIT new reports per reporter per REPORT_RATE_WINDOW seconds (fixed window).
@@ -39,6 +43,7 @@ REPORT_RATE_LIMIT = getattr(settings, "REPORT_RATE_LIMIT", 10)
 REPORT_RATE_WINDOW = getattr(settings, "REPORT_RATE_WINDOW", 10 * 60)
 
 KINDS = ("post", "comment", "user")
+KINDS = (*KINDS, "message")  # a direct message (social.messages): reported by a member of its conversation
 
 
 class ModerationError(DomainError):
@@ -85,6 +90,9 @@ def report_target_get(*, viewer, kind: str, pk: int):
         if user is None:
             raise Http404("No such account.")
         return user
+    if kind == "message":
+        # a direct message: only the members of its conversation may report it (404 for anyone else)
+        return message_get_for_member(viewer, pk)
     raise Http404("Nothing to report here.")
 
 
@@ -95,10 +103,14 @@ def target_kind(target) -> str:
         return "comment"
     if isinstance(target, User):
         return "user"
+    if isinstance(target, Message):
+        return "message"
     raise TypeError(f"cannot report {type(target).__name__}")
 
 
 def target_author(target) -> User:
+    if isinstance(target, Message):
+        return target.sender
     return target if isinstance(target, User) else target.author
 
 
@@ -151,6 +163,10 @@ def report_create(*, reporter: User, target, reason: str, text: str = "") -> Rep
     try:
         with transaction.atomic():
             report = Report.objects.create(reporter=reporter, reason=reason, text=text, **{kind: target})
+            if kind == "message":
+                # the messages around it the reporter could see, copied now (the thread may change)
+                report.context = message_report_context(reporter, target)
+                report.save(update_fields=["context"])
     except IntegrityError:
         # a concurrent duplicate won the partial unique constraint: collapse into it
         report = Report.objects.get(reporter=reporter, status=Report.Status.OPEN, **{kind: target})
@@ -294,6 +310,17 @@ def content_delete(*, moderator: User, post: Post | None = None, comment: Commen
                 )
 
 
+def message_remove(*, moderator: User, message: Message, notes: str = "") -> bool:
+    """Delete a reported direct message for everyone (social.messages' soft delete: the content and
+    file go, the row stays, so its reports keep their target and the context they copied). Its open
+    reports are actioned."""
+    with transaction.atomic():
+        note = _note(f"Message {message.pk} deleted (“{_excerpt(message.text)}”)", notes)
+        reports = _reports_about(message).filter(status=Report.Status.OPEN).select_for_update()
+        _record(moderator=moderator, reports=reports, status=Report.Status.ACTIONED, note=note, targets=[message])
+        return message_soft_delete(message=message)
+
+
 # --- Suspending ---------------------------------------------------------------------------------
 
 
@@ -327,6 +354,10 @@ def user_suspend(*, moderator: User, user: User, notes: str = "") -> bool:
             moderator=moderator, reports=reports, status=Report.Status.ACTIONED,
             note=_note(f"Account @{user.username} suspended", notes), targets=[user],
         )
+        # and the open reports of their direct messages
+        message_reports = Report.objects.filter(message__sender=user, status=Report.Status.OPEN).select_for_update()
+        _record(moderator=moderator, reports=message_reports, status=Report.Status.ACTIONED,
+                note=_note(f"Account @{user.username} suspended", notes))
     return bool(changed)
 
 

@@ -10,6 +10,10 @@
 - `account_notifications_detach` (`account_purge_started`): notifications about their posts and
   comments in others' lists go before posts' purge cascades them, with the recipients' unread
   badges forgotten.
+- Direct messages: reports of their messages are detached like the rest, and the copies of their
+  messages that reports of others' messages keep (`Report.context`) lose their name and text;
+  `social.messages.services.account_messages_purge` (`account_purging`) deletes their messages
+  (files on commit), memberships and the conversations nobody is left in.
 - `account_exports_stop` (`account_deactivated`): an export still waiting or being built stops
   (no archive, no "your download is ready" email to a deleted account).
 - `account_social_purge` (`account_purging`): their feed rows (as owner and as author), their
@@ -33,6 +37,8 @@ from instaclone.batches import delete_in_batches
 
 from . import services
 from .exports.build import delete_quietly
+from .messages.models import Participant
+from .messages.services import account_messages_purge
 from .models import DataExport, FeedItem, FeedPullAuthor, FeedStale, Notification, Report
 
 DELETED_NOTE = "Account deleted: the reported account and its content were purged."
@@ -44,6 +50,8 @@ def account_reports_detach(*, user_id: int, batch: int = 500) -> int:
     mention = re.compile(rf"@{re.escape(username)}\b", re.IGNORECASE) if username else None
     changed = 0
     about = Q(user_id=user_id) | Q(post__author_id=user_id) | Q(comment__author_id=user_id)
+    about |= Q(message__sender_id=user_id)  # their direct messages
+    changed += _message_context_scrub(user_id, batch)
     while True:
         with transaction.atomic():
             reports = list(
@@ -57,8 +65,9 @@ def account_reports_detach(*, user_id: int, batch: int = 500) -> int:
                 report.notes = f"{notes}\n{line}" if notes else line
                 report.text = mention.sub("@[deleted]", report.text) if mention else report.text
                 report.post = report.comment = report.user = None
+                report.message = None
                 report.target_deleted = True
-            Report.objects.bulk_update(reports, ["notes", "text", "post", "comment", "user", "target_deleted"])
+            Report.objects.bulk_update(reports, ["notes", "text", "post", "comment", "user", "message", "target_deleted"])
             changed += len(reports)
     changed += _moderator_name_scrub(username, batch)
     for field in ("reporter", "handled_by"):
@@ -69,6 +78,36 @@ def account_reports_detach(*, user_id: int, batch: int = 500) -> int:
                     break
                 changed += Report.objects.filter(pk__in=ids).update(**{field: None})
     return changed
+
+
+def _message_context_scrub(user_id: int, batch: int) -> int:
+    """Reports of direct messages keep a copy of the messages around the reported one
+    (Report.context): the person's entries there lose their name and text. Such reports are those
+    on messages of the conversations they are in (read before their memberships go)."""
+    conversations = Participant.objects.filter(user_id=user_id).values("conversation_id")
+    changed = 0
+    last = 0
+    while True:
+        with transaction.atomic():
+            reports = list(
+                Report.objects.select_for_update(of=("self",))
+                .filter(pk__gt=last, message__conversation_id__in=conversations)
+                .order_by("pk")[:batch]
+            )
+            if not reports:
+                return changed
+            last = reports[-1].pk
+            scrubbed = []
+            for report in reports:
+                if any(entry.get("sender_id") == user_id for entry in report.context or []):
+                    report.context = [
+                        {**entry, "sender_id": None, "sender": "[deleted]", "text": ""}
+                        if entry.get("sender_id") == user_id else entry
+                        for entry in report.context
+                    ]
+                    scrubbed.append(report)
+            Report.objects.bulk_update(scrubbed, ["context"])
+            changed += len(scrubbed)
 
 
 def _notifications_caused(user_id: int, batch: int) -> int:
@@ -154,6 +193,7 @@ def account_social_purge(*, user_id: int, batch: int = 500) -> dict[str, int]:
         "feed_modes": FeedPullAuthor.objects.filter(author_id=user_id).delete()[0]
         + FeedStale.objects.filter(owner_id=user_id).delete()[0],
         "data_exports": _data_exports(user_id),
+        **{f"direct_{kind}": n for kind, n in account_messages_purge(user_id=user_id, batch=batch).items()},
     }
 
 

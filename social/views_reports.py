@@ -1,4 +1,4 @@
-"""Reporting a post, a comment or a profile: `/report/<kind>/<id>/`.
+"""Reporting a post, a comment or a profile (or a direct message): `/report/<kind>/<id>/`.
 
 One view, one template. HTMX requests get the `report-dialog` partial (a dialog appended to the
 page); everything else gets the full page, so the form works without JavaScript.
@@ -17,6 +17,7 @@ from .models import Report
 from .moderation import ModerationError, report_create, report_open_get, report_target_get, target_author
 
 KIND_LABELS = {"post": "post", "comment": "comment", "user": "account"}
+KIND_LABELS = {**KIND_LABELS, "message": "message"}  # a direct message (social.messages)
 
 
 class ReportForm(forms.Form):

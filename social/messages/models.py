@@ -89,3 +89,9 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"Message {self.pk} in {self.conversation_id}"
+
+    def get_absolute_url(self) -> str:
+        """Its conversation's page, at the newest messages (members only: everyone else gets 404)."""
+        from instaclone.links import link
+
+        return link("direct:conversation", self.conversation_id) + "#latest"

@@ -21,6 +21,7 @@ page shows shared posts (the posts through the rule, their media) and 1 when it 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -309,7 +310,8 @@ def message_for_member(viewer, participant: Participant, message_id: int) -> Mes
 
 
 def attach(viewer, messages: list[Message]) -> None:
-    """Each message's `person` (its sender as the viewer may see them), `shared_post` (the shared
+    """`messages` oldest first. Each message's `person` (its sender as the viewer may see them),
+    `starts_run` / `ends_run` (the first / last of one sender's run), `shared_post` (the shared
     post if `Post.objects.visible_to(viewer)` has it, with its media: else None, "This post is
     unavailable") and `quoted_story` (the story replied to while the viewer may see it). At most
     three queries, whatever the number of messages."""
@@ -322,12 +324,22 @@ def attach(viewer, messages: list[Message]) -> None:
         prefetch_media(list(posts.values()))
     story_ids = {m.story_id for m in messages if m.story_id}
     stories = _visible_stories(viewer, story_ids) if story_ids else {}
-    for m in messages:
+    for before, m, after in zip([None, *messages[:-1]], messages, [*messages[1:], None], strict=True):
+        # runs of one sender's messages (Instagram draws one avatar and one time a run)
+        m.starts_run = before is None or not _same_run(before, m)
+        m.ends_run = after is None or not _same_run(m, after)
         m.person = Person(m.sender if getattr(m, "sender_visible", False) else None, m.sender_id)
         m.shared_post = posts.get(m.post_id)
         m.quoted_story = stories.get(m.story_id)
         m.photo_src = photo_url(m.file, PHOTO_WIDTH) if m.file else ""
         m.photo_full_src = file_url(m.file, private=True) if m.file else ""
+
+
+RUN_GAP = timedelta(minutes=10)
+
+
+def _same_run(earlier: Message, later: Message) -> bool:
+    return earlier.sender_id == later.sender_id and later.created - earlier.created < RUN_GAP
 
 
 PHOTO_WIDTH = 640  # a chat photo is shown at most ~320 CSS px wide

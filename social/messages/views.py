@@ -194,7 +194,9 @@ def send(request, pk):
             item = selectors.message_for_member(request.user, participant, message.pk)
             return render(request, "direct/conversation.html#message", {"m": item, "conversation": participant.conversation})
         return redirect(_conversation_url(pk) + "#latest")
-    return error_response(request, 400, message="That message couldn't be read. Try again.")
+    if request.htmx:  # the form's own checks (a null character in the text, a file that is no file)
+        return error_response(request, 400, message=next(iter(form.errors.values()))[0])
+    return render(request, "direct/conversation.html", _page_context(request, participant, form=form), status=400)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -42,6 +42,8 @@ from posts.services import (
     save_create,
 )
 from posts.tests.factories import jpeg, real_mp4, upload
+from social.messages.models import Conversation, Message, Participant
+from social.messages.services import conversation_create, message_send
 from social.models import DataExport, FeedItem, Notification, Report
 from social.moderation import report_create
 
@@ -68,6 +70,7 @@ def _alice_files() -> set[str]:
     names.update(alice.media_drafts.values_list("file", flat=True))
     names.update(DataExport.objects.filter(user=alice).values_list("file", flat=True))
     names.update(ImportJob.objects.filter(owner=alice).values_list("file", flat=True))
+    names.update(Message.objects.filter(sender=alice).values_list("file", flat=True))  # direct photos
     return {n for n in names if n}
 
 
@@ -117,6 +120,15 @@ def build_world() -> World:
     report_create(reporter=charlie, target=photos, reason=Report.Reason.OTHER, text="@alice posted this")
     report_create(reporter=bob, target=Comment.objects.get(author=alice), reason=Report.Reason.HARASSMENT)
     report_create(reporter=charlie, target=alice, reason=Report.Reason.SPAM)
+    # direct messages: a one-to-one with bob (her photo in it), a group charlie started, a report of
+    # her message and her report of bob's (whose context holds her messages)
+    dm, _ = conversation_create(sender=alice, recipients=[bob], text="hi bob")
+    bobs = message_send(sender=bob, conversation=dm, text="hi alice")
+    message_send(sender=alice, conversation=dm, photo=jpeg("dm.jpg"))
+    group, _ = conversation_create(sender=charlie, recipients=[alice, bob], name="Trio", text="hello")
+    hers = message_send(sender=alice, conversation=group, text="hey all")
+    report_create(reporter=bob, target=hers, reason=Report.Reason.SPAM)
+    report_create(reporter=alice, target=bobs, reason=Report.Reason.HARASSMENT)
     # an API token, a media draft, a data export archive and an import upload
     api_token(alice)
     media_draft_create(owner=alice, upload=jpeg("draft.jpg"))
@@ -156,11 +168,21 @@ def _assert_purged(world: World, result) -> None:
     assert Like.objects.filter(user=bob).count() == 0  # bob's like was on her post
     # the reports' audit trail stays, without her
     reports = Report.objects.order_by("pk")
-    assert reports.count() == 4
+    assert reports.count() == 6
     made = reports.get(post=world.bob_post)
     assert made.reporter_id is None and not made.target_deleted
     gone = reports.filter(target_deleted=True)
-    assert gone.count() == 3
+    assert gone.count() == 4
+    # direct messages: hers gone (with her photo), bob's and charlie's stay; the context her report
+    # of bob's message copied keeps no word or name of hers
+    assert not Message.objects.filter(sender_id=alice.pk).exists()
+    assert not Participant.objects.filter(user_id=alice.pk).exists()
+    assert Message.objects.filter(sender=bob).count() == 1 and Message.objects.filter(sender=charlie).count() == 1
+    assert Conversation.objects.count() == 2
+    of_bobs = reports.get(message__sender=bob)
+    assert of_bobs.reporter_id is None and of_bobs.context
+    assert all(e["sender"] != "alice" and (e["sender_id"] != alice.pk) for e in of_bobs.context)
+    assert {e["text"] for e in of_bobs.context} == {"", "hi alice"}
     for report in gone:
         assert (report.post_id, report.comment_id, report.user_id) == (None, None, None)
         assert "Account deleted" in report.notes and "@alice" not in report.text

@@ -126,7 +126,6 @@
   }
 
   document.body.addEventListener("live:open", function () {
-    document.documentElement.setAttribute("data-live-ready", "");
     catchUp();
     refreshSeen();
   });
