@@ -34,7 +34,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Max
 
 from accounts.models import Block, Follow, FollowRequest, User
-from posts.models import Comment, Hashtag, Like, Post, PostHashtag, PostMedia, PostMention, Save
+from posts.models import Comment, Hashtag, Like, Post, PostHashtag, PostMedia, PostMention, Save, Story
 from posts.services.posts import aspect_ratio_for
 from social.models import FeedItem, FeedPullAuthor, FeedStale, Notification
 
@@ -188,7 +188,7 @@ def reset_population() -> None:
     with transaction.atomic():
         for model in (Notification, FeedItem, FeedPullAuthor, FeedStale, Comment, Like, Save, PostMention, PostHashtag, PostMedia):
             model.objects.all()._raw_delete(model.objects.db)
-        for model in (Post, Hashtag, Follow, FollowRequest, Block):
+        for model in (Story, Post, Hashtag, Follow, FollowRequest, Block):
             model.objects.all().delete()
         User.objects.filter(email__endswith="@" + SEED_EMAIL_DOMAIN).delete()
         User.objects.update(post_count=0, follower_count=0, following_count=0)

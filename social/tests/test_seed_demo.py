@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import Block, Follow, User
 from posts.models import Comment, Hashtag, Like, Post, PostHashtag, PostMedia, PostMention, Save
+from posts.stories.selectors import story_tray
 from social.demo.plan import DEMO_PASSWORD, SEED_EMAIL_DOMAIN, DemoPerson, PlanOptions, make_plan
 from social.management.commands.check_counters import counter_mismatches
 from social.models import FeedItem
@@ -51,6 +52,9 @@ def test_seed_creates_population_with_every_kind_of_row(media_root):
     followees = Follow.objects.filter(follower=alice).values("followee")
     expected = Post.objects.filter(author__in=followees).count() + Post.objects.filter(author=alice).count()
     assert FeedItem.objects.filter(owner=alice).count() == expected
+    # a few stories, so alice's tray is not empty: coloured rings first, one she has seen last
+    tray = story_tray(alice)
+    assert len(tray.rings) >= 3 and not tray.rings[0].seen and tray.rings[-1].seen
 
 
 @pytest.mark.django_db

@@ -30,6 +30,7 @@ from instaclone.media.files import stored_files
 from posts.models import Post
 from social.demo import writer
 from social.demo.images import make_images
+from social.demo.stories import add_demo_stories
 from social.demo.plan import (
     DEMO_PASSWORD,
     DEMO_USERS,
@@ -127,6 +128,8 @@ class Command(BaseCommand):
                 if disabled:
                     connection.enable_constraint_checking()
         step("written")
+        stats["stories"] = add_demo_stories(rng)  # through the story service, after the bulk rows
+        step("stories")
         writer.analyze_on_postgresql()
         step("analyzed")
         return stats
