@@ -30,7 +30,6 @@ from instaclone.media.files import stored_files
 from posts.models import Post
 from social.demo import writer
 from social.demo.images import make_images
-from social.demo.stories import add_demo_stories
 from social.demo.plan import (
     DEMO_PASSWORD,
     DEMO_USERS,
@@ -40,6 +39,7 @@ from social.demo.plan import (
     make_plan,
     plan_bios,
 )
+from social.demo.stories import add_demo_stories
 
 __all__ = ["DEMO_PASSWORD", "SEED_EMAIL_DOMAIN", "Command"]
 
