@@ -9,6 +9,8 @@ from django.utils.html import format_html
 from instaclone.media.renditions import rendition_url
 
 from .models import Hashtag, ImportJob, Post, PostMedia
+from .stories.models import Story
+from .stories.selectors import with_media_urls
 
 
 def _thumb(media, size=56):
@@ -98,3 +100,30 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Story)
+class StoryAdmin(admin.ModelAdmin):
+    """Stories in the admin, for looking into reports: read-only (stories are made by their authors
+    and go after 24 hours); hiding is social/admin.py's moderation action on top of this class."""
+
+    list_display = ("preview", "id", "author", "kind", "status", "created", "expires_at", "view_count")
+    list_display_links = ("preview", "id")
+    list_select_related = ("author",)
+    list_filter = ("is_hidden", "kind", "status")
+    search_fields = ("author__username",)
+    ordering = ("-created", "-id")
+    list_per_page = 50
+    readonly_fields = ("preview", *(f.name for f in Story._meta.fields))
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False  # stories are added through the upload pipeline (/stories/new/)
+
+    @admin.display(description="preview")
+    def preview(self, obj):
+        story = with_media_urls(obj)
+        src = story.poster_src if story.is_video else story.src
+        if not src:
+            return format_html('<span title="{}">{}</span>', story.get_status_display(), "▶")
+        return format_html('<img src="{}" width="32" height="57" alt="{}" class="admin-thumb" loading="lazy">', src, story.alt_text)

@@ -19,3 +19,6 @@ comment_created = Signal()
 photo_tag_added = Signal()
 # post_id, user_id, author_id; last_in_post: no item of the post tags that person any more
 photo_tag_removed = Signal()
+# story_ids: stories the hourly expiry is about to delete, sent in its transaction while the rows are
+# still there (none has an open report: those wait); social keeps the handled reports on them
+stories_expiring = Signal()

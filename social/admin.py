@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
@@ -29,6 +30,8 @@ from instaclone.media.renditions import rendition_url
 from instaclone.templatetags.timeago import timeago
 from posts.models import Comment, Post, PostMedia
 from posts.selectors import cards_context, with_body_html
+from posts.stories.models import Story
+from posts.stories.selectors import with_media_urls
 
 from . import moderation
 from .messages.models import Message
@@ -114,6 +117,10 @@ def _hide(request, targets, *, hide: bool) -> tuple[int, list[str]]:
             _require(request, "posts.change_comment")
             fn = moderation.comment_hide if hide else moderation.comment_unhide
             done += fn(moderator=request.user, comment=target, notes=_notes(request))
+        elif isinstance(target, Story):
+            _require(request, "posts.change_post")  # a story is hidden like a post (one permission for both)
+            fn = moderation.story_hide if hide else moderation.story_unhide
+            done += fn(moderator=request.user, story=target, notes=_notes(request))
         elif isinstance(target, Message):
             skipped.append(f"Message {target.pk} is a direct message: delete it instead (messages are never hidden).")
         else:
@@ -132,6 +139,8 @@ def _delete(request, targets) -> tuple[int, list[str]]:
             _require(request, "posts.change_comment")
             moderation.content_delete(moderator=request.user, comment=target, notes=_notes(request))
             done += 1
+        elif isinstance(target, Story):
+            skipped.append(f"Story {target.pk} goes by itself when it expires: hide it instead.")
         elif isinstance(target, Message):
             _require(request, "social.change_report")  # part of working the queue (moderators have it)
             done += moderation.message_remove(moderator=request.user, message=target, notes=_notes(request))
@@ -193,6 +202,7 @@ class TargetTypeFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [("post", "Post"), ("comment", "Comment"), ("user", "Account"), ("deleted", "Deleted account")] + [
             ("message", "Direct message"),
+            ("story", "Story"),
         ]
 
     def queryset(self, request, queryset):
@@ -202,6 +212,8 @@ class TargetTypeFilter(admin.SimpleListFilter):
             return queryset.filter(**{f"{self.value()}__isnull": False})
         if self.value() == "message":
             return queryset.filter(message__isnull=False)
+        if self.value() == "story":
+            return queryset.filter(story__isnull=False)
         return queryset
 
 
@@ -209,6 +221,8 @@ def _report_target(report: Report):
     """The post, comment or account reported; None once that account was purged (issue 15)."""
     if report.message_id:  # a direct message (kept, even deleted: a soft delete)
         return report.message
+    if report.story_id:  # a story (kept past its expiry while a report on it is open)
+        return report.story
     return report.post or report.comment or report.user
 
 
@@ -231,6 +245,7 @@ class ReportAdmin(admin.ModelAdmin):
     list_filter = (StatusFilter, "reason", TargetTypeFilter)
     search_fields = ("reporter__username", "user__username", "post__author__username", "comment__author__username")
     search_fields = (*search_fields, "message__sender__username")
+    search_fields = (*search_fields, "story__author__username")
     ordering = ("-created", "-id")
     list_per_page = 50
     actions = list(REPORT_ACTIONS)
@@ -252,12 +267,14 @@ class ReportAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .select_related("reporter", "user", "post__author", "comment__author", "comment__post", "handled_by")
             .select_related("message__sender")
+            .select_related("story__author")
             .prefetch_related(Prefetch("post__media", queryset=PostMedia.objects.order_by("position")))
             .annotate(
                 open_count=_open_reports(post=OuterRef("post"))
                 + _open_reports(comment=OuterRef("comment"))
                 + _open_reports(user=OuterRef("user"))
                 + _open_reports(message=OuterRef("message"))
+                + _open_reports(story=OuterRef("story"))
             )
         )
 
@@ -278,6 +295,8 @@ class ReportAdmin(admin.ModelAdmin):
             return "deleted with its account"
         if report.message_id:
             return "direct message"
+        if report.story_id:
+            return "story"
         return "post" if report.post_id else "comment" if report.comment_id else "account"
 
     @admin.display(description="target")
@@ -313,6 +332,14 @@ class ReportAdmin(admin.ModelAdmin):
             return format_html(
                 '<span class="admin-excerpt" title="{}">Direct message “{}”</span>', message.text, _excerpt(text, PREVIEW_CHARS),
             )
+        if report.story_id:
+            story = with_media_urls(report.story)
+            states = "".join(f" [{state}]" for state, on in (("hidden", story.is_hidden), ("expired", story.expires_at <= timezone.now())) if on)
+            thumb = story.poster_src if story.is_video else story.src
+            return format_html(
+                '<img src="{}" alt="" width="24" height="43" class="admin-thumb"> <span class="admin-excerpt">{} story{}</span>',
+                thumb, story.get_kind_display(), states,
+            ) if thumb else format_html('<span class="admin-excerpt">{} story{}</span>', story.get_kind_display(), states)
         user = report.user
         return format_html(
             '<span class="admin-excerpt" title="{}">Profile of @{} {}</span>',
@@ -406,6 +433,8 @@ class ReportAdmin(admin.ModelAdmin):
         author = moderation.target_author(target)
         if isinstance(target, Message):
             names += [] if target.deleted_at else ["delete_content"]  # deleted for everyone, never hidden
+        elif isinstance(target, Story):
+            names.append("unhide_content" if target.is_hidden else "hide_content")  # it expires by itself
         elif not isinstance(target, User):
             names += ["unhide_content" if target.is_hidden else "hide_content", "delete_content"]
         names.append("suspend_author" if author.is_active else "reinstate_author")
@@ -440,6 +469,9 @@ def _target_preview(request, report: Report) -> str:
     elif report.message_id:
         # the messages around it the reporter could see, as copied when reporting (Report.context)
         context.update(message=report.message, author=report.message.sender)
+    elif report.story_id:
+        story = with_media_urls(report.story)
+        context.update(story=story, author=story.author, story_expired=story.expires_at <= timezone.now())
     else:
         context["author"] = report.user
     return render_to_string("admin/social/report/_preview.html", context, request=request)
@@ -586,6 +618,20 @@ class CommentModerationAdmin(ContentModerationMixin, _CommentBase):
             return _excerpt(obj.body, 80)
 
 
+_StoryBase = _base_admin(Story)
+
+
+@admin.register(Story)
+class StoryModerationAdmin(ContentModerationMixin, _StoryBase):
+    """Stories are hidden like posts (a hidden story leaves every tray and viewer) and never
+    deleted here: they go by themselves after 24 hours, once no report on them is open."""
+
+    actions = _with_actions(_StoryBase, ["hide_selected", "unhide_selected", "suspend_authors"])
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 _UserBase = _base_admin(User)
 
 
@@ -605,6 +651,7 @@ class UserModerationAdmin(_UserBase):
             open_report_count=_open_reports(user=OuterRef("pk"))
             + _open_reports(post__author=OuterRef("pk"))
             + _open_reports(comment__author=OuterRef("pk"))
+            + _open_reports(story__author=OuterRef("pk"))
         )
 
     def get_list_display(self, request):
@@ -615,7 +662,7 @@ class UserModerationAdmin(_UserBase):
         count = getattr(obj, "open_report_count", None)
         if count is None:
             count = Report.objects.filter(
-                Q(user=obj) | Q(post__author=obj) | Q(comment__author=obj), status=Report.Status.OPEN
+                Q(user=obj) | Q(post__author=obj) | Q(comment__author=obj) | Q(story__author=obj), status=Report.Status.OPEN
             ).count()
         return count
 

@@ -31,6 +31,8 @@ from instaclone.errors import DomainError
 from posts.models import Comment, Post
 from posts.selectors import post_queryset, visible_comments
 from posts.services import post_delete
+from posts.stories.models import Story
+from posts.stories.selectors import story_get_for_viewer
 
 from .messages.models import Message
 from .messages.selectors import message_get_for_member
@@ -44,6 +46,7 @@ REPORT_RATE_WINDOW = getattr(settings, "REPORT_RATE_WINDOW", 10 * 60)
 
 KINDS = ("post", "comment", "user")
 KINDS = (*KINDS, "message")  # a direct message (social.messages): reported by a member of its conversation
+KINDS = (*KINDS, "story")  # a story (posts.stories): reported by anyone who may see it
 
 
 class ModerationError(DomainError):
@@ -93,6 +96,9 @@ def report_target_get(*, viewer, kind: str, pk: int):
     if kind == "message":
         # a direct message: only the members of its conversation may report it (404 for anyone else)
         return message_get_for_member(viewer, pk)
+    if kind == "story":
+        # Story.objects.visible_to: hidden, expired and others' videos in processing count as unseen
+        return story_get_for_viewer(viewer, pk)
     raise Http404("Nothing to report here.")
 
 
@@ -105,6 +111,8 @@ def target_kind(target) -> str:
         return "user"
     if isinstance(target, Message):
         return "message"
+    if isinstance(target, Story):
+        return "story"
     raise TypeError(f"cannot report {type(target).__name__}")
 
 
@@ -257,6 +265,16 @@ def post_unhide(*, moderator: User, post: Post, notes: str = "") -> bool:
     return _set_hidden(model=Post, obj=post, hidden=False, moderator=moderator, notes=notes, label="Post")
 
 
+def story_hide(*, moderator: User, story: Story, notes: str = "") -> bool:
+    """A hidden story leaves every tray and viewer, its author's too (Story.objects.visible_to);
+    it still expires (and goes) once no report on it is open."""
+    return _set_hidden(model=Story, obj=story, hidden=True, moderator=moderator, notes=notes, label="Story")
+
+
+def story_unhide(*, moderator: User, story: Story, notes: str = "") -> bool:
+    return _set_hidden(model=Story, obj=story, hidden=False, moderator=moderator, notes=notes, label="Story")
+
+
 def comment_hide(*, moderator: User, comment: Comment, notes: str = "") -> bool:
     return _set_hidden(model=Comment, obj=comment, hidden=True, moderator=moderator, notes=notes, label="Comment")
 
@@ -321,6 +339,22 @@ def message_remove(*, moderator: User, message: Message, notes: str = "") -> boo
         return message_soft_delete(message=message)
 
 
+def story_reports_keep(*, story_ids) -> int:
+    """Expired stories go (posts.stories.expiry) once no report on them is open; the handled reports
+    on them would cascade away with them, so they move onto the story's author, the story named in
+    their notes (as `content_delete` keeps a deleted post's). Runs in the expiry's transaction
+    (posts.signals.stories_expiring); how many moved."""
+    reports = list(Report.objects.select_for_update(of=("self",)).filter(story_id__in=list(story_ids)).select_related("story"))
+    line = f"[{timezone.now():%Y-%m-%d %H:%M}] Story {{}} expired and was deleted; the report stays on its author."
+    for report in reports:
+        note = line.format(report.story_id)
+        report.notes = f"{report.notes}\n{note}" if report.notes else note
+        report.user_id = report.story.author_id
+        report.story = None
+    Report.objects.bulk_update(reports, ["notes", "user", "story"])
+    return len(reports)
+
+
 # --- Suspending ---------------------------------------------------------------------------------
 
 
@@ -348,7 +382,7 @@ def user_suspend(*, moderator: User, user: User, notes: str = "") -> bool:
         _end_sessions(user)
         tokens_revoke_for_user(user=user)
         reports = Report.objects.filter(
-            Q(user=user) | Q(post__author=user) | Q(comment__author=user), status=Report.Status.OPEN
+            Q(user=user) | Q(post__author=user) | Q(comment__author=user) | Q(story__author=user), status=Report.Status.OPEN
         ).select_for_update(of=("self",))  # PostgreSQL refuses FOR UPDATE on the outer joins' nullable side
         _record(
             moderator=moderator, reports=reports, status=Report.Status.ACTIONED,

@@ -51,6 +51,7 @@ def account_reports_detach(*, user_id: int, batch: int = 500) -> int:
     changed = 0
     about = Q(user_id=user_id) | Q(post__author_id=user_id) | Q(comment__author_id=user_id)
     about |= Q(message__sender_id=user_id)  # their direct messages
+    about |= Q(story__author_id=user_id)  # their stories (which posts' purge deletes)
     changed += _message_context_scrub(user_id, batch)
     while True:
         with transaction.atomic():
@@ -66,8 +67,9 @@ def account_reports_detach(*, user_id: int, batch: int = 500) -> int:
                 report.text = mention.sub("@[deleted]", report.text) if mention else report.text
                 report.post = report.comment = report.user = None
                 report.message = None
+                report.story = None
                 report.target_deleted = True
-            Report.objects.bulk_update(reports, ["notes", "text", "post", "comment", "user", "message", "target_deleted"])
+            Report.objects.bulk_update(reports, ["notes", "text", "post", "comment", "user", "message", "story", "target_deleted"])
             changed += len(reports)
     changed += _moderator_name_scrub(username, batch)
     for field in ("reporter", "handled_by"):

@@ -157,6 +157,13 @@ def activity_record(user) -> None:
         enqueue_on_commit(tasks.feed_rebuild, user.pk)
 
 
+def on_stories_expiring(sender, story_ids, **kwargs):
+    """Expired stories are about to go: the handled reports on them stay, on their authors."""
+    from .moderation import story_reports_keep
+
+    story_reports_keep(story_ids=story_ids)
+
+
 def connect() -> None:
     from django.contrib.auth.signals import user_logged_in
 
@@ -172,6 +179,7 @@ def connect() -> None:
     post_signals.comment_created.connect(on_comment_created, dispatch_uid="social.comment_created")
     post_signals.photo_tag_added.connect(on_photo_tag_added, dispatch_uid="social.photo_tag_added")
     post_signals.photo_tag_removed.connect(on_photo_tag_removed, dispatch_uid="social.photo_tag_removed")
+    post_signals.stories_expiring.connect(on_stories_expiring, dispatch_uid="social.stories_expiring")
     account_signals.follow_added.connect(on_follow_added, dispatch_uid="social.follow_added")
     account_signals.follow_removed.connect(on_follow_removed, dispatch_uid="social.follow_removed")
     account_signals.followed.connect(on_followed, dispatch_uid="social.followed")

@@ -1,4 +1,4 @@
-"""Reporting a post, a comment or a profile (or a direct message): `/report/<kind>/<id>/`.
+"""Reporting a post, a comment or a profile (or a direct message, or a story): `/report/<kind>/<id>/`.
 
 One view, one template. HTMX requests get the `report-dialog` partial (a dialog appended to the
 page); everything else gets the full page, so the form works without JavaScript.
@@ -18,6 +18,7 @@ from .moderation import ModerationError, report_create, report_open_get, report_
 
 KIND_LABELS = {"post": "post", "comment": "comment", "user": "account"}
 KIND_LABELS = {**KIND_LABELS, "message": "message"}  # a direct message (social.messages)
+KIND_LABELS = {**KIND_LABELS, "story": "story"}  # a story (posts.stories)
 
 
 class ReportForm(forms.Form):

@@ -95,6 +95,12 @@ def _with_media(stories: list[Story], author: User) -> list[Story]:
     return stories
 
 
+def with_media_urls(story: Story) -> Story:
+    """`src`, `poster_src` and `fills` on one story read elsewhere (with its `author`): the admin's
+    report preview, which shows a reported story as stored."""
+    return _with_media([story], story.author)[0]
+
+
 def person_stories(viewer: User, username: str) -> tuple[User, list[Story]]:
     """The person named `username` and their stories the viewer may see, oldest first, each with
     `seen` (the viewer saw it). Two queries: the person (accounts' compiled profile read), the
