@@ -15,7 +15,7 @@
 (function () {
   "use strict";
 
-  var IMAGE_MS = 5000;  // how long a photo (or a story that cannot play) is shown
+  var IMAGE_MS = 5000;  // how long a photo (or a story that cannot play) is shown, unless the template says
   var HOLD_MS = 200;  // a press longer than this pauses instead of moving on
   var SWIPE_PX = 50;
 
@@ -50,6 +50,7 @@
     this.swallowClick = false;
     this.token = 0;  // which load is current (a slow fetch must not replace a newer person)
     var template = document.getElementById("story-viewer-template");
+    this.imageMs = Number(template.dataset.imageMs) || IMAGE_MS;
     this.dialog = template.content.firstElementChild.cloneNode(true);
     document.body.appendChild(this.dialog);
     this.stage = this.dialog.querySelector(".story-viewer__stage");
@@ -311,7 +312,7 @@
       progress = video.duration ? video.currentTime / video.duration : 0;
     } else {
       this.elapsed += delta;
-      progress = this.elapsed / IMAGE_MS;
+      progress = this.elapsed / this.imageMs;
       if (progress >= 1) { this.next(); return; }
     }
     this.progress.children[this.index].firstChild.style.transform = "scaleX(" + Math.min(1, progress) + ")";

@@ -104,7 +104,9 @@ def test_a_story_is_posted_watched_replied_to_and_its_viewers_listed(page, live_
     assert "story-ring--unseen" in rings.nth(0).get_attribute("class")
     _shot(page, "tray-1280")
 
-    # the viewer: progress bars, the arrow keys, hold to pause
+    # the viewer: progress bars, the arrow keys, hold to pause (a photo shows for a minute here, not
+    # 5 s, so a slow machine never moves on by itself mid-test)
+    page.evaluate("document.getElementById('story-viewer-template').dataset.imageMs = '60000'")
     rings.nth(0).click()
     viewer = page.locator("dialog.story-viewer")
     viewer.wait_for()
@@ -181,16 +183,33 @@ def test_the_viewer_at_a_phones_size(_browser, live_server):
     try:
         browser_login(page, live_server, "bob")
         _shot(page, "tray-390")
-        page.locator("#story-tray a[data-story-ring]").first.click()
+        rings = page.locator("#story-tray a[data-story-ring]")
+        assert rings.first.get_attribute("href") == "/stories/charlie/"  # the newest first
+        rings.first.tap()
         page.wait_for_selector(".story-viewer .story-item.is-current img")
         page.wait_for_timeout(300)
         _shot(page, "viewer-390")
         page.locator(".story-viewer__nav--next").tap()  # a tap on the right: on to the next person
-        page.wait_for_function("() => document.querySelector('.story-viewer__username').textContent === 'charlie'")
+        page.wait_for_function("() => document.querySelector('.story-viewer__username').textContent === 'alice'")
         page.locator(".story-viewer__close").tap()
         page.wait_for_selector("dialog.story-viewer", state="detached")
     finally:
         context.close()
+
+
+def test_the_viewer_plays_on_by_itself_through_the_rings_and_closes_after_the_last(page, live_server):
+    alice, bob, charlie = _people()
+    _story(charlie, "charlie", ((255, 170, 60), (200, 40, 120)))
+    _story(alice, "alice, first", ((40, 90, 200), (20, 20, 60)))
+    _story(alice, "alice, second", ((250, 120, 40), (90, 20, 80)))
+    browser_login(page, live_server, "bob")
+    page.evaluate("document.getElementById('story-viewer-template').dataset.imageMs = '700'")
+    page.locator("#story-tray a[data-story-ring]").first.click()
+    page.wait_for_function("() => document.querySelector('.story-viewer__username').textContent === 'alice'")
+    page.wait_for_function("() => document.querySelectorAll('.story-viewer__bar--done').length === 1")  # the first bar filled
+    page.wait_for_function("() => document.querySelector('.story-viewer__username').textContent === 'charlie'")
+    page.wait_for_selector("dialog.story-viewer", state="detached")  # after the last ring
+    assert StoryView.objects.filter(viewer=bob).count() == 3
 
 
 def test_without_javascript_the_ring_leads_to_the_plain_page(_browser, live_server):
