@@ -348,16 +348,21 @@
     var button = form.querySelector("button");
     button.disabled = true;
     post(form.action, new FormData(form)).then(function (response) {
-      if (!response.ok) throw new Error(String(response.status));
+      if (!response.ok) {
+        // a refusal (blocked, too many new conversations) is one sentence of text/plain, as for htmx
+        var plain = (response.headers.get("Content-Type") || "").indexOf("text/plain") === 0;
+        return (plain ? response.text() : Promise.resolve("")).then(function (text) { throw new Error(text.trim()); });
+      }
       var sent = document.createElement("p");
       sent.className = "story-viewer__sent";
       sent.setAttribute("role", "status");
       sent.textContent = "Sent";
       form.replaceWith(sent);
       self.stage.focus();
-    }).catch(function () {
+    }).catch(function (error) {
       button.disabled = false;
-      if (window.instaclone && window.instaclone.toast) window.instaclone.toast("Your reply couldn't be sent. Try again.", "error");
+      var message = error && error.message && error.message.length < 300 ? error.message : "Your reply couldn't be sent. Try again.";
+      if (window.instaclone && window.instaclone.toast) window.instaclone.toast(message, "error");
     });
   };
 
