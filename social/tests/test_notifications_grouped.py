@@ -223,7 +223,8 @@ def test_the_nav_badge_polls_its_own_fragment(client, alice, settings):
     settings.NOTIFICATIONS_POLL_SECONDS = 7
     client.force_login(alice)
     body = client.get("/").content.decode()
-    assert f'hx-get="{reverse("social:notifications_badge")}" hx-trigger="every 7s"' in body
+    # ... and refetches it on a live badge event (static/js/live.js, which holds the poll while live)
+    assert f'hx-get="{reverse("social:notifications_badge")}" hx-trigger="every 7s, live-refresh"' in body
 
 
 def test_the_badge_fragment_shows_the_unread_count_and_drops_after_a_visit(client, alice, bob):
