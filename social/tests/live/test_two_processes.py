@@ -136,6 +136,17 @@ def app_processes(tmp_path, transactional_db):
     finally:
         for process in processes:
             process.kill()
+        _delete_keys(redis_url, f"live-2p-{run}")
+
+
+def _delete_keys(redis_url: str, prefix: str) -> None:
+    """This test's keys only (the channel layer's groups and the cache), never the whole database."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url, socket_timeout=2)
+    keys = list(client.scan_iter(match=f"{prefix}*", count=500))
+    if keys:
+        client.unlink(*keys)
 
 
 def _open_conversation(_browser, server, username, conversation_id):
