@@ -19,6 +19,16 @@ comment_created = Signal()
 photo_tag_added = Signal()
 # post_id, user_id, author_id; last_in_post: no item of the post tags that person any more
 photo_tag_removed = Signal()
-# story_ids: stories the hourly expiry is about to delete, sent in its transaction while the rows are
-# still there (none has an open report: those wait); social keeps the handled reports on them
-stories_expiring = Signal()
+# post_id, author_id: a post being deleted (by its author, or through the client API), sent in
+# post_delete's transaction while the post and its comments are still there; social keeps the
+# reports on them (they would cascade away) on their authors
+post_deleting = Signal()
+# story_ids: stories past their 24 hours that the hourly expiry would delete now, sent in its
+# transaction with the rows locked. A receiver returns the ids of those that must stay for now
+# (social: an open report on them, until a moderator handles it); the expiry leaves them, invisible
+# like any expired story, and asks again at its next run. posts knows nothing of why.
+stories_expiry_hold = Signal()
+# story_ids; reason: "expired" (the hourly expiry) or "deleted" (by its author): stories about to be
+# deleted, sent in the deleting transaction while the rows are still there; social keeps the reports
+# on them (they would cascade away with the rows) on their authors
+stories_deleting = Signal()

@@ -339,20 +339,99 @@ def message_remove(*, moderator: User, message: Message, notes: str = "") -> boo
         return message_soft_delete(message=message)
 
 
-def story_reports_keep(*, story_ids) -> int:
-    """Expired stories go (posts.stories.expiry) once no report on them is open; the handled reports
-    on them would cascade away with them, so they move onto the story's author, the story named in
-    their notes (as `content_delete` keeps a deleted post's). Runs in the expiry's transaction
-    (posts.signals.stories_expiring); how many moved."""
-    reports = list(Report.objects.select_for_update(of=("self",)).filter(story_id__in=list(story_ids)).select_related("story"))
-    line = f"[{timezone.now():%Y-%m-%d %H:%M}] Story {{}} expired and was deleted; the report stays on its author."
+def _reports_move_onto_authors(moves: list[tuple[Report, int, str]]) -> int:
+    """Content is going for good without a moderator (its author deleted it, or a story expired)
+    and the reports on it would cascade away with it: each (report, the content's author id, what
+    happened) moves onto that author, what happened appended to its notes, so the audit trail
+    survives the content (as `_keep_reports_on_author` does for a moderator's delete). A handled
+    report keeps its status. An open one stays open, now about the account (deleting what was
+    reported does not settle the report), unless its reporter already has an open report of that
+    account (one open report per reporter and target): then it is closed, actioned, and the open
+    one names it. The reports are read locked by the caller. How many moved."""
+    if not moves:
+        return 0
+    now = timezone.now()
+    stamp = f"[{now:%Y-%m-%d %H:%M}]"
+    authors = {author_id for _, author_id, _ in moves}
+    reporters = {r.reporter_id for r, _, _ in moves if r.status == Report.Status.OPEN and r.reporter_id}
+    open_on_account = {
+        (r.reporter_id, r.user_id): r
+        for r in Report.objects.select_for_update().filter(
+            status=Report.Status.OPEN, user_id__in=authors, reporter_id__in=reporters
+        )
+    }
+    others: dict[int, Report] = {}  # open reports of the accounts that a moved one is folded into
+    for report, author_id, what in moves:
+        line = f"{stamp} {what}; the report stays on its author."
+        if report.status == Report.Status.OPEN and report.reporter_id:
+            kept = open_on_account.setdefault((report.reporter_id, author_id), report)
+            if kept is not report:
+                report.status = Report.Status.ACTIONED
+                report.handled_at = now
+                line += f" Closed: the reporter's open report #{kept.pk} of the account stays open."
+                kept.notes = f"{kept.notes}\n{stamp} Report #{report.pk} ({what}) was closed into this one.".lstrip()
+                if kept.pk not in {r.pk for r, _, _ in moves}:
+                    others[kept.pk] = kept
+        report.notes = f"{report.notes}\n{line}" if report.notes else line
+        report.post = report.comment = report.story = None
+        report.user_id = author_id
+    reports = [report for report, _, _ in moves]
+    # the open ones folded into others are closed first: the one left open then meets no twin
+    reports.sort(key=lambda r: r.status == Report.Status.OPEN)
     for report in reports:
-        note = line.format(report.story_id)
-        report.notes = f"{report.notes}\n{note}" if report.notes else note
-        report.user_id = report.story.author_id
-        report.story = None
-    Report.objects.bulk_update(reports, ["notes", "user", "story"])
+        Report.objects.filter(pk=report.pk).update(
+            status=report.status, handled_at=report.handled_at, notes=report.notes,
+            post=None, comment=None, story=None, user_id=report.user_id,
+        )
+    if others:
+        Report.objects.bulk_update(others.values(), ["notes"])
     return len(reports)
+
+
+STORY_GONE = {"expired": "Story {} expired and was deleted", "deleted": "Story {} was deleted by its author"}
+
+
+def story_reports_hold(*, story_ids) -> list[int]:
+    """The stories among `story_ids` (past their 24 hours) that must stay for now: those with an
+    open report, kept (invisible, as expired) until a moderator handles it
+    (posts.signals.stories_expiry_hold)."""
+    return list(
+        Report.objects.filter(story_id__in=list(story_ids), status=Report.Status.OPEN)
+        .values_list("story_id", flat=True).distinct()
+    )
+
+
+def story_reports_keep(*, story_ids, reason: str = "expired") -> int:
+    """Stories are about to be deleted (posts.signals.stories_deleting: expired, or deleted by their
+    author): every report on them moves onto the story's author, the story named in its notes
+    (`_reports_move_onto_authors`). Runs in the deleting transaction; how many moved."""
+    reports = list(
+        Report.objects.select_for_update(of=("self",)).filter(story_id__in=list(story_ids))
+        .select_related("story").order_by("pk")
+    )
+    what = STORY_GONE.get(reason, STORY_GONE["deleted"])
+    return _reports_move_onto_authors([(r, r.story.author_id, what.format(r.story_id)) for r in reports])
+
+
+def post_reports_keep(*, post_id: int) -> int:
+    """A post is about to be deleted by its author (posts.signals.post_deleting; a moderator's
+    `content_delete` moves the post's own reports first): the reports on it and on its comments
+    (which go with it) move onto their authors (`_reports_move_onto_authors`). How many moved."""
+    reports = list(
+        Report.objects.select_for_update(of=("self",))
+        .filter(Q(post_id=post_id) | Q(comment__post_id=post_id))
+        .select_related("post", "comment").order_by("pk")
+    )
+    moves = []
+    for report in reports:
+        if report.post_id:
+            what = f"Post {post_id} was deleted by its author (caption: “{_excerpt(report.post.caption)}”)"
+            moves.append((report, report.post.author_id, what))
+        else:
+            comment = report.comment
+            what = f"Comment {comment.pk} was deleted with post {post_id} (“{_excerpt(comment.body)}”)"
+            moves.append((report, comment.author_id, what))
+    return _reports_move_onto_authors(moves)
 
 
 # --- Suspending ---------------------------------------------------------------------------------

@@ -157,11 +157,25 @@ def activity_record(user) -> None:
         enqueue_on_commit(tasks.feed_rebuild, user.pk)
 
 
-def on_stories_expiring(sender, story_ids, **kwargs):
-    """Expired stories are about to go: the handled reports on them stay, on their authors."""
+def on_stories_expiry_hold(sender, story_ids, **kwargs):
+    """Which expired stories must stay for now: those with an open report (for the moderators)."""
+    from .moderation import story_reports_hold
+
+    return story_reports_hold(story_ids=story_ids)
+
+
+def on_stories_deleting(sender, story_ids, reason, **kwargs):
+    """Stories are about to go (expired, or deleted by their author): their reports stay, on their authors."""
     from .moderation import story_reports_keep
 
-    story_reports_keep(story_ids=story_ids)
+    story_reports_keep(story_ids=story_ids, reason=reason)
+
+
+def on_post_deleting(sender, post_id, **kwargs):
+    """A post is about to go: the reports on it and its comments stay, on their authors."""
+    from .moderation import post_reports_keep
+
+    post_reports_keep(post_id=post_id)
 
 
 def connect() -> None:
@@ -179,7 +193,9 @@ def connect() -> None:
     post_signals.comment_created.connect(on_comment_created, dispatch_uid="social.comment_created")
     post_signals.photo_tag_added.connect(on_photo_tag_added, dispatch_uid="social.photo_tag_added")
     post_signals.photo_tag_removed.connect(on_photo_tag_removed, dispatch_uid="social.photo_tag_removed")
-    post_signals.stories_expiring.connect(on_stories_expiring, dispatch_uid="social.stories_expiring")
+    post_signals.post_deleting.connect(on_post_deleting, dispatch_uid="social.post_deleting")
+    post_signals.stories_expiry_hold.connect(on_stories_expiry_hold, dispatch_uid="social.stories_expiry_hold")
+    post_signals.stories_deleting.connect(on_stories_deleting, dispatch_uid="social.stories_deleting")
     account_signals.follow_added.connect(on_follow_added, dispatch_uid="social.follow_added")
     account_signals.follow_removed.connect(on_follow_removed, dispatch_uid="social.follow_removed")
     account_signals.followed.connect(on_followed, dispatch_uid="social.followed")

@@ -357,7 +357,8 @@ def post_delete(*, post: Post) -> None:
 
     The media rows are read inside the transaction, locked: a media task finishing at the same
     moment either commits first (its new files are read here and deleted) or finds the rows gone
-    and deletes what it wrote itself (posts.tasks)."""
+    and deletes what it wrote itself (posts.tasks). `post_deleting` is sent in the transaction
+    before the rows go (social keeps the reports on the post and its comments)."""
     with transaction.atomic():
         names: list[str] = []
         for file, renditions in PostMedia.objects.select_for_update().filter(post_id=post.pk).values_list(
@@ -370,6 +371,7 @@ def post_delete(*, post: Post) -> None:
         # An archived post is not counted (services/archive.py), nor one hidden by moderators
         # (social.moderation): read the flags locked, as deleted.
         counted = Post.objects.select_for_update().filter(pk=post.pk, is_archived=False, is_hidden=False).exists()
+        signals.post_deleting.send(sender=Post, post_id=post.pk, author_id=post.author_id)
         collection_items_remove_for_post(post_id=post.pk)
         _, per_model = Post.objects.filter(pk=post.pk).delete()
         if per_model.get(Post._meta.label):

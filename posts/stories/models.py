@@ -32,12 +32,6 @@ class StoryQuerySet(models.QuerySet):
         a view being recorded, a reply and a report start here."""
         return self.filter(story_visible_q(viewer, now=now))
 
-    def expired(self, *, now=None):
-        """Stories past their 24 hours that may go: not those with an open report, kept (invisible,
-        as expired) until a moderator handles it. `reports` is social.Report's reverse relation: a
-        field lookup, so posts does not import social."""
-        return self.filter(expires_at__lte=now or timezone.now()).exclude(reports__status="open")
-
 
 class Story(models.Model):
     """One photo or short video (<= STORY_VIDEO_MAX_SECONDS) that lives until `expires_at`

@@ -29,6 +29,7 @@ from instaclone.media.images import UploadRejected, process_image
 from instaclone.media.videos import is_video, process_video
 from instaclone.tasks import enqueue_on_commit
 
+from .. import signals
 from .models import Story, StoryView
 from .tasks import story_media_process
 
@@ -124,13 +125,16 @@ def story_create(*, author: User, upload, alt_text: str = "") -> Story:
 def story_delete(*, story: Story, by: User) -> None:
     """The author deletes their story (its views with it); its files go once that is committed.
     The row is read locked: a media task finishing at the same moment either committed first (its
-    new files are read here) or finds the row gone and deletes what it wrote."""
+    new files are read here) or finds the row gone and deletes what it wrote. `stories_deleting`
+    (reason "deleted") is sent first, in the transaction, so social keeps the reports on it (open
+    ones too: deleting a reported story does not make its report go away)."""
     if story.author_id != by.pk:
         raise StoryError("Only its author can delete a story.", code="not_author")
     with transaction.atomic():
         row = Story.objects.select_for_update().filter(pk=story.pk).values_list(*Story.FILE_FIELDS).first()
         if row is None:
             return
+        signals.stories_deleting.send(sender=Story, story_ids=[story.pk], reason="deleted")
         Story.objects.filter(pk=story.pk).delete()
         delete_on_commit(*Story.stored_names(*row))
 

@@ -1,6 +1,7 @@
-"""Stories last 24 hours: the hourly task deletes expired ones with their views and files. (A story
-with an open report waits for the moderators: social/tests/test_story_moderation.py, since reports
-are social's.)"""
+"""Stories last 24 hours: the hourly task deletes expired ones with their views and files. A receiver
+of posts.signals.stories_expiry_hold may keep some for now (social keeps a story with an open report
+for the moderators: social/tests/test_story_moderation.py, since reports are social's); those that go
+are announced by stories_deleting first."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from instaclone.testing import stored_files
+from posts import signals
 from posts.stories import services, tasks
 from posts.stories.expiry import stories_expired_delete
 from posts.stories.models import Story, StoryView
@@ -97,3 +99,54 @@ def test_a_private_authors_story_files_are_private_for_media(alice, bob, make_st
     assert media_name_is_private(photo.file)
     assert media_name_is_private(video.file) and media_name_is_private(video.poster)
     assert not media_name_is_private("stories/images/0123456789abcdef0123456789abcdef.jpg")  # nobody's: public, and 404 anyway
+
+
+@pytest.fixture
+def hold():
+    """`hold(ids)`: a receiver of stories_expiry_hold that keeps those stories (records each call)."""
+    calls = []
+
+    def connect(ids):
+        def receiver(sender, story_ids, **kwargs):
+            calls.append(list(story_ids))
+            return [pk for pk in story_ids if pk in ids]
+
+        signals.stories_expiry_hold.connect(receiver, weak=False, dispatch_uid="test-hold")
+        return calls
+
+    yield connect
+    signals.stories_expiry_hold.disconnect(dispatch_uid="test-hold")
+
+
+@pytest.mark.django_db
+def test_a_story_a_receiver_holds_stays_past_its_expiry_and_goes_once_released(alice, media_root, make_story, expire, hold):
+    held, other = make_story(alice), make_story(alice)
+    expire(held, other)
+    calls = hold({held.pk})
+    announced = []
+
+    def deleting(sender, story_ids, reason, **kwargs):
+        announced.append((list(story_ids), reason))
+
+    signals.stories_deleting.connect(deleting, weak=False, dispatch_uid="test-deleting")
+    try:
+        assert stories_expired_delete(batch=1) == 1
+        assert list(Story.objects.values_list("pk", flat=True)) == [held.pk]
+        assert (media_root / held.file).exists()
+        assert calls == [[held.pk], [other.pk]]  # asked once a batch, the held one not asked again this run
+        assert announced == [([other.pk], "expired")]
+
+        signals.stories_expiry_hold.disconnect(dispatch_uid="test-hold")
+        assert stories_expired_delete() == 1
+        assert not Story.objects.exists() and stored_files(media_root) == []
+    finally:
+        signals.stories_deleting.disconnect(dispatch_uid="test-deleting")
+
+
+@pytest.mark.django_db
+def test_held_stories_do_not_stop_the_run_from_reaching_the_others(alice, make_story, expire, hold):
+    stories = [make_story(alice) for _ in range(5)]
+    expire(*stories)
+    hold({stories[0].pk, stories[1].pk})
+    assert stories_expired_delete(batch=2) == 3
+    assert set(Story.objects.values_list("pk", flat=True)) == {stories[0].pk, stories[1].pk}
