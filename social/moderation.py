@@ -98,7 +98,7 @@ def report_target_get(*, viewer, kind: str, pk: int):
         return message_get_for_member(viewer, pk)
     if kind == "story":
         # Story.objects.visible_to: hidden, expired and others' videos in processing count as unseen
-        return story_get_for_viewer(viewer, pk)
+        return story_get_for_viewer(viewer, pk, published_only=True)
     raise Http404("Nothing to report here.")
 
 
@@ -266,8 +266,9 @@ def post_unhide(*, moderator: User, post: Post, notes: str = "") -> bool:
 
 
 def story_hide(*, moderator: User, story: Story, notes: str = "") -> bool:
-    """A hidden story leaves every tray and viewer, its author's too (Story.objects.visible_to);
-    it still expires (and goes) once no report on it is open."""
+    """A hidden story leaves everyone else's trays and viewers; its author (with a notice) and staff
+    still see it, as a hidden post (Story.objects.visible_to). It still expires (and goes) once no
+    report on it is open."""
     return _set_hidden(model=Story, obj=story, hidden=True, moderator=moderator, notes=notes, label="Story")
 
 

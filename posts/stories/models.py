@@ -11,26 +11,36 @@ def _field(prefix: str, name: str) -> str:
     return f"{prefix}__{name}" if prefix else name
 
 
-def story_visible_q(viewer, prefix: str = "", *, now=None) -> Q:
-    """Stories (at `prefix`, "" for Story itself) the viewer may see: the author passes the accounts
-    rule (accounts.visibility: active, no block either way, public or followed or the viewer), the
-    story is not hidden by moderators (for anyone, its author and staff included: a hidden story
-    leaves every tray and viewer; moderators see it in the admin), it has not expired, and a video
-    still being processed (or that failed) is its author's only."""
+def story_visible_q(viewer, prefix: str = "", *, now=None, published_only: bool = False) -> Q:
+    """Stories (at `prefix`, "" for Story itself) the viewer may see, as `post_visible_q` for posts:
+    the author passes the accounts rule (accounts.visibility: active, no block either way, public
+    or followed or the viewer), the story has not expired, and it is not hidden by moderators —
+    except that its author sees it (with a notice) and so do staff (privacy and blocks still apply
+    to them). A video still being processed (or that failed) is its author's only.
+    `published_only` drops hidden stories for everyone, author and staff included: what may be
+    reported, replied to or counted as seen."""
     signed_in = viewer is not None and getattr(viewer, "is_authenticated", False)
     now = now or timezone.now()
-    shown = Q(**{_field(prefix, "is_hidden"): False, _field(prefix, "expires_at__gt"): now})
+    live = Q(**{_field(prefix, "expires_at__gt"): now})
     ready = Q(**{_field(prefix, "status"): Story.Status.READY})
+    if signed_in and viewer.is_staff and not published_only:
+        shown = ready
+    else:
+        shown = Q(**{_field(prefix, "is_hidden"): False}) & ready
     if signed_in:
-        ready |= Q(**{_field(prefix, "author"): viewer.pk})
-    return visible_authors_q(viewer, _field(prefix, "author")) & shown & ready
+        # a video in processing is its author's; a hidden story too, unless only published ones count
+        own = Q(**{_field(prefix, "author"): viewer.pk})
+        if published_only:
+            own &= Q(**{_field(prefix, "is_hidden"): False})
+        shown |= own
+    return visible_authors_q(viewer, _field(prefix, "author")) & live & shown
 
 
 class StoryQuerySet(models.QuerySet):
-    def visible_to(self, viewer, *, now=None):
+    def visible_to(self, viewer, *, now=None, published_only: bool = False):
         """The stories `viewer` may see (`story_visible_q`); every story page, the tray, the viewer,
         a view being recorded, a reply and a report start here."""
-        return self.filter(story_visible_q(viewer, now=now))
+        return self.filter(story_visible_q(viewer, now=now, published_only=published_only))
 
 
 class Story(models.Model):
@@ -38,7 +48,7 @@ class Story(models.Model):
     (created + 24 h). The hourly expiry task deletes the row and its files. Read through
     `Story.objects.visible_to(viewer)` (posts.stories.selectors), which applies the account
     visibility rule (private: followers only; blocks both ways; suspended authors) plus the
-    moderators' hidden flag and the expiry."""
+    moderators' hidden flag (its author and staff still see a hidden story) and the expiry."""
 
     class Kind(models.TextChoices):
         IMAGE = "image", "Image"

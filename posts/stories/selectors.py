@@ -1,5 +1,6 @@
 """Reads for stories, every one through `Story.objects.visible_to(viewer)` (models.story_visible_q:
-the accounts rule, not hidden, not expired, a video in processing its author's only).
+the accounts rule, not expired, not hidden but for its author and staff, a video in processing its
+author's only).
 
 - `story_tray`: the feed's row of rings, one query whatever the number of people;
 - `person_stories`: one person's stories in order (the `/stories/<username>/` page and the viewer);
@@ -119,10 +120,11 @@ def person_stories(viewer: User, username: str) -> tuple[User, list[Story]]:
     return person, _with_media(stories, person)
 
 
-def story_get_for_viewer(viewer: User, pk: int, username: str | None = None) -> Story:
+def story_get_for_viewer(viewer: User, pk: int, username: str | None = None, *, published_only: bool = False) -> Story:
     """The story `pk` if the viewer may see it (and, when `username` is given, it is that person's),
-    with its author and media URLs; 404 otherwise. One query."""
-    story = Story.objects.visible_to(viewer).select_related("author").filter(pk=pk).first()
+    with its author and media URLs; 404 otherwise. `published_only`: not a hidden one, even for
+    its author or staff (what may be reported). One query."""
+    story = Story.objects.visible_to(viewer, published_only=published_only).select_related("author").filter(pk=pk).first()
     if story is None or (username is not None and story.author.username.lower() != username.lower()):
         raise Http404("No such story.")
     return _with_media([story], story.author)[0]

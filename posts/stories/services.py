@@ -142,7 +142,8 @@ def story_delete(*, story: Story, by: User) -> None:
 def story_views_record(*, viewer: User, story_ids) -> int:
     """`viewer` saw these stories: one StoryView each, recorded once (the unique constraint makes a
     repeat, a double POST or two tabs, a no-op), and the story's `view_count` moved with F() in the
-    same transaction. Only stories the viewer may see count, and never the author's own views.
+    same transaction. Only stories the viewer may see count (not a hidden one, even for staff), and
+    never the author's own views.
     Returns how many views were new."""
     ids = sorted({int(pk) for pk in story_ids})[:200]
     if not ids:
@@ -150,7 +151,7 @@ def story_views_record(*, viewer: User, story_ids) -> int:
     recorded = 0
     with transaction.atomic():
         seeable = list(
-            Story.objects.visible_to(viewer).filter(pk__in=ids).exclude(author_id=viewer.pk).values_list("pk", flat=True)
+            Story.objects.visible_to(viewer, published_only=True).filter(pk__in=ids).exclude(author_id=viewer.pk).values_list("pk", flat=True)
         )
         for story_id in seeable:
             try:

@@ -244,6 +244,16 @@ def test_a_view_of_a_story_the_viewer_may_not_see_is_not_recorded(alice, bob, ch
 
 
 @pytest.mark.django_db
+def test_staff_looking_at_a_hidden_story_add_no_view(alice, make_story):
+    staff = UserFactory(username="staff", is_staff=True)
+    story = make_story(alice)
+    Story.objects.filter(pk=story.pk).update(is_hidden=True)
+    assert Story.objects.visible_to(staff).filter(pk=story.pk).exists()  # staff see it (as a hidden post)
+    assert story_views_record(viewer=staff, story_ids=[story.pk]) == 0
+    assert not StoryView.objects.exists()
+
+
+@pytest.mark.django_db
 def test_the_author_deletes_a_story_with_its_views_and_files(alice, bob, media_root, make_story):
     story = make_story(alice)
     other = make_story(alice)

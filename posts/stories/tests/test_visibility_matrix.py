@@ -1,6 +1,7 @@
-"""Who sees a story: every persona against a public and a private author, and the states that hide a
-story from everyone (hidden by moderators, a suspended author, expired). Checked through
-`Story.objects.visible_to` (the rule), the tray and the person's page (signed out: the log-in page)."""
+"""Who sees a story: every persona against a public and a private author, the states that hide a
+story from everyone (a suspended or deactivated author, expired), and a story hidden by moderators
+(its author and staff still see it, as a hidden post). Checked through `Story.objects.visible_to`
+(the rule), the tray and the person's page (signed out: the log-in page)."""
 
 from __future__ import annotations
 
@@ -71,14 +72,12 @@ def test_who_sees_a_story(persona, private, make_story):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("state", ["hidden", "suspended", "deactivated", "expired"])
+@pytest.mark.parametrize("state", ["suspended", "deactivated", "expired"])
 @pytest.mark.parametrize("persona", ["stranger", "follower", "author"])
-def test_a_hidden_story_or_a_suspended_author_hides_it_from_everyone(persona, state, make_story, expire):
+def test_a_suspended_author_or_an_expiry_hides_it_from_everyone(persona, state, make_story, expire):
     author, people, story = _world(False, make_story)
     viewer = people[persona]
-    if state == "hidden":
-        Story.objects.filter(pk=story.pk).update(is_hidden=True)
-    elif state == "expired":
+    if state == "expired":
         expire(story)
     else:  # a moderator's suspension, or the person deleting their account: both deactivate it
         author.is_active = False
@@ -87,8 +86,40 @@ def test_a_hidden_story_or_a_suspended_author_hides_it_from_everyone(persona, st
     assert not Story.objects.visible_to(viewer).filter(pk=story.pk).exists()
     assert not Story.objects.visible_to(None).filter(pk=story.pk).exists()
     assert story_tray(viewer).rings == [] and story_tray(viewer).own is None
-    if persona != "author" or state in ("hidden", "expired"):  # a deactivated author cannot sign in
+    if persona != "author" or state == "expired":  # a deactivated author cannot sign in
         assert _page_status(viewer, author) == 404
+
+
+# persona -> sees a story hidden by moderators (a public author's; staff follow the author too)
+HIDDEN_EXPECTED = {"anonymous": False, "stranger": False, "follower": False, "author": True, "staff": True}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", list(HIDDEN_EXPECTED))
+def test_a_hidden_story_is_its_authors_and_staffs_alone(persona, make_story):
+    author, people, story = _world(False, make_story)
+    people["staff"] = UserFactory(username="staff", is_staff=True)
+    follow_create(follower=people["staff"], followee=author)
+    Story.objects.filter(pk=story.pk).update(is_hidden=True)
+    viewer = people.get(persona)
+    expected = HIDDEN_EXPECTED[persona]
+
+    assert Story.objects.visible_to(viewer).filter(pk=story.pk).exists() is expected
+    # what may be reported, replied to or counted as seen: hidden for everyone
+    assert not Story.objects.visible_to(viewer, published_only=True).filter(pk=story.pk).exists()
+    if viewer is None:
+        return
+    tray = story_tray(viewer)
+    shown = [ring.person.pk for ring in tray.rings] + ([tray.own.person.pk] if tray.own else [])
+    assert (author.pk in shown) is expected
+    client = Client()
+    client.force_login(viewer)
+    page = client.get(f"/stories/{author.username}/")
+    assert page.status_code == (200 if expected else 404)
+    if persona == "author":
+        assert "Hidden by moderators. Only you can see it." in page.content.decode()
+    elif persona == "staff":
+        assert "Hidden by moderators. Only you (staff) can see it." in page.content.decode()
 
 
 @pytest.mark.django_db
