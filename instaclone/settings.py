@@ -538,7 +538,7 @@ POST_CREATE_RATE = os.environ.get("POST_CREATE_RATE", "30/h")
 # A whole new-post request larger than this is refused before its body is read (413).
 POST_MAX_REQUEST_BYTES = int(os.environ.get("POST_MAX_REQUEST_BYTES", 300 * 1024 * 1024))
 # Stories (posts/stories/): a photo or a video of at most STORY_VIDEO_MAX_SECONDS that lives
-# STORY_LIFETIME_HOURS; at most STORIES_PER_DAY a person in any 24 hours (counted in the database).
+# STORY_LIFETIME_HOURS; at most STORIES_PER_DAY added a person in any 24 hours (deleted ones count).
 STORY_VIDEO_MAX_SECONDS = float(os.environ.get("STORY_VIDEO_MAX_SECONDS", 60))
 STORY_LIFETIME_HOURS = int(os.environ.get("STORY_LIFETIME_HOURS", 24))
 STORIES_PER_DAY = int(os.environ.get("STORIES_PER_DAY", 100))

@@ -25,6 +25,7 @@ from instaclone.htmx import back_url, login_required_htmx
 from instaclone.links import link
 from instaclone.media.files import StorageError
 from instaclone.media.images import UploadRejected
+from instaclone.uploads import request_too_big
 
 from . import selectors, services
 from .forms import CollectionForm, PhotoTagForm, PostCreateForm, PostEditForm
@@ -36,7 +37,7 @@ from .models import PostMedia
 @login_required_htmx
 def post_new(request):
     posted = request.method == "POST"
-    too_big = posted and _request_too_big(request)
+    too_big = posted and request_too_big(request, settings.POST_MAX_REQUEST_BYTES, "A post", in_total=True)
     if too_big:
         # Refuse before Django reads (and spools to disk) an upload we would reject anyway.
         context = {**_new_context(PostCreateForm(), []), "request_error": too_big}
@@ -90,18 +91,6 @@ def _too_many_posts(request, form, exc):
         response = render(request, "posts/new.html", context, status=429)
     response["Retry-After"] = str(exc.retry_after)
     return response
-
-
-def _request_too_big(request) -> str:
-    """A message when the request body is larger than any acceptable post could be, else ""."""
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    limit = settings.POST_MAX_REQUEST_BYTES
-    if length <= limit:
-        return ""
-    return f"This upload is too large ({length / 1_048_576:.0f} MB). A post can be {limit / 1_048_576:.0f} MB at most in total."
 
 
 def _new_context(form, file_errors) -> dict:

@@ -15,9 +15,12 @@ Expiry (24 hours) is the hourly task's (posts.stories.expiry).
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
+from allauth.core.internal.ratelimit import Rate, apply_rate
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -45,14 +48,17 @@ class StoryError(DomainError):
 
 
 class StoryRateLimited(StoryError):
+    """STORIES_PER_DAY added in the last 24 hours; `retry_after` is in seconds."""
+
     status = 429
 
-    def __init__(self, limit: int):
+    def __init__(self, limit: int, retry_after: float = 0):
         super().__init__(
             f"You've added {limit} stories in the last 24 hours, the most you can. Nothing was added; "
             "try again later.",
             code="rate_limited",
         )
+        self.retry_after = max(1, math.ceil(retry_after))
 
 
 def lifetime() -> timedelta:
@@ -68,21 +74,41 @@ def _validate_alt(alt_text: str) -> str:
     return alt_text
 
 
-def _added_today(author_id: int, now) -> int:
-    """Stories the author added in the last 24 hours (deleted or expired ones no longer count)."""
-    return Story.objects.filter(author_id=author_id, created__gt=now - timedelta(hours=24)).count()
+DAY = 24 * 60 * 60
 
 
-def _check_rate(author_id: int, now) -> None:
+def _rate_key(author_id: int) -> str:
+    return f"stories:create-rate:{author_id}"
+
+
+def _check_rate(author_id: int, now, *, record: bool = False) -> None:
+    """Refuse (StoryRateLimited) when the author added STORIES_PER_DAY stories in the last 24 hours.
+    Creations are counted, not the stories still there, so deleting one gives no place back (a
+    delete-and-upload loop would otherwise run the pipeline without end): their times are kept in
+    the cache (allauth's sliding window, as posts' POST_CREATE_RATE), and `record` adds this one.
+    The stories still there are counted in the database too, so the limit holds while the cache is
+    away (a miss reads as no history, instaclone.cache) or was cleared."""
     limit = settings.STORIES_PER_DAY
-    if _added_today(author_id, now) >= limit:
-        raise StoryRateLimited(limit)
+    rate = Rate(amount=limit, duration=DAY, per="user")
+    stamp = now.timestamp()
+    allowed, history = apply_rate(cache.get(_rate_key(author_id), []), stamp, rate, dry_run=True)
+    if not allowed:
+        raise StoryRateLimited(limit, history[limit - 1] + DAY - stamp)
+    kept = list(
+        Story.objects.filter(author_id=author_id, created__gt=now - timedelta(seconds=DAY))
+        .order_by("-created").values_list("created", flat=True)[:limit]
+    )
+    if len(kept) >= limit:
+        raise StoryRateLimited(limit, (kept[-1] - now).total_seconds() + DAY)
+    if record:
+        history.insert(0, stamp)
+        cache.set(_rate_key(author_id), history, DAY + 1)
 
 
 def story_create(*, author: User, upload, alt_text: str = "") -> Story:
     """Add a photo or a short video to `author`'s story, for STORY_LIFETIME_HOURS. Raises
-    StoryRateLimited (STORIES_PER_DAY in 24 hours: checked before any byte is decoded, and again
-    under the author's row lock, so two uploads at once cannot both take the last place),
+    StoryRateLimited (STORIES_PER_DAY added in 24 hours, deleted ones included: checked before any
+    byte is decoded, and again under the author's row lock, where this one is counted),
     UploadRejected (not a photo or video we accept, too large, too long) or StorageError; in every
     failure nothing remains, neither row nor file."""
     now = timezone.now()
@@ -105,7 +131,7 @@ def story_create(*, author: User, upload, alt_text: str = "") -> Story:
         del content
         with transaction.atomic():
             list(User.objects.select_for_update().filter(pk=author.pk).values_list("pk", flat=True))
-            _check_rate(author.pk, now)
+            _check_rate(author.pk, now, record=True)  # under the lock: two uploads cannot both take the last place
             story = Story.objects.create(
                 author=author,
                 kind=kind,

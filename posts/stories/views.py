@@ -28,6 +28,7 @@ from instaclone.htmx import login_required_htmx
 from instaclone.links import link
 from instaclone.media.files import StorageError
 from instaclone.media.images import UploadRejected
+from instaclone.uploads import request_too_big
 
 from . import selectors, services
 from .forms import StoryForm
@@ -54,13 +55,8 @@ def story_new(request):
     if request.method != "POST":
         return render(request, "stories/new.html", _new_context(StoryForm()))
     limit = max(settings.IMAGE_MAX_BYTES, settings.VIDEO_MAX_BYTES) + REQUEST_SLACK
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > limit:
-        too_big = (f"This upload is too large ({length / 1_048_576:.0f} MB). "
-                   f"A story can be {limit / 1_048_576:.0f} MB at most.")
+    too_big = request_too_big(request, limit, "A story")
+    if too_big:  # refused before Django reads (and spools to disk) the upload
         return render(request, "stories/new.html", {**_new_context(StoryForm()), "request_error": too_big}, status=413)
     form = StoryForm(request.POST, request.FILES)
     status = 400
@@ -71,7 +67,9 @@ def story_new(request):
             )
         except services.StoryRateLimited as exc:
             add_to_form(form, exc)
-            status = exc.status
+            response = render(request, "stories/new.html", _new_context(form), status=exc.status)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
         except (UploadRejected, StorageError) as exc:
             add_to_form(form, exc, "media")
         else:

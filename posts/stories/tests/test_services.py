@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from freezegun import freeze_time
 from PIL import Image
 
 from accounts.services import block_create, follow_create
@@ -198,9 +200,34 @@ def test_the_daily_limit_refuses_before_reading_the_file(alice, media_root, make
 @pytest.mark.django_db
 def test_the_daily_limit_counts_only_the_last_24_hours(alice, make_story, settings):
     settings.STORIES_PER_DAY = 1
-    old = make_story(alice)
-    Story.objects.filter(pk=old.pk).update(created=old.created - timedelta(hours=25))
+    with freeze_time(timezone.now() - timedelta(hours=25)):
+        make_story(alice)
     make_story(alice)  # yesterday's no longer counts
+    assert Story.objects.count() == 2
+    with freeze_time(timezone.now() + timedelta(hours=23)), pytest.raises(StoryRateLimited) as refused:
+        make_story(alice)
+    assert 3600 - 5 <= refused.value.retry_after <= 3600 + 5  # today's leaves the window in an hour
+
+
+@pytest.mark.django_db
+def test_deleting_a_story_gives_no_place_back(alice, make_story, settings):
+    settings.STORIES_PER_DAY = 2
+    for _ in range(2):
+        story_delete(story=make_story(alice), by=alice)
+
+    with pytest.raises(StoryRateLimited) as refused:
+        make_story(alice)
+    assert not Story.objects.exists() and refused.value.retry_after > 23 * 3600
+
+
+@pytest.mark.django_db
+def test_the_daily_limit_holds_when_the_cache_forgot(alice, make_story, settings):
+    settings.STORIES_PER_DAY = 2
+    make_story(alice)
+    make_story(alice)
+    services.cache.clear()  # as after a Redis outage (a miss reads as no history) or a flush
+    with pytest.raises(StoryRateLimited):
+        make_story(alice)
     assert Story.objects.count() == 2
 
 

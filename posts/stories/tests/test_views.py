@@ -307,6 +307,7 @@ def test_over_the_daily_limit_is_429(alice, alice_client, make_story, settings):
     make_story(alice)
     response = alice_client.post("/stories/new/", {"media": jpeg()})
     assert response.status_code == 429 and "the most you can" in response.content.decode()
+    assert 23 * 3600 < int(response["Retry-After"]) <= 24 * 3600
     assert Story.objects.count() == 1
 
 
