@@ -36,6 +36,7 @@ from django.db.models import Max
 from accounts.models import Block, Follow, FollowRequest, User
 from posts.models import Comment, Hashtag, Like, Post, PostHashtag, PostMedia, PostMention, Save, Story
 from posts.services.posts import aspect_ratio_for
+from social.messages.models import Conversation
 from social.models import FeedItem, FeedPullAuthor, FeedStale, Notification
 
 from .plan import DEMO_USERS, NOW, SEED_EMAIL_DOMAIN, YEAR, Plan
@@ -190,6 +191,7 @@ def reset_population() -> None:
             model.objects.all()._raw_delete(model.objects.db)
         for model in (Story, Post, Hashtag, Follow, FollowRequest, Block):
             model.objects.all().delete()
+        Conversation.objects.all().delete()  # direct messages (their rows cascade), the demo users' too
         User.objects.filter(email__endswith="@" + SEED_EMAIL_DOMAIN).delete()
         User.objects.update(post_count=0, follower_count=0, following_count=0)
 

@@ -324,7 +324,7 @@ def attach(viewer, messages: list[Message]) -> None:
         prefetch_media(list(posts.values()))
     story_ids = {m.story_id for m in messages if m.story_id}
     stories = _visible_stories(viewer, story_ids) if story_ids else {}
-    for before, m, after in zip([None, *messages[:-1]], messages, [*messages[1:], None], strict=True):
+    for before, m, after in zip([None, *messages], messages, [*messages[1:], None], strict=False):
         # runs of one sender's messages (Instagram draws one avatar and one time a run)
         m.starts_run = before is None or not _same_run(before, m)
         m.ends_run = after is None or not _same_run(m, after)

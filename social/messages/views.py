@@ -151,9 +151,18 @@ def conversation(request, pk):
     context = _page_context(request, participant, cursor=cursor)
     if request.htmx and cursor:
         return render(request, "direct/conversation.html#older-messages", context)
-    if not cursor and participant.state == Participant.State.INBOX and context["last_id"]:
+    if not cursor and participant.state == Participant.State.INBOX and context["last_id"] > participant.last_read_id:
         services.conversation_seen(user=request.user, conversation_id=participant.conversation_id, message_id=context["last_id"])
-    return render(request, "direct/conversation.html", context)
+    return render(request, "direct/conversation.html", {**context, **_aside(request)})
+
+
+def _aside(request) -> dict:
+    """The inbox's first page beside the conversation (wide screens; CSS hides it on phones), read
+    after the seen mark so the open thread is no longer bold."""
+    return {"threads": selectors.threads_page(request.user, size=ASIDE_SIZE), "requests_count": selectors.requests_count(request.user)}
+
+
+ASIDE_SIZE = 15
 
 
 @require_GET
@@ -189,14 +198,15 @@ def send(request, pk):
                 return _refused(request, exc if isinstance(exc, DomainError) else DomainError("; ".join(exc.messages)))
             add_to_form(form, exc, field="photo" if isinstance(exc, UploadRejected) else None)
             participant = selectors.participant_get(request.user, pk)
-            return render(request, "direct/conversation.html", _page_context(request, participant, form=form), status=400)
+            context = {**_page_context(request, participant, form=form), **_aside(request)}
+            return render(request, "direct/conversation.html", context, status=400)
         if request.htmx:
             item = selectors.message_for_member(request.user, participant, message.pk)
             return render(request, "direct/conversation.html#message", {"m": item, "conversation": participant.conversation})
         return redirect(_conversation_url(pk) + "#latest")
     if request.htmx:  # the form's own checks (a null character in the text, a file that is no file)
         return error_response(request, 400, message=next(iter(form.errors.values()))[0])
-    return render(request, "direct/conversation.html", _page_context(request, participant, form=form), status=400)
+    return render(request, "direct/conversation.html", {**_page_context(request, participant, form=form), **_aside(request)}, status=400)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

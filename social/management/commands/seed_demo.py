@@ -30,6 +30,7 @@ from instaclone.media.files import stored_files
 from posts.models import Post
 from social.demo import writer
 from social.demo.images import make_images
+from social.demo.messages import add_demo_conversations
 from social.demo.plan import (
     DEMO_PASSWORD,
     DEMO_USERS,
@@ -130,6 +131,8 @@ class Command(BaseCommand):
         step("written")
         stats["stories"] = add_demo_stories(rng)  # through the story service, after the bulk rows
         step("stories")
+        stats["direct messages"] = add_demo_conversations(rng)  # through the messages services
+        step("direct messages")
         writer.analyze_on_postgresql()
         step("analyzed")
         return stats

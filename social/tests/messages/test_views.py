@@ -412,3 +412,26 @@ def test_story_reply_contract(alice, bob, client_of):
     assert own.status_code == 400 and toast(own) == "You can't reply to your own story."
     assert client.post(url("story_reply", 99999), {"text": "x"}).status_code == 404
     assert client.get(url("story_reply", story.pk)).status_code == 405
+
+
+def test_a_profile_has_a_message_button_for_others_only(alice, bob, client_of):
+    client = client_of(alice)
+    assert f'href="{url("new")}?to=bob">Message</a>' in html(client.get("/bob/"))
+    assert ">Message</a>" not in html(client.get("/alice/"))
+
+
+@pytest.mark.parametrize("count", [1, 10])
+def test_the_conversation_page_queries_do_not_grow_with_messages(alice, bob, follows, client_of, django_assert_num_queries, count):
+    follows(bob, alice)
+    conversation, _ = services.conversation_create(sender=alice, recipients=[bob], text="0")
+    for i in range(1, count):
+        services.message_send(sender=alice if i % 2 else bob, conversation=conversation, text=str(i))
+    client = client_of(bob)
+    client.get(url("conversation", conversation.pk))  # seen already: the page below writes nothing
+    client.get("/")  # the notifications badge cached
+    with django_assert_num_queries(8):
+        # 1. the session, 2. the user (auth), 3. bob's membership (participant_get), 4. the members,
+        # 5. a page of messages with senders, 6. the inbox beside it, 7. its members, 8. the requests
+        # count (seen already: no write; both nav badges cached)
+        response = client.get(url("conversation", conversation.pk))
+    assert response.status_code == 200 and html(response).count("data-message-id=") == count
