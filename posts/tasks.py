@@ -17,8 +17,12 @@ Idempotent: only rows still `processing` are worked on, and a row is finished on
 meanwhile, changes nothing; files a run wrote for a row that was deleted (or finished by another
 run) while it worked are deleted again before it returns.
 
-Failures: a video ffmpeg cannot transcode is recorded on its row (status `failed`, `error`; the
-author sees "This video could not be processed" and may delete the post) and the task then raises
+The steps on the rows (read the upload, make a video playable by `instaclone.media.videos.web_copy`,
+finish or fail the row) are `posts.media_rows`, shared with stories' `story_media_process`.
+
+Failures: a video ffmpeg cannot transcode is recorded on its row (status `failed`, `error`: the
+sentence for the person, then ffmpeg's words; the author sees "This video could not be processed"
+and may delete the post) and the task then raises
 MediaProcessingFailed, so staff see it among failed tasks (`manage.py tasks`, the admin). A storage
 failure (disk full, ImageKit away) is raised as ConnectionError, so the engine retries with back-off
 (instaclone.tasks.background); the row stays `processing` with the last error in `error`.
@@ -27,27 +31,24 @@ failure (disk full, ImageKit away) is raised as ConnectionError, so the engine r
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from pathlib import PurePosixPath
 
 from django.core.files.storage import default_storage
-from django.db import transaction
 
 from instaclone.media import imagekit
-from instaclone.media.files import StorageError, delete_on_commit, stored_files
+from instaclone.media.files import StorageError, stored_files
 from instaclone.media.images import UploadRejected, still_image
 from instaclone.media.renditions import make_renditions, renders_on_the_fly
-from instaclone.media.videos import TranscodeFailed, poster_frame, transcode
 from instaclone.tasks import background, enqueue_on_commit
 
+from . import media_rows
 from .models import Post, PostMedia
 
 log = logging.getLogger(__name__)
 
 # Web copies sit beside the uploads (posts.media_access knows this folder's files by their rows).
 WEB_VIDEO_FOLDER = "posts/videos"
-ERROR_MAX_LENGTH = 2000
+ERROR_MAX_LENGTH = media_rows.ERROR_MAX_LENGTH
 # Each storage call of the task (reading an upload of up to VIDEO_MAX_BYTES, writing its web copy)
 # may take this long on ImageKit; a request's calls keep IMAGEKIT_TIMEOUT.
 STORAGE_CALL_SECONDS = 120.0
@@ -55,10 +56,6 @@ STORAGE_CALL_SECONDS = 120.0
 
 class MediaProcessingFailed(Exception):  # noqa: N818 - names what happened to the post's media
     """A media item of the post could not be processed; its row records why (status, error)."""
-
-
-class _Gone(Exception):  # noqa: N818
-    """The row was deleted, or finished by another run, while this run worked on it."""
 
 
 @background()
@@ -109,7 +106,7 @@ def _process(media_id: int) -> None:
                 _make_web_video(media, default_storage)
             else:
                 _make_renditions(media, default_storage)
-    except _Gone:
+    except media_rows.Gone:
         log.info("media %s was deleted or finished elsewhere while it was processed; its new files are removed", media_id)
     except StorageError as exc:
         # Transient: the engine tries again later. The row stays `processing`; staff see why.
@@ -119,83 +116,27 @@ def _process(media_id: int) -> None:
 
 def _make_renditions(media: PostMedia, storage) -> None:
     if renders_on_the_fly(storage):
-        _finish(media, {})
+        media_rows.finish(media, {})
         return
     try:
-        data = _read(storage, media)
+        data = media_rows.read_original(storage, media, failed=MediaProcessingFailed, label="media")
         img = still_image(data)
     except UploadRejected as exc:
-        _fail(media, f"the stored photo could not be decoded: {exc.messages[0]}")
+        media_rows.fail(media, "This photo could not be processed.", f"the stored photo could not be decoded: {exc.messages[0]}")
         raise MediaProcessingFailed(f"media {media.pk}: {exc.messages[0]}") from None
     with stored_files(storage) as batch:
         renditions = make_renditions(batch, img, stem=PurePosixPath(media.file).stem)
-        _finish(media, {"renditions": renditions})
+        media_rows.finish(media, {"renditions": renditions})
 
 
 def _make_web_video(media: PostMedia, storage) -> None:
-    extension = PurePosixPath(media.file).suffix.lstrip(".").lower() or "mp4"
-    with tempfile.TemporaryDirectory(prefix="instaclone-video-") as workdir:
-        source = os.path.join(workdir, f"upload.{extension}")
-        target = os.path.join(workdir, "web.mp4")
-        with open(source, "wb") as out:
-            out.write(_read(storage, media))
-        try:
-            web = transcode(source, extension, target)
-        except TranscodeFailed as exc:
-            log.warning("video of media %s could not be transcoded: %s", media.pk, exc)
-            _fail(media, str(exc))
-            raise MediaProcessingFailed(f"media {media.pk}: {exc}") from None
-        os.unlink(source)
-        poster = None
-        frame = poster_frame(target)
-        if frame:
-            try:
-                poster = still_image(frame)
-            except UploadRejected:
-                log.warning("the poster frame of media %s could not be decoded", media.pk)
-        with open(target, "rb") as fh:
-            content = fh.read()
-        with stored_files(storage) as batch:
-            name = batch.save(WEB_VIDEO_FOLDER, "mp4", content)
-            del content
-            renditions = make_renditions(batch, poster, stem=PurePosixPath(name).stem) if poster else {}
-            changes = {"file": name, "width": web.width, "height": web.height, "renditions": renditions}
-            _finish(media, changes, replaced=media.file)
-
-
-def _read(storage, media: PostMedia) -> bytes:
-    try:
-        with storage.open(media.file, "rb") as fh:
-            return fh.read()
-    except FileNotFoundError:
-        if not PostMedia.objects.filter(pk=media.pk).exists():
-            raise _Gone from None  # the post was deleted (its files with it) before we read
-        _fail(media, f"the stored original {media.file} is missing")
-        raise MediaProcessingFailed(f"media {media.pk}: original missing") from None
-
-
-def _finish(media: PostMedia, changes: dict, *, replaced: str = "") -> None:
-    """Mark the row ready with `changes`, if it is still the row we started from; else _Gone (the
-    caller's `stored_files` block then deletes what this run stored). `replaced`: a file the row no
-    longer points at, deleted once this commits."""
-    with transaction.atomic():
-        row = (
-            PostMedia.objects.select_for_update()
-            .filter(pk=media.pk, file=media.file, status=PostMedia.Status.PROCESSING)
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if row is None:
-            raise _Gone
-        PostMedia.objects.filter(pk=row).update(status=PostMedia.Status.READY, error="", **changes)
-        if replaced:
-            delete_on_commit(replaced, storage=default_storage)
-
-
-def _fail(media: PostMedia, message: str) -> None:
-    PostMedia.objects.filter(pk=media.pk, file=media.file, status=PostMedia.Status.PROCESSING).update(
-        status=PostMedia.Status.FAILED, error=message[:ERROR_MAX_LENGTH]
-    )
+    """The web MP4 and its poster's renditions (media_rows.web_video: the step stories share)."""
+    video = media_rows.web_video(storage, media, failed=MediaProcessingFailed, label="media", log=log)
+    with stored_files(storage) as batch:
+        name = batch.save(WEB_VIDEO_FOLDER, "mp4", video.content)
+        renditions = make_renditions(batch, video.poster, stem=PurePosixPath(name).stem) if video.poster else {}
+        changes = {"file": name, "width": video.width, "height": video.height, "renditions": renditions}
+        media_rows.finish(media, changes, replaced=media.file)
 
 
 def _publish_if_ready(post_id: int) -> None:

@@ -27,10 +27,14 @@ import subprocess  # noqa: S404 - fixed argument lists, no shell
 import tempfile
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-from .images import UploadRejected, _mb
+from .images import UploadRejected, _mb, still_image
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 log = logging.getLogger(__name__)
 
@@ -242,7 +246,15 @@ _SCALE = (
 
 
 class TranscodeFailed(Exception):  # noqa: N818 - what happened to the video
-    """ffmpeg could not make a web copy of the video (broken stream, unsupported codec, too slow)."""
+    """ffmpeg could not make a web copy of the video (broken stream, unsupported codec, too slow).
+    Its message is for staff (ffmpeg's own words); `reason` is the sentence for the person."""
+
+    reason = "This video could not be processed: its format may not be supported, or the file may be damaged."
+
+    def __init__(self, message: str, *, reason: str | None = None):
+        super().__init__(message)
+        if reason:
+            self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -285,7 +297,10 @@ def transcode(source: str, extension: str, target: str, *, timeout: float | None
             _lower_priority(args), capture_output=True, timeout=limit, check=False, stdin=subprocess.DEVNULL
         )
     except subprocess.TimeoutExpired:
-        raise TranscodeFailed(f"ffmpeg did not finish within {limit:g} s (VIDEO_TRANSCODE_TIMEOUT)") from None
+        raise TranscodeFailed(
+            f"ffmpeg did not finish within {limit:g} s (VIDEO_TRANSCODE_TIMEOUT)",
+            reason="This video took too long to process. Try a shorter or smaller one.",
+        ) from None
     except OSError as exc:
         raise TranscodeFailed(f"could not run ffmpeg: {exc}") from exc
     if result.returncode != 0 or not os.path.exists(target) or not os.path.getsize(target):
@@ -302,3 +317,48 @@ def transcode(source: str, extension: str, target: str, *, timeout: float | None
 def poster_frame(path: str, *, timeout: float = 30) -> bytes | None:
     """The first frame of a (transcoded) MP4 as JPEG bytes, or None."""
     return _poster(path, "mp4", time.monotonic() + timeout)
+
+
+@dataclass(frozen=True)
+class WebCopy:
+    """A stored upload made playable (`web_copy`): the web MP4's bytes and its first frame."""
+
+    content: bytes
+    width: int
+    height: int
+    duration: float | None
+    poster: Image.Image | None  # the first frame, decoded and cleaned (images.still_image), or None
+
+
+def web_copy(original: bytes, extension: str, *, max_seconds: float | None = None,
+             poster_max_edge: int | None = None) -> WebCopy:
+    """The media tasks' one video step (posts' `post_media_process`, stories' `story_media_process`):
+    a stored upload's bytes, written to a temporary directory, become a web MP4 (`transcode`) and
+    its poster frame (`poster_frame`, decoded by `still_image` with its long edge at most
+    `poster_max_edge`; None when there is none or it cannot be decoded). `max_seconds`: a web copy
+    longer than that (an upload whose container stated no length) fails too. Raises TranscodeFailed
+    (`reason` for the person); the temporary files are gone when it returns."""
+    with tempfile.TemporaryDirectory(prefix="instaclone-video-") as workdir:
+        source = os.path.join(workdir, f"upload.{extension}")
+        target = os.path.join(workdir, "web.mp4")
+        with open(source, "wb") as out:
+            out.write(original)
+        del original
+        web = transcode(source, extension, target)
+        if max_seconds is not None and web.duration is not None and web.duration > max_seconds + 0.5:
+            # half a second: a frame's worth of rounding
+            raise TranscodeFailed(
+                f"the web copy lasts {web.duration:.1f} s, longer than {max_seconds:g} s",
+                reason=too_long_message(web.duration, max_seconds),
+            )
+        os.unlink(source)
+        poster = None
+        frame = poster_frame(target)
+        if frame:
+            try:
+                poster = still_image(frame, max_edge=poster_max_edge)
+            except UploadRejected:
+                log.warning("the poster frame of a video could not be decoded")
+        with open(target, "rb") as fh:
+            content = fh.read()
+    return WebCopy(content, web.width, web.height, web.duration, poster)

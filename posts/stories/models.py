@@ -6,6 +6,8 @@ from django.utils import timezone
 from accounts.visibility import visible_authors_q
 from instaclone.links import link
 
+from ..media_rows import failure_reason
+
 
 def _field(prefix: str, name: str) -> str:
     return f"{prefix}__{name}" if prefix else name
@@ -71,7 +73,7 @@ class Story(models.Model):
     duration = models.FloatField(default=0)  # seconds, videos only
     alt_text = models.CharField(max_length=1000, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.READY)
-    error = models.TextField(blank=True)
+    error = models.TextField(blank=True)  # a failed video: the reason for its author, then staff's detail
     created = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     is_hidden = models.BooleanField("hidden by moderators", default=False)
@@ -98,6 +100,12 @@ class Story(models.Model):
     @property
     def is_video(self) -> bool:
         return self.kind == self.Kind.VIDEO
+
+    @property
+    def failure_reason(self) -> str:
+        """Why a failed video story could not be made playable, for its author (too long, a format
+        ffmpeg cannot read...): the first line of `error`, the rest being staff's detail."""
+        return failure_reason(self.error)
 
     # the values_list() that `stored_names` reads, for deleting a batch of stories' files
     FILE_FIELDS = ("file", "poster", "renditions")

@@ -87,16 +87,16 @@ def video_post(author, content=None):
 
 def process_deleting_the_post_mid_transcode(post, monkeypatch) -> None:
     """Run the media task; the author deletes the post while ffmpeg works."""
-    from posts import tasks
+    from instaclone.media import videos
 
-    real = tasks.transcode
+    real = videos.transcode
 
     def delete_meanwhile(*args, **kwargs):
         result = real(*args, **kwargs)
         post_delete(post=Post.objects.get(pk=post.pk))
         return result
 
-    monkeypatch.setattr(tasks, "transcode", delete_meanwhile)
+    monkeypatch.setattr(videos, "transcode", delete_meanwhile)  # web_copy's step (posts.media_rows)
     post_media_process.call(post.pk)
 
 

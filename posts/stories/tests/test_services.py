@@ -118,14 +118,14 @@ def test_a_video_in_processing_is_its_authors_only(alice, bob, video_of, monkeyp
 
 
 @pytest.mark.django_db
-def test_a_video_the_task_cannot_transcode_fails_for_its_author_only(alice, media_root, video_of, monkeypatch):
-    from instaclone.media.videos import TranscodeFailed
+def test_a_video_the_task_cannot_transcode_fails_for_its_author_only(alice, alice_client, media_root, video_of, monkeypatch):
+    from instaclone.media import videos
     from posts.stories import tasks
 
     def broken(*args, **kwargs):
-        raise TranscodeFailed("ffmpeg exited with 1: broken stream")
+        raise videos.TranscodeFailed("ffmpeg exited with 1: broken stream")
 
-    monkeypatch.setattr(tasks, "transcode", broken)
+    monkeypatch.setattr(videos, "transcode", broken)
     monkeypatch.setattr(services, "enqueue_on_commit", lambda *a, **k: None)
     story = story_create(author=alice, upload=video_of(1))
 
@@ -133,23 +133,47 @@ def test_a_video_the_task_cannot_transcode_fails_for_its_author_only(alice, medi
         tasks.story_media_process.call(story.pk)
 
     story.refresh_from_db()
-    assert story.status == "failed" and "broken stream" in story.error
+    assert story.status == "failed" and "broken stream" in story.error  # staff's detail
     assert stored_files(media_root) == [story.file]  # the upload stays until the story goes
+    page = alice_client.get("/stories/alice/").content.decode()
+    assert "its format may not be supported, or the file may be damaged" in page and "broken stream" not in page
+
+
+@pytest.mark.django_db
+def test_a_video_longer_than_its_container_said_fails_with_its_length_for_its_author(
+    alice, alice_client, media_root, video_of, monkeypatch, settings
+):
+    from posts.stories import tasks
+
+    monkeypatch.setattr(services, "enqueue_on_commit", lambda *a, **k: None)
+    story = story_create(author=alice, upload=video_of(3))  # its container states 3 s: accepted
+    settings.STORY_VIDEO_MAX_SECONDS = 1  # as if it had stated none, and the web copy told the truth
+
+    with pytest.raises(tasks.StoryMediaFailed):
+        tasks.story_media_process.call(story.pk)
+
+    story.refresh_from_db()
+    assert story.status == "failed" and story.failure_reason == "This video is too long (0:03). The limit is 0:01."
+    assert stored_files(media_root) == [story.file]
+    page = alice_client.get("/stories/alice/").content.decode()
+    assert "This video is too long (0:03). The limit is 0:01. Delete it and try another one." in page
 
 
 @pytest.mark.django_db
 def test_a_story_deleted_while_its_video_is_processed_leaves_no_file(alice, media_root, video_of, monkeypatch):
+    from instaclone.media import videos
     from posts.stories import tasks
 
     monkeypatch.setattr(services, "enqueue_on_commit", lambda *a, **k: None)
     story = story_create(author=alice, upload=video_of(1))
-    real_finish = tasks._finish
+    real = videos.transcode
 
-    def deleted_meanwhile(row, changes):
-        story_delete(story=row, by=alice)  # the author deletes it while ffmpeg runs
-        real_finish(row, changes)
+    def deleted_meanwhile(*args, **kwargs):
+        result = real(*args, **kwargs)
+        story_delete(story=Story.objects.get(pk=story.pk), by=alice)  # the author deletes it while ffmpeg runs
+        return result
 
-    monkeypatch.setattr(tasks, "_finish", deleted_meanwhile)
+    monkeypatch.setattr(videos, "transcode", deleted_meanwhile)
     assert tasks.story_media_process.call(story.pk) == f"story {story.pk}: gone meanwhile"
     assert not Story.objects.exists()
     assert stored_files(media_root) == []
