@@ -10,4 +10,5 @@ urlpatterns = [
     path("<str:username>/<int:pk>/seen/", views.seen, name="seen"),
     path("<str:username>/<int:pk>/viewers/", views.viewers, name="viewers"),
     path("<str:username>/<int:pk>/delete/", views.delete, name="delete"),
+    path("<str:username>/<int:pk>/delete/confirm/", views.delete_confirm, name="delete_confirm"),
 ]

@@ -7,7 +7,8 @@
 - `/stories/<username>/<id>/seen/` (POST, the viewer) and `/stories/<username>/seen/` (POST, the
   plain page's "Mark as seen"): record views, once each;
 - `/stories/<username>/<id>/viewers/`: who saw it, for its author only (404 for anyone else);
-- `/stories/<username>/<id>/delete/` (POST): the author deletes it.
+- `/stories/<username>/<id>/delete/confirm/` ("Delete this story?", the Delete link without
+  JavaScript) and `/stories/<username>/<id>/delete/` (POST): the author deletes it.
 
 Every page needs a signed-in person (stories are never public to the signed-out web).
 """
@@ -126,6 +127,15 @@ def viewers(request, username, pk):
     if request.htmx and request.GET.get("cursor"):
         return render(request, "stories/viewers.html#viewers-page", context)
     return render(request, "stories/viewers.html", context)
+
+
+@require_GET
+@login_required_htmx
+def delete_confirm(request, username, pk):
+    """"Delete this story?" without JavaScript (with htmx the Delete link asks with hx-confirm and
+    posts at once); as posts' delete_confirm. 404 for anyone but its author."""
+    story = selectors.story_get_for_author(request.user, pk, username)
+    return render(request, "stories/delete_confirm.html", {"story": story})
 
 
 @require_POST

@@ -41,6 +41,7 @@ def _urls(story):
         "seen_all": f"/stories/{name}/seen/",
         "viewers": f"/stories/{name}/{story.pk}/viewers/",
         "delete": f"/stories/{name}/{story.pk}/delete/",
+        "delete_confirm": f"/stories/{name}/{story.pk}/delete/confirm/",
         "new": "/stories/new/",
     }
 
@@ -51,6 +52,7 @@ def _urls(story):
 @pytest.mark.django_db
 @pytest.mark.parametrize("name, method", [
     ("person", "get"), ("viewers", "get"), ("new", "get"), ("seen", "post"), ("seen_all", "post"), ("delete", "post"),
+    ("delete_confirm", "get"),
 ])
 def test_signed_out_people_are_sent_to_log_in(client, story, name, method):
     response = getattr(client, method)(_urls(story)[name])
@@ -90,7 +92,8 @@ def test_the_authors_page_has_viewers_and_delete_but_no_reply(alice_client, stor
     story_views_record(viewer=UserFactory(), story_ids=[story.pk])
     html = alice_client.get("/stories/alice/").content.decode()
     assert f'href="/stories/alice/{story.pk}/viewers/"' in html and "Seen by 1" in html
-    assert f'action="/stories/alice/{story.pk}/delete/"' in html
+    # Delete asks first: the confirm page without JavaScript, hx-confirm with htmx
+    assert f'href="/stories/alice/{story.pk}/delete/confirm/" hx-post="/stories/alice/{story.pk}/delete/" hx-confirm="Delete this story?' in html
     assert "/reply/" not in html and "Mark as seen" not in html
 
 
@@ -253,6 +256,22 @@ def test_the_author_deletes_a_story(alice_client, media_root, story):
     assert not Story.objects.exists() and _story_files(media_root) == []
     htmx = alice_client.post(f"/stories/alice/{story.pk}/delete/", **HX)
     assert htmx.status_code == 404  # gone
+
+
+@pytest.mark.django_db
+def test_without_javascript_delete_asks_on_a_page_first(alice_client, story):
+    page = alice_client.get(f"/stories/alice/{story.pk}/delete/confirm/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "Delete story?" in html
+    assert f'action="/stories/alice/{story.pk}/delete/"' in html and f'href="/stories/alice/#story-{story.pk}"' in html
+    assert Story.objects.filter(pk=story.pk).exists()  # asking deletes nothing
+    assert alice_client.post(f"/stories/alice/{story.pk}/delete/confirm/").status_code == 405
+
+
+@pytest.mark.django_db
+def test_nobody_else_is_asked_to_delete_a_story(bob_client, story):
+    assert bob_client.get(f"/stories/alice/{story.pk}/delete/confirm/").status_code == 404
+    assert bob_client.get(f"/stories/bob/{story.pk}/delete/confirm/").status_code == 404
 
 
 @pytest.mark.django_db
