@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages as flash
 from django.core.exceptions import BadRequest, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -377,11 +378,15 @@ def share(request, post_id):
         context["errors"] = ["Choose who to send it to."]
         return render(request, "direct/share.html", context, status=400)
     try:
-        for conversation_id in sorted(picked):
-            member = selectors.participant_get(request.user, conversation_id)
-            services.message_send(sender=request.user, conversation=member.conversation, text=data.get("text", ""), post_id=post.pk)
-        for person in chosen:
-            services.conversation_create(sender=request.user, recipients=[person], text=data.get("text", ""), post_id=post.pk)
+        with transaction.atomic():  # to everyone chosen, or (one refused) to no one
+            for conversation_id in sorted(picked):
+                member = selectors.participant_get(request.user, conversation_id)
+                services.message_send(sender=request.user, conversation=member.conversation, text=data.get("text", ""), post_id=post.pk)
+            for person in chosen:
+                existing = selectors.direct_conversation_with(request.user, person)
+                if existing is not None and existing.pk in picked:
+                    continue  # chosen twice (a recent conversation and by name): sent once
+                services.conversation_create(sender=request.user, recipients=[person], text=data.get("text", ""), post_id=post.pk)
     except DomainError as exc:
         if exc.status in (404, 429):
             return _refused(request, exc)

@@ -435,3 +435,19 @@ def test_the_conversation_page_queries_do_not_grow_with_messages(alice, bob, fol
         # count (seen already: no write; both nav badges cached)
         response = client.get(url("conversation", conversation.pk))
     assert response.status_code == 200 and html(response).count("data-message-id=") == count
+
+
+
+def test_sharing_to_someone_twice_sends_once_and_a_refusal_sends_to_no_one(alice, bob, charlie, dora, follows, client_of):
+    follows(bob, alice)
+    post = PostFactory(author=charlie)
+    group, _ = services.conversation_create(sender=alice, recipients=[bob, charlie], text="g")  # sent to first
+    one, _ = services.conversation_create(sender=alice, recipients=[bob], text="hi")
+    client = client_of(alice)
+    client.post(url("share", post.pk), {"c": [one.pk], "to": ["bob"]})
+    assert Message.objects.filter(kind="post").count() == 1
+    with_dora, _ = services.conversation_create(sender=alice, recipients=[dora], text="hey")
+    BlockFactory(blocker=dora, blocked=alice)
+    refused = client.post(url("share", post.pk), {"c": [group.pk, with_dora.pk]})
+    assert refused.status_code == 403 and "You can't message this account." in html(refused)
+    assert Message.objects.filter(kind="post").count() == 1  # not even to the group
