@@ -7,10 +7,17 @@
 // - tap the right side / ArrowRight: next; the left third / ArrowLeft: previous;
 // - press and hold (or Space, or the pause button): pause; Esc or the close button: close;
 // - on phones, swipe left/right for the next/previous person, down to close;
-// - at a person's last story it moves on to the next ring, in the tray's order;
+// - at a person's last story it moves on to the next ring, in the tray's order; going back from a
+//   person's first story opens the previous person's last one;
 // - videos play muted until the sound button is pressed;
+// - with prefers-reduced-motion nothing moves by itself: the progress bars do not fill as time
+//   passes and a photo (or a video that ended) waits for a tap or an arrow key, as posts.js does;
 // - each story shown is recorded once (POST to its `data-seen-url`; the server keeps one view per
-//   person and story), and a ring whose stories have all been seen turns grey;
+//   person and story), and a ring whose stories have all been seen turns grey; a POST that fails
+//   takes both marks back (the story is posted again the next time it is shown);
+// - the items come from the page with their htmx attributes (Report opens social's report dialog,
+//   Delete asks with hx-confirm): htmx.process() wires them, and the viewer holds still while the
+//   report dialog is open;
 // - the reply field posts to Direct (`direct:story_reply`) in the background and says "Sent".
 (function () {
   "use strict";
@@ -18,6 +25,7 @@
   var IMAGE_MS = 5000;  // how long a photo (or a story that cannot play) is shown, unless the template says
   var HOLD_MS = 200;  // a press longer than this pauses instead of moving on
   var SWIPE_PX = 50;
+  var reducedMotion = window.matchMedia ? window.matchMedia("(prefers-reduced-motion: reduce)") : {matches: false};
 
   function csrfToken() {
     try {
@@ -43,7 +51,7 @@
     this.items = [];
     this.index = 0;
     this.person = -1;
-    this.reasons = {};  // why it is paused: "user", "hold", "typing", "hidden", "loading"
+    this.reasons = {};  // why it is paused: "user", "hold", "typing", "hidden", "loading", "report"
     this.elapsed = 0;
     this.last = 0;
     this.frame = 0;
@@ -166,8 +174,7 @@
     var paused = this.paused();
     var shown = !!(this.reasons.user || this.reasons.hold);
     this.dialog.classList.toggle("is-paused", shown);
-    this.pauseButton.setAttribute("aria-pressed", String(!!this.reasons.user));
-    this.pauseButton.querySelector(".visually-hidden").textContent = this.reasons.user ? "Play" : "Pause";
+    this.pauseButton.setAttribute("aria-pressed", String(!!this.reasons.user));  // its name stays "Pause"
     var video = this.video();
     if (video && !this.fallback) {
       if (paused) video.pause();
@@ -175,7 +182,7 @@
     }
   };
 
-  Viewer.prototype.load = function (person) {
+  Viewer.prototype.load = function (person, at) {
     var self = this;
     var ring = this.rings[person];
     var token = ++this.token;
@@ -195,7 +202,7 @@
         holder.innerHTML = html;
         var list = holder.content.querySelector(".story-items");
         if (!list || !list.children.length) throw new Error("no stories");
-        self.show(list);
+        self.show(list, at);
       })
       .catch(function () {
         if (token !== self.token || !self.dialog.isConnected) return;
@@ -204,16 +211,19 @@
       });
   };
 
-  Viewer.prototype.show = function (list) {
+  Viewer.prototype.show = function (list, at) {
     var self = this;
     this.body.appendChild(list);
+    if (window.htmx) window.htmx.process(list);  // Report, Delete: the page's htmx attributes
     this.items = Array.prototype.slice.call(list.querySelectorAll(".story-item"));
     this.items.forEach(function (item) {
       var video = item.querySelector("video");
       if (video) {
         video.removeAttribute("controls");
         video.preload = "auto";
-        video.addEventListener("ended", function () { if (self.items[self.index] === item) self.next(); });
+        video.addEventListener("ended", function () {
+          if (self.items[self.index] === item && !reducedMotion.matches) self.next();
+        });
       }
       var bar = document.createElement("span");
       bar.className = "story-viewer__bar";
@@ -226,8 +236,11 @@
     person.querySelector(".story-viewer__username").textContent = list.dataset.username;
     this.dialog.setAttribute("aria-label", "Stories of " + list.dataset.username);
     var first = 0;
-    for (var i = 0; i < this.items.length; i++) {
-      if (this.items[i].dataset.seen !== "1") { first = i; break; }
+    if (at === "last") first = this.items.length - 1;  // going back a person
+    else {
+      for (var i = 0; i < this.items.length; i++) {
+        if (this.items[i].dataset.seen !== "1") { first = i; break; }
+      }
     }
     this.setPaused("loading", false);
     this.go(first);
@@ -241,10 +254,11 @@
     this.last = performance.now();
     this.fallback = false;
     var bars = this.progress.children;
+    var still = reducedMotion.matches;  // no filling bar: the current one is shown full at once
     this.items.forEach(function (item, i) {
       item.classList.toggle("is-current", i === index);
       bars[i].classList.toggle("story-viewer__bar--done", i < index);
-      bars[i].firstChild.style.transform = i < index ? "scaleX(1)" : "scaleX(0)";
+      bars[i].firstChild.style.transform = i < index || (still && i === index) ? "scaleX(1)" : "scaleX(0)";
     });
     var item = this.items[index];
     var time = item.querySelector(".story-item__time");
@@ -281,20 +295,27 @@
   };
 
   Viewer.prototype.record = function (item) {
+    var self = this;
     var url = item.dataset.seenUrl;
     if (!url || item.dataset.seen === "1") return;
-    item.dataset.seen = "1";
-    post(url).catch(function () { item.dataset.seen = "0"; });
-    if (this.items.every(function (each) { return each.dataset.seen === "1"; })) this.ringSeen();
+    var ring = this.rings[this.person].el;
+    item.dataset.seen = "1";  // at once: one POST per story, and the ring greys as the last one shows
+    if (this.items.every(function (each) { return each.dataset.seen === "1"; })) this.ringSeen(ring, true);
+    post(url).then(function (response) {
+      if (!response.ok) throw new Error("not recorded");
+    }).catch(function () {
+      // not recorded (offline, a server error): both marks come back, and it is posted again when shown
+      item.dataset.seen = "0";
+      self.ringSeen(ring, false);
+    });
   };
 
-  Viewer.prototype.ringSeen = function () {
-    var ring = this.rings[this.person].el;
+  Viewer.prototype.ringSeen = function (ring, seen) {
     if (!ring || ring.classList.contains("story-ring--own")) return;
-    ring.classList.remove("story-ring--unseen");
-    ring.classList.add("story-ring--seen");
+    ring.classList.toggle("story-ring--unseen", !seen);
+    ring.classList.toggle("story-ring--seen", seen);
     var state = ring.querySelector(".story-ring__state");
-    if (state) state.textContent = ", seen";
+    if (state) state.textContent = seen ? ", seen" : ", new";
   };
 
   Viewer.prototype.tick = function (now) {
@@ -311,10 +332,12 @@
       if (video.error) { this.fallback = true; return; }
       progress = video.duration ? video.currentTime / video.duration : 0;
     } else {
+      if (reducedMotion.matches) return;  // a photo stays until the person moves on
       this.elapsed += delta;
       progress = this.elapsed / this.imageMs;
       if (progress >= 1) { this.next(); return; }
     }
+    if (reducedMotion.matches) return;  // the bar does not move (go() showed it full)
     this.progress.children[this.index].firstChild.style.transform = "scaleX(" + Math.min(1, progress) + ")";
   };
 
@@ -327,7 +350,7 @@
   Viewer.prototype.prev = function () {
     if (!this.items.length) return;
     if (this.index > 0) this.go(this.index - 1);
-    else if (this.person > 0) this.load(this.person - 1);
+    else if (this.person > 0) this.load(this.person - 1, "last");
     else this.go(0);
   };
 
@@ -337,7 +360,7 @@
   };
 
   Viewer.prototype.prevPerson = function () {
-    if (this.person > 0) this.load(this.person - 1);
+    if (this.person > 0) this.load(this.person - 1, "last");
     else this.go(0);
   };
 
@@ -381,6 +404,18 @@
   };
 
   var active = null;
+
+  // social's report dialog (appended to <body> by htmx, shown as a modal over the viewer): the
+  // viewer holds still while it is open ("close" does not bubble: the capture phase)
+  function isReportDialog(element) {
+    return element && element.matches && element.matches("dialog.report-dialog--modal");
+  }
+  document.addEventListener("htmx:load", function (event) {
+    if (active && isReportDialog(event.detail.elt)) active.setPaused("report", true);
+  });
+  document.addEventListener("close", function (event) {
+    if (active && isReportDialog(event.target)) active.setPaused("report", false);
+  }, true);
 
   function open(rings, index, opener) {
     if (active || !document.getElementById("story-viewer-template") || !window.HTMLDialogElement) return false;

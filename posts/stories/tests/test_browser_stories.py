@@ -212,6 +212,136 @@ def test_the_viewer_plays_on_by_itself_through_the_rings_and_closes_after_the_la
     assert StoryView.objects.filter(viewer=bob).count() == 3
 
 
+def _open_first_ring(page, image_ms):
+    page.evaluate(f"document.getElementById('story-viewer-template').dataset.imageMs = '{image_ms}'")
+    page.locator("#story-tray a[data-story-ring]").first.click()
+    page.wait_for_selector(".story-viewer .story-item.is-current img")
+    return page.locator("dialog.story-viewer")
+
+
+def _current_alt(viewer):
+    return viewer.locator(".story-item.is-current img").get_attribute("alt")
+
+
+def test_with_reduced_motion_nothing_moves_by_itself(_browser, live_server):
+    alice, bob, charlie = _people()
+    _story(alice, "alice, first", ((40, 90, 200), (20, 20, 60)))
+    _story(alice, "alice, second", ((250, 120, 40), (90, 20, 80)))
+    context = _browser.new_context(viewport={"width": 1280, "height": 900}, reduced_motion="reduce")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        browser_login(page, live_server, "bob")
+        viewer = _open_first_ring(page, 300)  # a photo would move on after 0.3 s
+        fills = viewer.locator(".story-viewer__fill")
+        page.wait_for_timeout(1500)
+        assert _current_alt(viewer) == "alice, first"  # no auto-advance
+        # the bars are still: the current one full at once, the next empty, nothing in between
+        assert [fills.nth(i).evaluate("e => e.style.transform") for i in range(2)] == ["scaleX(1)", "scaleX(0)"]
+        # "1 of 2" stays for screen readers; the pause button keeps its name and says it is pressed
+        number = viewer.locator(".story-item.is-current .story-item__number")
+        assert number.inner_text() == "1 of 2" and number.is_visible()
+        pause = viewer.get_by_role("button", name="Pause", exact=True)
+        assert pause.get_attribute("aria-pressed") == "false"
+        pause.click()
+        assert viewer.get_by_role("button", name="Pause", exact=True).get_attribute("aria-pressed") == "true"
+        pause.click()
+        page.keyboard.press("ArrowRight")  # the person moves on
+        assert _current_alt(viewer) == "alice, second"
+        page.wait_for_timeout(1000)
+        assert _current_alt(viewer) == "alice, second" and viewer.is_visible()  # the last one waits too
+    finally:
+        context.close()
+
+
+def test_report_from_inside_the_viewer_opens_the_dialog_and_holds_the_story(page, live_server):
+    alice, bob, charlie = _people()
+    _story(alice, "alice, first", ((40, 90, 200), (20, 20, 60)))
+    _story(alice, "alice, second", ((250, 120, 40), (90, 20, 80)))
+    browser_login(page, live_server, "bob")
+    viewer = _open_first_ring(page, 2500)
+    viewer.locator(".story-item.is-current .story-item__report").click()
+    dialog = page.locator("dialog.report-dialog--modal[open]")  # htmx's dialog, not the plain page
+    dialog.wait_for()
+    assert page.url == f"{live_server.url}/"
+    page.wait_for_timeout(3500)  # longer than a photo's time: it holds
+    assert _current_alt(viewer) == "alice, first"
+    dialog.locator("input[value=spam]").check()
+    dialog.locator("button[type=submit]", has_text="Report").click()
+    dialog.get_by_text("Thanks for letting us know").wait_for()  # social's answer (its tests check the row)
+    dialog.get_by_role("button", name="Close").click()
+    page.wait_for_selector("dialog.report-dialog--modal", state="detached")
+    # playing again: on to the second story by itself
+    page.wait_for_function("() => document.querySelector('.story-viewer .story-item.is-current img').alt === 'alice, second'")
+
+
+def test_a_view_the_server_did_not_record_is_not_marked_seen(page, live_server):
+    alice, bob, charlie = _people()
+    _story(alice, "alice", ((40, 90, 200), (20, 20, 60)))
+    refused = []
+
+    def server_error(route):
+        refused.append(route.request.url)
+        route.fulfill(status=500, body="", content_type="text/plain")
+
+    page.route("**/stories/alice/*/seen/", server_error)
+    browser_login(page, live_server, "bob")
+    viewer = _open_first_ring(page, 60000)
+    page.wait_for_function("() => document.querySelector('.story-viewer .story-item.is-current').dataset.seen === '0'")
+    assert len(refused) == 1 and not StoryView.objects.exists()
+    ring = page.locator("#story-tray a[href='/stories/alice/']")
+    assert "story-ring--unseen" in ring.get_attribute("class") and ", new" in ring.inner_text()
+    viewer.locator(".story-viewer__close").click()
+    viewer.wait_for(state="detached")
+    page.unroute("**/stories/alice/*/seen/")
+    _open_first_ring(page, 60000)  # shown again: posted again, recorded this time
+    page.wait_for_function("() => document.querySelector('#story-tray a[href=\"/stories/alice/\"]').classList.contains('story-ring--seen')")
+    page.wait_for_timeout(300)
+    assert StoryView.objects.filter(viewer=bob).count() == 1
+
+
+def test_going_back_a_person_opens_their_last_story(page, live_server):
+    alice, bob, charlie = _people()
+    _story(charlie, "charlie", ((255, 170, 60), (200, 40, 120)))
+    _story(alice, "alice, first", ((40, 90, 200), (20, 20, 60)))
+    _story(alice, "alice, second", ((250, 120, 40), (90, 20, 80)))
+    browser_login(page, live_server, "bob")
+    viewer = _open_first_ring(page, 60000)
+    assert _current_alt(viewer) == "alice, first"
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('.story-viewer__username').textContent === 'charlie'")
+    page.wait_for_selector(".story-viewer .story-item.is-current img")
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("() => document.querySelector('.story-viewer__username').textContent === 'alice'")
+    page.wait_for_selector(".story-viewer .story-item.is-current img")
+    assert _current_alt(viewer) == "alice, second"
+
+
+def test_the_author_deletes_a_story_from_the_viewer_after_confirming(page, live_server):
+    alice, bob, charlie = _people()
+    first = _story(alice, "alice, first", ((40, 90, 200), (20, 20, 60)))
+    _story(alice, "alice, second", ((250, 120, 40), (90, 20, 80)))
+    browser_login(page, live_server, "alice")
+    viewer = _open_first_ring(page, 60000)
+    questions = []
+
+    def answer(dialog, accept):
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    viewer.locator(".story-item.is-current .story-item__delete").click()
+    page.wait_for_timeout(300)
+    assert questions == ["Delete this story? It can't be undone."] and Story.objects.count() == 2  # cancelled
+
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    viewer.locator(".story-item.is-current .story-item__delete").click()
+    page.wait_for_selector("#messages >> text=Story deleted.")
+    assert list(Story.objects.values_list("alt_text", flat=True)) == ["alice, second"]
+    assert not Story.objects.filter(pk=first.pk).exists()
+
+
 def test_without_javascript_the_ring_leads_to_the_plain_page(_browser, live_server):
     alice, bob, _ = _people()
     first = _story(alice, "alice, first", ((40, 90, 200), (20, 20, 60)))
