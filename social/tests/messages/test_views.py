@@ -451,3 +451,17 @@ def test_sharing_to_someone_twice_sends_once_and_a_refusal_sends_to_no_one(alice
     refused = client.post(url("share", post.pk), {"c": [group.pk, with_dora.pk]})
     assert refused.status_code == 403 and "You can't message this account." in html(refused)
     assert Message.objects.filter(kind="post").count() == 1  # not even to the group
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_the_inbox_page_queries_do_not_grow_with_threads(alice, client_of, follows, django_assert_num_queries, count):
+    for person in UserFactory.create_batch(count):
+        follows(alice, person)
+        services.conversation_create(sender=person, recipients=[alice], text="hi")
+    client = client_of(alice)
+    client.get(url("inbox"))  # both nav badges cached
+    with django_assert_num_queries(5):
+        # 1. the session, 2. the user, 3. a page of threads (their conversations and last messages
+        # joined), 4. their members, 5. the requests count
+        response = client.get(url("inbox"))
+    assert html(response).count('<li class="thread') == count
