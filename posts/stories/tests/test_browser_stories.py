@@ -403,6 +403,17 @@ def test_the_story_pages_have_no_axe_violations(_browser, live_server, device):
         _axe(page, f"viewers, {device}", found)
         if device == "phone":
             _shot(page, "viewers-390")
+        page.goto(f"{live_server.url}/stories/alice/{story.pk}/delete/confirm/")
+        _axe(page, f"delete a story (no JavaScript's question), {device}", found)
+        _shot(page, f"delete-confirm-{'390' if device == 'phone' else '1280'}")
+        Story.objects.filter(pk=story.pk).update(is_hidden=True)  # a moderator hid it: its author still sees it
+        page.goto(f"{live_server.url}/stories/alice/")
+        _axe(page, f"your hidden story, {device}", found)
+        page.locator("[data-story-play]").click()
+        page.wait_for_selector(".story-viewer .story-item.is-current .story-item__hidden")
+        page.locator(".story-viewer__pause").click()
+        _axe(page, f"your hidden story in the viewer, {device}", found)
+        _shot(page, f"hidden-{'390' if device == 'phone' else '1280'}")
     finally:
         context.close()
     assert not found, "\n".join(found)
