@@ -28,9 +28,14 @@ _POST_FOLDERS = ("posts/images/", "posts/videos/")
 # are served only by their owner's download view, never by /media/.
 EXPORTS_FOLDER = "exports"
 # Stories (posts.stories): photos and videos under stories/, a video's poster named after its web
-# copy (stories/posters/<stem>.jpg beside stories/videos/<stem>.mp4, posts.stories.tasks).
+# copy (stories/posters/<stem>.jpg beside stories/videos/<stem>.mp4, posts.stories.tasks). Names are
+# a random 32-hex stem (instaclone.media.files.unique_name), which a storage that finds the name
+# taken extends with "_" and 7 letters or digits (Django's get_available_name): nothing else can be
+# a story's file, so any other name under stories/ is answered without a query.
 STORIES_FOLDER = "stories"
-_STORY_POSTER = re.compile(r"^stories/posters/([0-9a-f]{32})\.jpg$")
+_SUFFIX = r"(?:_[A-Za-z0-9]{7})"
+_STORY_FILE = re.compile(rf"^stories/(?:images|videos)/[0-9a-f]{{32}}{_SUFFIX}?\.[a-z0-9]{{3,4}}$")
+_STORY_POSTER = re.compile(rf"^stories/posters/([0-9a-f]{{32}}{_SUFFIX}{{0,2}})\.jpg$")
 # social.messages stores direct-message photos here: always private, shown to the conversation's
 # members only through the signed, expiring URLs their pages get (never served unsigned).
 DIRECT_FOLDER = "direct"
@@ -54,12 +59,17 @@ def media_name_is_private(name: str) -> bool:
     if name.startswith(f"{DIRECT_FOLDER}/"):
         return True  # a direct message's photo: its members' pages sign its URL
     if name.startswith(f"{STORIES_FOLDER}/"):
-        # a private account's story (one indexed query on Story.file)
+        # a private account's story: one query on Story.file's index, none for a name no story has
         poster = _STORY_POSTER.match(name)
         if poster:
-            found = Q(file=f"{STORIES_FOLDER}/videos/{poster.group(1)}.mp4")
-        else:  # a poster the storage had to rename is found by its own (unindexed) column
-            found = Q(poster=name) if name.startswith(f"{STORIES_FOLDER}/posters/") else Q(file=name)
+            # named after its video's stem; a poster the storage renamed has one more suffix
+            stem = poster.group(1)
+            stems = [stem, stem[:-8]] if len(stem) > 32 else [stem]
+            found = Q(file__in=[f"{STORIES_FOLDER}/videos/{each}.mp4" for each in stems], poster=name)
+        elif _STORY_FILE.match(name):
+            found = Q(file=name)
+        else:
+            return True  # not a name stories are stored under: private, so an unsigned request is a 404
         return Story.objects.filter(found, author__is_private=True).exists()
     if name.startswith(_POST_FOLDERS):
         return _only_private_authors_use(PostMedia.objects.filter(file=name))

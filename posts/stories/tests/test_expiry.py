@@ -101,6 +101,29 @@ def test_a_private_authors_story_files_are_private_for_media(alice, bob, make_st
     assert not media_name_is_private("stories/images/0123456789abcdef0123456789abcdef.jpg")  # nobody's: public, and 404 anyway
 
 
+@pytest.mark.django_db
+def test_media_asks_about_a_story_file_in_one_indexed_query_and_never_for_a_name_no_story_has(
+    alice, make_story, video_of, django_assert_num_queries
+):
+    from accounts.tests.factories import make_private
+    from posts.media_access import media_name_is_private
+
+    make_private(alice)
+    video = story_create(author=alice, upload=video_of(1))
+    video.refresh_from_db()
+    renamed = video.poster.replace(".jpg", "_Ab3dE5g.jpg")  # as a storage that found the name taken
+    Story.objects.filter(pk=video.pk).update(poster=renamed)
+
+    with django_assert_num_queries(1):  # Story.file's index (the poster: its video's name)
+        assert media_name_is_private(renamed)
+    with django_assert_num_queries(1):
+        assert media_name_is_private(video.file)
+    with django_assert_num_queries(0):  # names the storage never makes: refused unread (404 unsigned)
+        for name in ("stories/posters/x.jpg", "stories/images/../../etc/passwd", "stories/videos/%25.mp4",
+                     "stories/images/" + "a" * 32 + "_toolongsuffix.jpg", "stories/elsewhere/" + "a" * 32 + ".jpg"):
+            assert media_name_is_private(name)
+
+
 @pytest.fixture
 def hold():
     """`hold(ids)`: a receiver of stories_expiry_hold that keeps those stories (records each call)."""
