@@ -1,7 +1,9 @@
 """A few stories on a fresh demo, so the feed's tray is not empty: the first people alice follows
 and two of the other demo users get one or two each, through `posts.stories.services.story_create`
 (the real upload pipeline, as a phone's upload would go; about 10 ms a story), and alice has
-already watched the last person's, so her tray shows a grey ring after the coloured ones."""
+already watched the last person's, so her tray shows a grey ring after the coloured ones. Stories
+expire after a day: a later run of seed_demo (scripts/run.sh runs it on every start) adds a fresh
+set when none is live (`demo_stories_refresh`), so the tray is never empty on a demo."""
 
 from __future__ import annotations
 
@@ -9,9 +11,11 @@ import io
 import random
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from accounts.models import Follow, User
+from posts.stories.models import Story
 from posts.stories.services import story_create, story_views_record
 
 from .images import PALETTES
@@ -53,3 +57,11 @@ def add_demo_stories(rng: random.Random) -> int:
     if followed:
         story_views_record(viewer=alice, story_ids=[s.pk for s in added if s.author_id == followed[-1].pk])
     return len(added)
+
+
+def demo_stories_refresh(rng: random.Random) -> int:
+    """The demo's stories again when none is live any more (they expired since the last run); how
+    many were added (none while some are live: a re-run within the day changes nothing)."""
+    if Story.objects.filter(expires_at__gt=timezone.now()).exists():
+        return 0
+    return add_demo_stories(rng)

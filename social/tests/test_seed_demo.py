@@ -58,6 +58,29 @@ def test_seed_creates_population_with_every_kind_of_row(media_root):
 
 
 @pytest.mark.django_db
+def test_a_rerun_a_day_later_brings_the_stories_back(media_root):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from posts.stories.models import Story
+
+    seed()
+    alice = User.objects.get(username="alice")
+    live = Story.objects.count()
+    seed()  # the same day: nothing new
+    assert Story.objects.count() == live
+    Story.objects.update(expires_at=timezone.now() - timedelta(minutes=1))  # a day later
+    assert story_tray(alice).rings == []
+
+    out = seed()
+
+    fresh = Story.objects.filter(expires_at__gt=timezone.now()).count()
+    assert fresh > 0 and f"{fresh} fresh stories" in out
+    assert len(story_tray(alice).rings) >= 3 and Post.objects.count() == 50  # the rest stays as it was
+
+
+@pytest.mark.django_db
 def test_seeded_counters_equal_their_rows(media_root):
     seed(probe_followees="3,10")
     assert counter_mismatches() == []

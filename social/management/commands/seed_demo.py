@@ -40,7 +40,7 @@ from social.demo.plan import (
     make_plan,
     plan_bios,
 )
-from social.demo.stories import add_demo_stories
+from social.demo.stories import add_demo_stories, demo_stories_refresh
 
 __all__ = ["DEMO_PASSWORD", "SEED_EMAIL_DOMAIN", "Command"]
 
@@ -77,15 +77,19 @@ class Command(BaseCommand):
             self.stdout.write("Reset: posts, graph rows and generated people deleted.")
         password_hash = make_password(DEMO_PASSWORD)
         created = writer.ensure_demo_accounts(password_hash)
+        if writer.population_exists() or writer.demo_users_have_posts():
+            # a re-run (scripts/run.sh seeds on every start): yesterday's stories have expired
+            stories = demo_stories_refresh(random.Random(opts["seed"]))
+            fresh = f", {stories} fresh stories" if stories else ""
         if writer.population_exists():
             self.stdout.write(self.style.SUCCESS(
-                f"Demo data ready ({created} users created; the generated population exists already — "
+                f"Demo data ready ({created} users created{fresh}; the generated population exists already — "
                 "use --reset to replace it)."
             ))
             return
         if writer.demo_users_have_posts():
             self.stdout.write(self.style.SUCCESS(
-                f"Demo data ready ({created} users created; the demo users have posts already, so nothing is "
+                f"Demo data ready ({created} users created{fresh}; the demo users have posts already, so nothing is "
                 "generated — use --reset to replace them)."
             ))
             return
