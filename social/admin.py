@@ -297,7 +297,10 @@ class ReportAdmin(admin.ModelAdmin):
             return "direct message"
         if report.story_id:
             return "story"
-        return "post" if report.post_id else "comment" if report.comment_id else "account"
+        if report.post_id or report.comment_id:
+            return "post" if report.post_id else "comment"
+        moved = moderation.report_moved_from(report)
+        return f"account ({moved[0]} deleted)" if moved else "account"
 
     @admin.display(description="target")
     def preview(self, report):
@@ -341,6 +344,9 @@ class ReportAdmin(admin.ModelAdmin):
                 thumb, story.get_kind_display(), states,
             ) if thumb else format_html('<span class="admin-excerpt">{} story{}</span>', story.get_kind_display(), states)
         user = report.user
+        moved = moderation.report_moved_from(report)
+        if moved:  # a deleted story, post or comment's report, now on its author
+            return format_html('<span class="admin-excerpt" title="{}">@{}: {} deleted</span>', moved[1], user.username, moved[0].capitalize())
         return format_html(
             '<span class="admin-excerpt" title="{}">Profile of @{} {}</span>',
             user.bio, user.username, _excerpt(user.bio, PREVIEW_CHARS - 20),
@@ -474,6 +480,8 @@ def _target_preview(request, report: Report) -> str:
         context.update(story=story, author=story.author, story_expired=story.expires_at <= timezone.now())
     else:
         context["author"] = report.user
+        # a story, post or comment deleted since: the report is now about its author's account
+        context["moved_kind"], context["moved_note"] = moderation.report_moved_from(report) or ("", "")
     return render_to_string("admin/social/report/_preview.html", context, request=request)
 
 

@@ -13,6 +13,7 @@ What hidden or suspended means for readers is decided elsewhere, in one place: `
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -390,6 +391,20 @@ def _reports_move_onto_authors(moves: list[tuple[Report, int, str]]) -> int:
 
 
 STORY_GONE = {"expired": "Story {} expired and was deleted", "deleted": "Story {} was deleted by its author"}
+
+# A note's line saying what a report was about went: written by `_reports_move_onto_authors` ("Story
+# 12 was deleted by its author") and by a moderator's `content_delete` ("Post 5 deleted (caption: …)").
+_MOVED = re.compile(r"^\[[^\]\n]*\] ((Story|Post|Comment) \d+ [^\n;]*?\b(?:deleted|expired)\b[^\n;]*)", re.MULTILINE)
+
+
+def report_moved_from(report: Report) -> tuple[str, str] | None:
+    """For a report now about an account because what it reported (a story, post or comment) was
+    deleted: its kind ("story") and the note's line saying what happened, for the moderators' queue
+    and preview; None otherwise."""
+    if not report.user_id or report.target_deleted:
+        return None
+    match = _MOVED.search(report.notes or "")
+    return (match.group(2).lower(), match.group(1)) if match else None
 
 
 def story_reports_hold(*, story_ids) -> list[int]:

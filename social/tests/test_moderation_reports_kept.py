@@ -105,3 +105,21 @@ def test_a_moderators_delete_keeps_the_reports_on_the_posts_comments_too(alice, 
     on_comment.refresh_from_db()
     assert (on_comment.comment_id, on_comment.user_id) == (None, charlie.pk)
     assert Report.objects.count() == 2
+
+
+def test_the_queue_and_the_preview_say_a_moved_report_was_about_a_deleted_story(alice, bob, moderator):
+    story = _story(alice)
+    report = moderation.report_create(reporter=bob, target=story, reason="harassment").report
+    about_alice = moderation.report_create(reporter=moderator, target=alice, reason="spam").report
+    story_delete(story=story, by=alice)
+    client = Client()
+    client.force_login(moderator)
+
+    queue = client.get("/admin/social/report/").content.decode()
+    assert "@alice: Story deleted" in queue
+    page = client.get(f"/admin/social/report/{report.pk}/change/").content.decode()
+    assert "account (story deleted)" in page  # its type
+    assert "Reported story, deleted since: its author's account" in page
+    assert f"Story {story.pk} was deleted by its author; the report stays on its author" in page
+    plain = client.get(f"/admin/social/report/{about_alice.pk}/change/").content.decode()
+    assert "Reported account, as its viewers saw it" in plain  # a report of the account itself
