@@ -23,6 +23,9 @@ photo_tag_removed = Signal()
 # post_delete's transaction while the post and its comments are still there; social keeps the
 # reports on them (they would cascade away) on their authors
 post_deleting = Signal()
+# comment_id, post_id, by_id (its author, or the post's author): a comment being deleted, sent in
+# comment_delete's transaction while the row is still there; social keeps the reports on it
+comment_deleting = Signal()
 # story_ids: stories past their 24 hours that the hourly expiry would delete now, sent in its
 # transaction with the rows locked. A receiver returns the ids of those that must stay for now
 # (social: an open report on them, until a moderator handles it); the expiry leaves them, invisible

@@ -429,6 +429,22 @@ def story_reports_keep(*, story_ids, reason: str = "expired") -> int:
     return _reports_move_onto_authors([(r, r.story.author_id, what.format(r.story_id)) for r in reports])
 
 
+def comment_reports_keep(*, comment_id: int, by_id: int) -> int:
+    """A comment is about to be deleted by its author or the post's author
+    (posts.signals.comment_deleting): the reports on it move onto the comment's author
+    (`_reports_move_onto_authors`). How many moved."""
+    reports = list(
+        Report.objects.select_for_update(of=("self",)).filter(comment_id=comment_id).select_related("comment").order_by("pk")
+    )
+    moves = []
+    for report in reports:
+        comment = report.comment
+        who = "its author" if by_id == comment.author_id else "the post's author"
+        what = f"Comment {comment.pk} on post {comment.post_id} was deleted by {who} (“{_excerpt(comment.body)}”)"
+        moves.append((report, comment.author_id, what))
+    return _reports_move_onto_authors(moves)
+
+
 def post_reports_keep(*, post_id: int) -> int:
     """A post is about to be deleted by its author (posts.signals.post_deleting; a moderator's
     `content_delete` moves the post's own reports first): the reports on it and on its comments

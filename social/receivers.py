@@ -157,6 +157,13 @@ def activity_record(user) -> None:
         enqueue_on_commit(tasks.feed_rebuild, user.pk)
 
 
+def on_comment_deleting(sender, comment_id, by_id, **kwargs):
+    """A comment is about to go: the reports on it stay, on its author."""
+    from .moderation import comment_reports_keep
+
+    comment_reports_keep(comment_id=comment_id, by_id=by_id)
+
+
 def on_stories_expiry_hold(sender, story_ids, **kwargs):
     """Which expired stories must stay for now: those with an open report (for the moderators)."""
     from .moderation import story_reports_hold
@@ -194,6 +201,7 @@ def connect() -> None:
     post_signals.photo_tag_added.connect(on_photo_tag_added, dispatch_uid="social.photo_tag_added")
     post_signals.photo_tag_removed.connect(on_photo_tag_removed, dispatch_uid="social.photo_tag_removed")
     post_signals.post_deleting.connect(on_post_deleting, dispatch_uid="social.post_deleting")
+    post_signals.comment_deleting.connect(on_comment_deleting, dispatch_uid="social.comment_deleting")
     post_signals.stories_expiry_hold.connect(on_stories_expiry_hold, dispatch_uid="social.stories_expiry_hold")
     post_signals.stories_deleting.connect(on_stories_deleting, dispatch_uid="social.stories_deleting")
     account_signals.follow_added.connect(on_follow_added, dispatch_uid="social.follow_added")

@@ -16,7 +16,7 @@ from accounts.models import User
 
 from ..models import Comment, Post
 from ..selectors import post_get_for_viewer, users_who_may_see_posts_of, with_body_html
-from ..signals import comment_created
+from ..signals import comment_created, comment_deleting
 from ..text import parse_mentions
 
 COMMENT_MAX_LENGTH = 2200
@@ -78,6 +78,8 @@ def comment_delete(*, user: User, post_id: int, comment_id: int) -> Post:
         raise Http404("No such comment.")
     if user.pk not in (comment.author_id, post.author_id):
         raise PermissionDenied("You can only delete your own comments, or comments on your posts.")
+    # social keeps the reports on it (Report.comment cascades), in this transaction
+    comment_deleting.send(sender=Comment, comment_id=comment.pk, post_id=post.pk, by_id=user.pk)
     comment.delete()
     Post.objects.filter(pk=post.pk, comment_count__gt=0).update(comment_count=F("comment_count") - 1)
     post.refresh_from_db(fields=["comment_count"])

@@ -84,6 +84,23 @@ def test_an_author_deleting_a_reported_post_keeps_the_reports_on_it_and_its_comm
     assert f"Comment {comment.pk} was deleted with post {post.pk} (“rude words”)" in on_comment.notes
 
 
+@pytest.mark.parametrize("deleter", ["its author", "the post's author"])
+def test_a_deleted_comments_reports_stay_on_its_author(alice, bob, charlie, deleter):
+    from posts.services import comment_delete
+
+    post = PostFactory(author=alice)
+    comment = CommentFactory(author=charlie, post=post, body="rude words")
+    report = moderation.report_create(reporter=bob, target=comment, reason="harassment").report
+    by = charlie if deleter == "its author" else alice
+
+    comment_delete(user=by, post_id=post.pk, comment_id=comment.pk)
+
+    report.refresh_from_db()
+    assert not Comment.objects.exists()
+    assert (report.comment_id, report.user_id, report.status) == (None, charlie.pk, "open")
+    assert f"Comment {comment.pk} on post {post.pk} was deleted by {deleter} (“rude words”)" in report.notes
+
+
 def test_the_post_delete_view_keeps_the_report(alice, bob):
     post = PostFactory(author=alice)
     report = moderation.report_create(reporter=bob, target=post, reason="spam").report
