@@ -184,3 +184,25 @@ class _Publisher:
 
 _publisher = _Publisher()
 
+
+# --- the system check (registered by instaclone.apps) ------------------------------------------
+
+
+def check_live_layer(app_configs=None, **kwargs) -> list:
+    """Live updates turned on in production with the in-memory layer reach almost nobody: the HTTP
+    server, each socket server process and the task worker are separate processes, and only a
+    shared layer (Redis) carries events between them."""
+    from django.core import checks
+
+    layer = settings.CHANNEL_LAYERS.get("default", {}).get("BACKEND", "")
+    if settings.DEBUG or not settings.LIVE_UPDATES or not layer.endswith("InMemoryChannelLayer"):
+        return []
+    return [
+        checks.Warning(
+            "LIVE_UPDATES is on with the in-memory channel layer: events published by one process (the HTTP "
+            "server, a task worker, another socket server worker) never reach the sockets of another.",
+            hint="Set REDIS_URL (or CHANNEL_LAYER_URL) so that every process shares the Redis channel layer, "
+            "or LIVE_UPDATES=0 (pages then poll the badges).",
+            id="instaclone.W101",
+        )
+    ]

@@ -199,12 +199,21 @@ else:
 LIVE_TIMEOUT = float(os.environ.get("LIVE_TIMEOUT", "0.5"))  # seconds a publish may take
 LIVE_BACKOFF = float(os.environ.get("LIVE_BACKOFF", "5"))  # seconds without publishing after a failure
 # The browser's side (static/js/live.js): LIVE_UPDATES=0 leaves the socket closed (a site served by a
-# WSGI server alone; pages then poll the badges as before). A person may hold LIVE_MAX_CONNECTIONS
-# sockets per app process (tabs), and an open socket re-reads its session every LIVE_SESSION_RECHECK
-# seconds (idle timeout, password change); logout and suspension close it at once.
-LIVE_UPDATES = env_bool("LIVE_UPDATES", True)
+# WSGI server alone; pages then poll the badges as before). On by default only where events can reach
+# the sockets: with a Redis layer, or in development (one runserver process serves pages, socket and
+# events). Without Redis in production the HTTP server, the socket server(s) and the task worker are
+# separate processes and the in-memory layer would connect none of them (a system check warns when
+# it is turned on there). A person may hold LIVE_MAX_CONNECTIONS sockets per app process (tabs); an
+# open socket re-reads its session and renews its group every LIVE_SESSION_RECHECK seconds (idle
+# timeout, suspension missed), and each socket process checks the layer with a round trip every
+# LIVE_HEALTH_CHECK seconds (a failure closes its sockets: the pages reconnect and catch up). Logout,
+# a password change and suspension close the sockets at once. While the socket is open the badges
+# still refresh every LIVE_BADGE_POLL seconds (changes whose event reached no socket).
+LIVE_UPDATES = env_bool("LIVE_UPDATES", bool(CHANNEL_LAYER_URL) or DEBUG)
 LIVE_MAX_CONNECTIONS = int(os.environ.get("LIVE_MAX_CONNECTIONS", "20"))
 LIVE_SESSION_RECHECK = float(os.environ.get("LIVE_SESSION_RECHECK", "300"))
+LIVE_HEALTH_CHECK = float(os.environ.get("LIVE_HEALTH_CHECK", "10"))
+LIVE_BADGE_POLL = int(os.environ.get("LIVE_BADGE_POLL", "300"))
 
 # --- Background tasks (instaclone/tasks.py) -------------------------------------------------
 # Django's task API (the django-tasks backport). TASKS_BACKEND: "db" (the embedded default: a table

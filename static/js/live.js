@@ -8,15 +8,22 @@
 //
 // Reconnects with jittered exponential back-off (1 s doubling to 60 s, each wait 50-100% of that),
 // at once when the browser comes back online. The server closes with 4401 when the session ended
-// (logout elsewhere, suspension): no reconnect then. A ping every 25 s keeps idle proxies from
+// (logout elsewhere, suspension): no reconnect then; with 4001 when the session's key changed (a
+// password changed in another tab of this browser): the back-off starts over and the next handshake
+// decides with the browser's current cookie. A ping every 25 s keeps idle proxies from
 // dropping the socket; no answer within 10 s and the socket is taken for dead and replaced. A hidden
 // tab keeps its socket (one idle socket costs the server a few kB; a page shown again is current).
 //
 // Badges: an element marked data-live-badge="<name>" (the nav's notifications badge; the messages
 // badge) gets the htmx event "live-refresh" (which its hx-trigger lists) on a {"type": "badge",
-// "badge": "<name>"} event and after every reconnect. Its "every Ns" poll is the fallback: a poll
-// (a request from a [data-background-request] element that "live-refresh" did not trigger) is
-// cancelled while the socket is open, so a badge never refreshes twice for one change.
+// "badge": "<name>"} event and whenever the socket opens (the first time too: a change between the
+// page's render and the open would be missed). Its "every Ns" poll is the fallback: a badge's poll (a
+// request from inside a [data-live-badge] element that "live-refresh" did not trigger) is cancelled
+// while the socket is open, so a badge never refreshes twice for one change. Other background polls
+// (the data export's and the import's progress) are not badges and always run. While the socket is
+// open the badges still refresh every data-live-poll seconds (<body>, LIVE_BADGE_POLL, 5 minutes): a
+// safety net for changes whose event reached no socket (published by the task worker when there is
+// no Redis between it and this app process, or lost to a Redis outage).
 (function () {
   "use strict";
 
@@ -28,7 +35,9 @@
   var MAX_DELAY = 60000;
   var PING_EVERY = 25000;
   var PONG_WITHIN = 10000;
-  var SIGNED_OUT = 4401;
+  var SIGNED_OUT = 4401; // the session ended: stop
+  var SESSION_MOVED = 4001; // the session's key changed: reconnect (first back-off step)
+  var BADGE_POLL = Math.max(1, parseFloat(body.getAttribute("data-live-poll")) || 300) * 1000;
 
   var socket = null;
   var attempts = 0;
@@ -36,6 +45,7 @@
   var retryTimer = null;
   var pingTimer = null;
   var pongTimer = null;
+  var badgeTimer = null;
   var stopped = false;
 
   function url() {
@@ -65,7 +75,8 @@
   function clearTimers() {
     clearInterval(pingTimer);
     clearTimeout(pongTimer);
-    pingTimer = pongTimer = null;
+    clearInterval(badgeTimer);
+    pingTimer = pongTimer = badgeTimer = null;
   }
 
   function connect() {
@@ -86,8 +97,9 @@
       opened += 1;
       setState("open");
       pingTimer = setInterval(ping, PING_EVERY);
-      // After a reconnect, badges may have missed a change (the first open follows the page's render).
-      if (opened > 1) refreshBadges();
+      badgeTimer = setInterval(refreshBadges, BADGE_POLL);
+      // Badges may have missed a change while closed (or between the page's render and this open).
+      refreshBadges();
       fire("live:open", { reconnected: opened > 1 });
     };
     ws.onmessage = function (message) {
@@ -120,6 +132,7 @@
       stopped = true;
       return;
     }
+    if (code === SESSION_MOVED) attempts = 0;
     scheduleRetry();
   }
 
@@ -148,10 +161,11 @@
     }
   }
 
-  // While the socket is open, the badges' polls are not needed (events refresh them).
+  // While the socket is open, the badges' polls are not needed (events refresh them). Only badges:
+  // any other poll (an export's or an import's progress) has no event and must keep running.
   document.addEventListener("htmx:configRequest", function (event) {
     var elt = event.detail && event.detail.elt;
-    if (!isOpen() || !elt || !elt.closest || !elt.closest("[data-background-request]")) return;
+    if (!isOpen() || !elt || !elt.closest || !elt.closest("[data-live-badge]")) return;
     var trigger = event.detail.triggeringEvent;
     if (trigger && trigger.type === "live-refresh") return;
     event.preventDefault();

@@ -10,7 +10,6 @@ the server thread's requests open their own connections to it (Django names it w
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 import time
 
@@ -20,9 +19,10 @@ from django.conf import settings
 from django.db import connections
 from django.test import Client
 
-from instaclone.testing import DEFAULT_PASSWORD
+from instaclone.testing import DEFAULT_PASSWORD, free_port
 
 ORIGIN = "http://127.0.0.1"
+WS_MAX_SIZE = 4096  # uvicorn --ws-max-size, as in production (README)
 
 
 def run(scenario, timeout: float = 60):
@@ -110,12 +110,6 @@ def redis_layer(settings, redis_server, request):
 # --- the in-process ASGI server ------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class AsgiServer:
     """The site's ASGI application (HTTP, static files and the live socket) served by uvicorn in a
     thread of the test process; `url` is what pytest-django's live_server.url is."""
@@ -126,11 +120,11 @@ class AsgiServer:
 
         from instaclone.asgi import application
 
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
             ASGIStaticFilesHandler(application), host="127.0.0.1", port=self.port, log_level="warning",
-            lifespan="off", ws_ping_interval=None,
+            lifespan="off", ws_ping_interval=None, ws_max_size=WS_MAX_SIZE,
         )
         self.server = uvicorn.Server(config)
         self.loop = asyncio.new_event_loop()
