@@ -40,8 +40,9 @@ def tokens(alice):
 
 
 def test_the_apps_page_lists_authorised_apps(alice_client, tokens, django_assert_num_queries):
-    # session, user, the tokens with their apps (one query for any number), the nav's unread badge
-    with django_assert_num_queries(4):
+    # session, user, the tokens with their apps (one query for any number), the nav's unread badge,
+    # the nav's Direct badge (conversations with unread messages; both cached, cold here)
+    with django_assert_num_queries(5):
         response = alice_client.get("/settings/apps/")
     assert response.status_code == 200
     html = response.content.decode()

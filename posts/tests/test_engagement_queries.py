@@ -38,8 +38,8 @@ def test_liked_by_page_query_count_does_not_grow(client, alice, bob, people, n, 
         services.like_create(user=user, post_id=post.pk)
     client.force_login(alice)
     # 1 session, 2 user, 3 post (visibility subqueries inlined), 4 likes page with the users
-    # joined (LIMIT size + 1), 5 the nav's unread badge (cache cold)
-    with django_assert_num_queries(5):
+    # joined (LIMIT size + 1), 5 the nav's unread badge (cache cold), 6 the nav's Direct badge (cache cold: conversations with unread messages)
+    with django_assert_num_queries(6):
         response = client.get(reverse("posts:liked_by", kwargs={"pk": post.pk}))
     assert response.content.decode().count('class="likers__item"') == n
 
@@ -51,8 +51,8 @@ def test_saved_page_query_count_does_not_grow(client, alice, bob, n, django_asse
     client.force_login(alice)
     # 1 session, 2 user, 3 saves + posts + authors (one join, LIMIT size + 1), 4 media prefetch,
     # 5 the collections (none: no cover queries; test_collections.py pins them), 6 the nav's unread
-    # badge (cache cold)
-    with django_assert_num_queries(6):
+    # badge (cache cold), 7 the nav's Direct badge (cache cold: conversations with unread messages)
+    with django_assert_num_queries(7):
         response = client.get("/saved/")
     assert response.content.decode().count('class="grid__item"') == n
 
@@ -66,8 +66,8 @@ def test_comments_page_query_count_does_not_grow(client, alice, bob, people, n, 
     # 1 session, 2 user, 3 post (visibility inlined), 4 comments page with authors joined
     # (LIMIT size + 1), 5 the names the page's comments @mention that exist (posts.sharing.known_mentions:
     # one for any number of comments, none when no comment mentions anyone), 6 the nav's unread badge
-    # (cache cold)
-    with django_assert_num_queries(6):
+    # (cache cold), 7 the nav's Direct badge (cache cold: conversations with unread messages)
+    with django_assert_num_queries(7):
         response = client.get(reverse("posts:comments", kwargs={"pk": post.pk}))
     assert response.content.decode().count('class="comment"') == n
 
@@ -140,8 +140,9 @@ def test_post_detail_query_count_does_not_grow_with_comments_and_likes(
     client.force_login(alice)
     # 1 session, 2 user, 3 post + author with the viewer's liked and saved flags (two EXISTS),
     # 4 media prefetch, 5 the photos' tags with the people (selectors.with_photo_tags), 6 comments
-    # page with authors joined (selectors.detail_context), 7 the nav's unread badge (cache cold)
-    with django_assert_num_queries(7):
+    # page with authors joined (selectors.detail_context), 7 the nav's unread badge (cache cold),
+    # 8 the nav's Direct badge (cache cold: conversations with unread messages)
+    with django_assert_num_queries(8):
         response = client.get(post.get_absolute_url())
     assert response.status_code == 200
 
