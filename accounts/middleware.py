@@ -70,6 +70,23 @@ def end_live_connections(sender, request, user, **kwargs) -> None:
         live.sessions_closed(user.pk, [session.session_key])
 
 
+def end_other_live_connections(sender, request=None, user=None, **kwargs) -> None:
+    """allauth's `password_changed`, `password_reset` and `password_set` receiver: every other session
+    of the person is invalid from now on (Django compares the password hash it stored), so their open
+    pages lose their live connection at once rather than at their next check. This browser's pages
+    reconnect instead: the change moved its session to a new key (the old one is what its cookie
+    still named on this request), and their next handshake sends the new cookie."""
+    if user is None:
+        return
+    ours = set()
+    if request is not None:
+        ours.add(request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""))
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key:
+            ours.add(session.session_key)
+    live.sessions_closed(user.pk, None, reconnect=ours)
+
+
 def start_session_clock(sender, request, user, **kwargs) -> None:
     """`user_logged_in` receiver: every sign-in starts both clocks."""
     if request is not None and hasattr(request, "session"):

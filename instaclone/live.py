@@ -8,9 +8,10 @@ consumer (``social.live``) forwards it to the browser as JSON. An event is a sma
 changed through its ordinary views, which apply the visibility rule, so an event can neither leak
 nor be trusted. ``publish`` refuses anything but ints and short lowercase names.
 
-``sessions_closed(user_id, session_keys)`` is the other message: a session ended (logout, "sign out
-other sessions", suspension, account deletion), so the consumers of those sessions close their
-socket. Session keys travel only as SHA-256 tags (``session_tag``), never as keys.
+``sessions_closed(user_id, session_keys)`` is the other message: a session ended (logout,
+"sign out other sessions", suspension, account deletion, every other session at a password change),
+so the consumers of those sessions close their socket. Session keys travel only as SHA-256 tags
+(``session_tag``), never as keys.
 
 Live updates are best effort by design: a page catches up from the database when its connection
 (re)opens, so an event lost to a Redis outage costs a delay, never a message. Publishing therefore
@@ -84,16 +85,21 @@ def publish(user_ids: Iterable[int], event: dict, *, using: str | None = None) -
         transaction.on_commit(lambda: send_now(ids, event), using=using)
 
 
-def sessions_closed(user_id: int, session_keys: Iterable[str] | None = None, *, using: str | None = None) -> None:
+def sessions_closed(
+    user_id: int, session_keys: Iterable[str] | None = None, *, reconnect: Iterable[str] = (), using: str | None = None
+) -> None:
     """Once the transaction commits, close the live connections of these sessions of one person
-    (all of theirs when ``session_keys`` is None): the sessions ended."""
+    (all of theirs when ``session_keys`` is None): the sessions ended. The pages of the sessions in
+    ``reconnect`` are told to reconnect instead (their browser holds the session under a new key: the
+    next handshake decides with its cookie)."""
     if session_keys is None:
         tags = None
     else:
         tags = sorted({session_tag(key) for key in session_keys if key})
         if not tags:
             return
-    message = {"type": CLOSE_TYPE, "sessions": tags}
+    moved = sorted({session_tag(key) for key in reconnect if key})
+    message = {"type": CLOSE_TYPE, "sessions": tags, "reconnect": moved}
     transaction.on_commit(lambda: _send_guarded([int(user_id)], message), using=using)
 
 
@@ -181,8 +187,23 @@ class _Publisher:
                 self._loop, self._pid = loop, os.getpid()
             return self._loop
 
+    def forget(self) -> None:
+        """In a forked child: the parent's loop has no thread here, and a lock some other thread of
+        the parent held at the fork would stay held forever."""
+        self._lock = threading.Lock()
+        self._loop, self._pid = None, 0
+
 
 _publisher = _Publisher()
+
+
+def _after_fork_in_child() -> None:
+    global _lock
+    _lock = threading.Lock()
+    _publisher.forget()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 # --- the system check (registered by instaclone.apps) ------------------------------------------

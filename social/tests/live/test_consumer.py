@@ -1,6 +1,7 @@
 """The live WebSocket (`/ws/live/`) through the site's real ASGI application: who may open one,
 what reaches whom, and that a session that ends closes its sockets (and only its own)."""
 
+import asyncio
 import json
 
 import pytest
@@ -13,6 +14,7 @@ from social.tests.live.conftest import closed_with, cookie_of, open_socket, run,
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SIGNED_OUT = 4401
+SESSION_MOVED = 4001
 
 
 def test_a_signed_out_visitor_gets_no_socket(alice):
@@ -184,43 +186,148 @@ def test_suspension_and_account_deletion_close_every_socket_of_the_person(alice,
     run(scenario)
 
 
-def test_a_ping_is_answered_and_rechecks_the_session_when_due(alice, settings):
+def test_a_ping_is_answered_and_a_ping_too_soon_after_it_is_not(alice):
     async def scenario():
         client = await sync_to_async(signed_in_client)("alice")
         _, tab = await open_socket(cookie_of(client))
         await tab.send_to(text_data=json.dumps({"type": "ping"}))
         assert json.loads(await tab.receive_from()) == {"type": "pong"}
-
-        # the session disappears without a close message (e.g. deleted from the admin): found at
-        # the next ping once the re-check is due
-        await sync_to_async(Session.objects.filter(session_key=cookie_of(client)).delete)()
-        settings.LIVE_SESSION_RECHECK = 0
+        # live.js pings every 25 s: one within PING_SPACING (5 s) of the last answer is not answered
         await tab.send_to(text_data=json.dumps({"type": "ping"}))
-        assert await closed_with(tab) == SIGNED_OUT
+        assert await tab.receive_nothing(timeout=0.3)
+        await tab.disconnect()
 
     run(scenario)
 
 
-def test_a_password_changed_elsewhere_ends_the_socket_at_its_next_check(alice, settings):
+def test_a_socket_that_never_pings_rechecks_its_session_on_its_own(alice, settings):
+    """The session's row disappears without a close message (deleted by hand): the socket's own
+    timer finds it and tells the page to reconnect (4001; the row may only have moved to a new key),
+    and the handshake then refuses the dead cookie."""
+    settings.LIVE_SESSION_RECHECK = 0.3
+
+    async def scenario():
+        client = await sync_to_async(signed_in_client)("alice")
+        _, tab = await open_socket(cookie_of(client))
+        await sync_to_async(Session.objects.filter(session_key=cookie_of(client)).delete)()
+        assert await closed_with(tab, timeout=3) == SESSION_MOVED
+        connected, _ = await open_socket(cookie_of(client))
+        assert not connected
+
+    run(scenario)
+
+
+def test_a_stale_password_hash_is_found_by_the_socket_s_own_check(alice, settings):
+    """The password changed without allauth's signal (e.g. `manage.py changepassword`): the session
+    no longer signs anyone in, and the socket ends at its next check, no ping needed."""
+    settings.LIVE_SESSION_RECHECK = 0.3
+
+    async def scenario():
+        client = await sync_to_async(signed_in_client)("alice")
+        _, tab = await open_socket(cookie_of(client))
+
+        def change_password():
+            alice.set_password("changed-behind-its-back-42")
+            alice.save(update_fields=["password"])
+
+        await sync_to_async(change_password)()
+        assert await closed_with(tab, timeout=3) == SIGNED_OUT
+
+    run(scenario)
+
+
+def test_the_session_check_writes_nothing_and_keeps_the_browser_signed_in(alice, settings):
+    """After a SECRET_KEY rotation the session's hash matches only a fallback key. Django's
+    auth.get_user would move such a session to a new key on its request (cycle_key); done from the
+    socket, on a store of its own, that would delete the browser's session (signing it out) and leave
+    an orphan row. The check only reads."""
+    settings.LIVE_SESSION_RECHECK = 0.2
+
+    async def scenario():
+        client = await sync_to_async(signed_in_client)("alice")
+        key = cookie_of(client)
+        _, tab = await open_socket(key)
+        before = await sync_to_async(lambda: list(Session.objects.values_list("session_key", "session_data")))()
+        old_key = settings.SECRET_KEY
+        settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "a-new-secret-key-" + "x" * 40, [old_key]
+        await asyncio.sleep(0.6)  # the socket's own checks run
+        await tab.send_to(text_data=json.dumps({"type": "ping"}))  # (where older code checked)
+        assert json.loads(await tab.receive_from()) == {"type": "pong"}
+        await asyncio.sleep(0.6)
+        await sync_to_async(live.send_now)([alice.pk], {"type": "badge", "badge": "messages"})
+        assert json.loads(await tab.receive_from()) == {"type": "badge", "badge": "messages"}
+        after = await sync_to_async(lambda: list(Session.objects.values_list("session_key", "session_data")))()
+        assert after == before
+        response = await sync_to_async(client.get)("/settings/")
+        assert response.status_code == 200  # still signed in
+        await tab.disconnect()
+
+    run(scenario)
+
+
+def test_a_password_change_closes_the_other_sessions_sockets_at_once(alice, settings):
+    """No ping and no timer needed (the re-check is 5 minutes away): allauth's password_changed
+    closes every other session's socket with 4401; this browser's own socket is told to reconnect
+    (its session moved to a new key) and its new cookie opens a new one."""
     from instaclone.testing import DEFAULT_PASSWORD
 
     async def scenario():
         laptop = await sync_to_async(signed_in_client)("alice")
         phone = await sync_to_async(signed_in_client)("alice")
+        _, laptop_tab = await open_socket(cookie_of(laptop))
         _, phone_tab = await open_socket(cookie_of(phone))
         response = await sync_to_async(laptop.post)(
             "/accounts/password/change/",
             {"oldpassword": DEFAULT_PASSWORD, "password1": "a-brand-new-secret-42", "password2": "a-brand-new-secret-42"},
         )
         assert response.status_code == 302
-        settings.LIVE_SESSION_RECHECK = 0
-        await phone_tab.send_to(text_data=json.dumps({"type": "ping"}))
         assert await closed_with(phone_tab) == SIGNED_OUT
+        assert await closed_with(laptop_tab) == SESSION_MOVED
+        connected, laptop_again = await open_socket(cookie_of(laptop))  # the cookie the change set
+        assert connected
+        await sync_to_async(live.send_now)([alice.pk], {"type": "message", "conversation": 5, "message": 9})
+        assert json.loads(await laptop_again.receive_from()) == {"type": "message", "conversation": 5, "message": 9}
+        connected, _ = await open_socket(cookie_of(phone))
+        assert not connected
+        await laptop_again.disconnect()
 
     run(scenario)
 
 
-@pytest.mark.parametrize("junk", ["not json", "[1, 2]", '{"type": "subscribe", "user": 2}', "x" * 5000])
+@pytest.mark.parametrize("how", ["password_reset", "password_set"])
+def test_a_password_reset_or_set_closes_the_other_sessions_sockets(alice, how, settings):
+    """allauth's other two signals: a reset from a browser without her session, or a first password set
+    (signed up through another site) from her laptop's session, whose own socket reconnects."""
+    from importlib import import_module
+
+    from allauth.account import signals
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    async def scenario():
+        laptop = await sync_to_async(signed_in_client)("alice")
+        phone = await sync_to_async(signed_in_client)("alice")
+        _, laptop_tab = await open_socket(cookie_of(laptop))
+        _, phone_tab = await open_socket(cookie_of(phone))
+
+        def send():
+            request = RequestFactory().post("/accounts/password/")
+            if how == "password_reset":
+                request.user = AnonymousUser()
+            else:
+                request.user = alice
+                request.COOKIES[settings.SESSION_COOKIE_NAME] = cookie_of(laptop)
+                request.session = import_module(settings.SESSION_ENGINE).SessionStore(cookie_of(laptop))
+            getattr(signals, how).send(sender=type(alice), request=request, user=alice)
+
+        await sync_to_async(send)()
+        assert await closed_with(phone_tab) == SIGNED_OUT
+        assert await closed_with(laptop_tab) == (SIGNED_OUT if how == "password_reset" else SESSION_MOVED)
+
+    run(scenario)
+
+
+@pytest.mark.parametrize("junk", ["not json", "[1, 2]", '{"type": "subscribe", "user": 2}', "x" * 4000])
 def test_anything_but_a_ping_from_the_browser_is_ignored(alice, junk):
     async def scenario():
         client = await sync_to_async(signed_in_client)("alice")
@@ -231,6 +338,30 @@ def test_anything_but_a_ping_from_the_browser_is_ignored(alice, junk):
         await tab.send_to(text_data=json.dumps({"type": "ping"}))
         assert json.loads(await tab.receive_from()) == {"type": "pong"}
         await tab.disconnect()
+
+    run(scenario)
+
+
+@pytest.mark.parametrize("frame", [{"text_data": "x" * 4097}, {"text_data": "é" * 2049}, {"bytes_data": b"\x00" * 5000}])
+def test_a_frame_over_4_kb_closes_the_socket(alice, frame):
+    async def scenario():
+        client = await sync_to_async(signed_in_client)("alice")
+        _, tab = await open_socket(cookie_of(client))
+        await tab.send_to(**frame)
+        assert await closed_with(tab) == 1009  # message too big
+
+    run(scenario)
+
+
+def test_a_flood_of_frames_closes_the_socket(alice):
+    async def scenario():
+        client = await sync_to_async(signed_in_client)("alice")
+        _, tab = await open_socket(cookie_of(client))
+        await tab.send_to(text_data=json.dumps({"type": "ping"}))
+        assert json.loads(await tab.receive_from()) == {"type": "pong"}
+        for _ in range(40):  # live.js sends 2-3 a minute; 30 a minute are allowed
+            await tab.send_to(text_data=json.dumps({"type": "ping"}))
+        assert await closed_with(tab) == 1008  # policy violation
 
     run(scenario)
 

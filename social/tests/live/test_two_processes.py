@@ -28,6 +28,7 @@ import pytest
 from django.db import connection
 
 from accounts.tests.factories import DEFAULT_PASSWORD, FollowFactory
+from instaclone.testing import free_port
 from social.messages.services import conversation_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -73,17 +74,11 @@ def _redis_url() -> str | None:
     return parts._replace(path=f"/{os.environ.get('REDIS_TEST_DB', '15')}").geturl()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class AppProcess:
     """One app server process: `uvicorn instaclone.asgi:application` (the production command)."""
 
     def __init__(self, name: str, env: dict, tmp_path: Path):
-        self.name, self.env, self.port = name, env, _free_port()
+        self.name, self.env, self.port = name, env, free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = tmp_path / f"app-{name}.log"
         self.process = None
@@ -92,7 +87,7 @@ class AppProcess:
         log = open(self.log_path, "a")  # noqa: SIM115 - closed with the process
         self.process = subprocess.Popen(  # noqa: S603 - our own server command
             [sys.executable, "-m", "uvicorn", "instaclone.asgi:application", "--host", "127.0.0.1",
-             "--port", str(self.port), "--log-level", "warning"],
+             "--port", str(self.port), "--ws-max-size", "4096", "--log-level", "warning"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + SERVER_START_TIMEOUT
