@@ -35,6 +35,7 @@ from posts.stories.selectors import with_media_urls
 
 from . import moderation
 from .messages.models import Message
+from .messages.selectors import message_for_moderators
 from .models import Notification, Report
 
 
@@ -438,7 +439,8 @@ class ReportAdmin(admin.ModelAdmin):
             return [(name, REPORT_ACTIONS[name]) for name in names]
         author = moderation.target_author(target)
         if isinstance(target, Message):
-            names += [] if target.deleted_at else ["delete_content"]  # deleted for everyone, never hidden
+            # deleted for everyone, never hidden (a delete by its sender held for the reports: finish it)
+            names += [] if target.deleted_at and not target.is_held_for_reports else ["delete_content"]
         elif isinstance(target, Story):
             names.append("unhide_content" if target.is_hidden else "hide_content")  # it expires by itself
         elif not isinstance(target, User):
@@ -474,7 +476,7 @@ def _target_preview(request, report: Report) -> str:
         context.update(comment=comment, post=comment.post, author=comment.author)
     elif report.message_id:
         # the messages around it the reporter could see, as copied when reporting (Report.context)
-        context.update(message=report.message, author=report.message.sender)
+        context.update(message=message_for_moderators(report.message), author=report.message.sender)
     elif report.story_id:
         story = with_media_urls(report.story)
         context.update(story=story, author=story.author, story_expired=story.expires_at <= timezone.now())

@@ -38,7 +38,7 @@ from posts.stories.selectors import story_get_for_viewer
 from .messages.models import Message
 from .messages.selectors import message_get_for_member
 from .messages.selectors import report_context as message_report_context
-from .messages.services import message_soft_delete
+from .messages.services import message_soft_delete, messages_held_release
 from .models import Report
 
 # At most REPORT_RATE_LIMIT new reports per reporter per REPORT_RATE_WINDOW seconds (fixed window).
@@ -205,6 +205,8 @@ def _record(*, moderator: User, reports, status: str, note: str, targets=(), fla
     if reports:
         Report.objects.bulk_update(reports, ["status", "handled_by", "handled_at", "notes"])
         LogEntry.objects.log_actions(moderator.pk, reports, CHANGE, change_message=note)
+        # a message its sender deleted while reported kept its content for us until now
+        messages_held_release(message_ids=[r.message_id for r in reports if r.message_id])
     targets = [t for t in targets if t is not None]
     if targets:
         LogEntry.objects.log_actions(moderator.pk, targets, flag, change_message=note)
@@ -333,12 +335,14 @@ def content_delete(*, moderator: User, post: Post | None = None, comment: Commen
 def message_remove(*, moderator: User, message: Message, notes: str = "") -> bool:
     """Delete a reported direct message for everyone (social.messages' soft delete: the content and
     file go, the row stays, so its reports keep their target and the context they copied). Its open
-    reports are actioned."""
+    reports are actioned. A message its sender deleted already, its content held for the open
+    reports, loses that content now (True: something was deleted)."""
     with transaction.atomic():
         note = _note(f"Message {message.pk} deleted (“{_excerpt(message.text)}”)", notes)
+        held = message.is_held_for_reports
         reports = _reports_about(message).filter(status=Report.Status.OPEN).select_for_update()
         _record(moderator=moderator, reports=reports, status=Report.Status.ACTIONED, note=note, targets=[message])
-        return message_soft_delete(message=message)
+        return message_soft_delete(message=message) or held
 
 
 def _reports_move_onto_authors(moves: list[tuple[Report, int, str]]) -> int:

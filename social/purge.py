@@ -11,7 +11,8 @@
   comments in others' lists go before posts' purge cascades them, with the recipients' unread
   badges forgotten.
 - Direct messages: reports of their messages are detached like the rest, and the copies of their
-  messages that reports of others' messages keep (`Report.context`) lose their name and text;
+  messages that reports of others' messages keep (`Report.context`) lose their name and text (also
+  in reports whose message went with its purged sender before);
   `social.messages.services.account_messages_purge` (`account_purging`) deletes their messages
   (files on commit), memberships and the conversations nobody is left in.
 - `account_exports_stop` (`account_deactivated`): an export still waiting or being built stops
@@ -85,15 +86,19 @@ def account_reports_detach(*, user_id: int, batch: int = 500) -> int:
 def _message_context_scrub(user_id: int, batch: int) -> int:
     """Reports of direct messages keep a copy of the messages around the reported one
     (Report.context): the person's entries there lose their name and text. Such reports are those
-    on messages of the conversations they are in (read before their memberships go)."""
+    about messages of the conversations they are in (read before their memberships go), and every
+    detached one that kept a context (its message went with its purged sender before: the
+    conversation may be gone too, so it cannot be found by it). The entries are checked one by one
+    (a JSON list's elements cannot be searched the same way on SQLite and PostgreSQL)."""
     conversations = Participant.objects.filter(user_id=user_id).values("conversation_id")
+    about = Q(message__conversation_id__in=conversations) | (Q(target_deleted=True, message__isnull=True) & ~Q(context=[]))
     changed = 0
     last = 0
     while True:
         with transaction.atomic():
             reports = list(
                 Report.objects.select_for_update(of=("self",))
-                .filter(pk__gt=last, message__conversation_id__in=conversations)
+                .filter(about, pk__gt=last)
                 .order_by("pk")[:batch]
             )
             if not reports:

@@ -95,3 +95,9 @@ class Message(models.Model):
         from instaclone.links import link
 
         return link("direct:conversation", self.conversation_id) + "#latest"
+
+    @property
+    def is_held_for_reports(self) -> bool:
+        """Deleted by its sender while reported: the content stays for the moderators until the open
+        reports are handled (services.message_soft_delete)."""
+        return self.deleted_at is not None and bool(self.text or self.file or self.post_id or self.story_id)

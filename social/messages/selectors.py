@@ -8,7 +8,7 @@ Who may read what: a conversation exists only for its members whose state is inb
 messages from their `visible_from_id` on, deleted ones left out. People are shown through
 `User.objects.visible_to`'s rule (`visible_profiles_q`, as a column of the same query): a member or
 sender the viewer may not see (suspended, deactivated, blocked either way) is shown as
-"Instagram user", without name, avatar or link, and their messages stay in the thread's history
+"Instaclone user", without name, avatar or link, and their messages stay in the thread's history
 (as on Instagram). A shared post is shown only when `Post.objects.visible_to(viewer)` has it, a
 story reply's story only while `Story.objects.visible_to(viewer)` has it.
 
@@ -44,7 +44,7 @@ UNREAD_CACHE_SECONDS = 60
 REPORT_CONTEXT_BEFORE = 5  # a report keeps this many messages before the reported one and after it
 REPORT_CONTEXT_AFTER = 2
 GROUP_TITLE_NAMES = 3
-UNKNOWN_PERSON = "Instagram user"
+UNKNOWN_PERSON = "Instaclone user"
 
 ACTIVE_STATES = (Participant.State.INBOX, Participant.State.REQUEST)
 
@@ -60,8 +60,8 @@ def _shown(viewer, prefix: str) -> ExpressionWrapper:
 @dataclass
 class Person:
     """A member or sender as the viewer sees them: `user` when visible (name, avatar, link), else
-    "Instagram user" with no link. `blocked_by_viewer` is set only when the viewer asked
-    (`conversation_context`: the composer's reason)."""
+    None: "Instaclone user" with the default avatar and no link. `last_read_id` and `state` are the
+    member's (the "Seen" line); a sender built by `attach` leaves them at their defaults."""
 
     user: User | None
     user_id: int
@@ -164,7 +164,8 @@ def _decorate_threads(viewer, rows: list[Participant]) -> None:
         row.last_sender_name = (
             "You" if row.last_from_me else (last.sender.username if last and row.last_sender_visible else UNKNOWN_PERSON)
         )
-        row.unread = last is not None and not row.last_from_me and last.pk > row.last_read_id
+        # (a last message from someone the viewer may not see, e.g. blocked, is not "unread": as the badge)
+        row.unread = last is not None and not row.last_from_me and last.pk > row.last_read_id and row.last_sender_visible
 
 
 def threads_page(viewer, *, state: str = Participant.State.INBOX, cursor: str | None = None,
@@ -184,11 +185,12 @@ def requests_count(viewer) -> int:
 
 
 def unread_threads_count(viewer) -> int:
-    """Conversations in the viewer's inbox with a message newer than the last they saw (one bounded
-    query; the viewer's own messages move their `last_read_id` as they send)."""
+    """Conversations in the viewer's inbox with a message newer than the last they saw, from someone
+    the viewer may see (a thread whose last message is from someone they blocked does not count),
+    in one bounded query; the viewer's own messages move their `last_read_id` as they send."""
     qs = Participant.objects.filter(
         user_id=viewer.pk, state=Participant.State.INBOX, conversation__last_message_id__gt=F("last_read_id")
-    )
+    ).filter(visible_profiles_q(viewer, "conversation__last_message__sender"))
     return qs[:UNREAD_BADGE_CAP].count()
 
 
@@ -227,7 +229,8 @@ def participant_get(viewer, conversation_id) -> Participant:
 
 def message_get_for_member(viewer, message_id) -> Message:
     """A message the viewer may see (a member of its conversation, sent since they joined, not
-    deleted), its sender joined, or 404 (one query): what a report or a delete starts from."""
+    deleted), its sender joined, or 404 (one query): what a report or a delete starts from. Its
+    `person` is its sender as the viewer may see them (the report page names them so)."""
     if not getattr(viewer, "is_authenticated", False) or type(message_id) is not int or not 0 < message_id <= MAX_ID:
         raise Http404("No such message.")
     message = (
@@ -238,10 +241,12 @@ def message_get_for_member(viewer, message_id) -> Message:
             conversation__participants__state__in=ACTIVE_STATES,
             pk__gte=F("conversation__participants__visible_from_id"),
         )
+        .annotate(sender_visible=_shown(viewer, "sender"))
         .first()
     )
     if message is None:
         raise Http404("No such message.")
+    message.person = Person(message.sender if message.sender_visible else None, message.sender_id)
     return message
 
 
@@ -378,7 +383,9 @@ def seen_line(viewer, thread_members: list[Person], conversation: Conversation, 
     if newest is None or newest.sender_id != viewer.pk:
         return ""
     others = [p for p in thread_members if p.user_id != viewer.pk and p.state != Participant.State.LEFT]
-    seen = [p for p in others if p.last_read_id >= newest.pk]
+    # only people the viewer may see: nobody they blocked or who blocked them ("everyone" then
+    # never counts someone hidden)
+    seen = [p for p in others if p.visible and p.last_read_id >= newest.pk]
     if not seen:
         return ""
     if not conversation.is_group:
@@ -409,6 +416,31 @@ def composer_refusal(viewer, participant: Participant, others: list[Person]) -> 
 
 
 # --- reports -----------------------------------------------------------------------------------
+
+
+def message_for_moderators(message: Message) -> Message:
+    """A reported message as stored, for the moderation preview (social/admin.py), read past the
+    visibility rule on purpose (docs/architecture.md, "Moderation previews"): `photo_src` (its
+    photo through a signed, expiring URL: direct photos are always private), `shared_post` (with
+    its author and media) and `quoted_story` (with its picture), whoever may see them now. A
+    message its sender deleted while reported still has them (held until the reports are
+    handled, services.message_soft_delete). At most three queries."""
+    from posts.models import Post, Story
+    from posts.selectors import prefetch_media
+
+    message.photo_src = photo_url(message.file, PHOTO_WIDTH) if message.file else ""
+    message.photo_full_src = file_url(message.file, private=True) if message.file else ""
+    message.shared_post = None
+    if message.post_id:
+        message.shared_post = Post.objects.select_related("author").filter(pk=message.post_id).first()
+        if message.shared_post is not None:
+            prefetch_media([message.shared_post])
+    message.quoted_story = None
+    if message.story_id:
+        message.quoted_story = Story.objects.select_related("author").filter(pk=message.story_id).first()
+        if message.quoted_story is not None:
+            message.quoted_story.thumb_src = story_thumb_url(message.quoted_story)
+    return message
 
 
 def report_context(reporter, message: Message) -> list[dict]:
@@ -442,21 +474,61 @@ def report_context(reporter, message: Message) -> list[dict]:
 # --- choosing people -------------------------------------------------------------------------------
 
 
+def people_query(raw) -> str:
+    """A people search's text as typed: NUL taken out (PostgreSQL text cannot hold it, as social's
+    /search/ does), trimmed, at most 100 characters."""
+    return (raw or "").replace("\x00", "").strip()[:100]
+
+
 def people_to_message(viewer, q: str, limit: int = 20) -> list[User]:
     """People the viewer may start a conversation with, by name (social's search, which reads
     through `User.objects.visible_to`): never themselves."""
     from social.selectors import search_users
 
+    q = people_query(q)
     return [u for u in search_users(viewer, q, limit + 1) if u.pk != viewer.pk][:limit]
 
 
+def _names_asked(viewer, usernames) -> list[str]:
+    """The names asked for, each once (any letter case), the viewer's own left out."""
+    seen, names = {viewer.username.lower()}, []
+    for name in usernames:
+        key = (name or "").replace("\x00", "\ufffd").strip().lower()  # (a NUL names nobody)
+        if key and key not in seen:
+            seen.add(key)
+            names.append(key)
+    return names
+
+
 def people_by_username(viewer, usernames) -> list[User]:
-    """The people named (any letter case) whom the viewer may see, in one query; unknown or
-    invisible names are left out."""
-    names = [n for n in usernames if n][: settings_group_max()]
+    """The people named (any letter case; the viewer left out) whom the viewer may see, in one
+    query; unknown or invisible names are left out (the chooser's GET: what is shown as chosen)."""
+    names = _names_asked(viewer, usernames)[: settings_group_max()]
     if not names:
         return []
-    return list(User.objects.visible_to(viewer).by_username(*names).exclude(pk=viewer.pk).order_by("username"))
+    return list(User.objects.visible_to(viewer).by_username(*names).order_by("username"))
+
+
+@dataclass
+class Recipients:
+    """The people a form names (`people_named`): `found` (the viewer may see them), `missing` (names
+    asked for that are unknown or that the viewer may not see: the same answer for both), `too_many`
+    (more than a group may hold with the viewer: nothing looked up)."""
+
+    found: list[User]
+    missing: list[str]
+    too_many: bool = False
+
+
+def people_named(viewer, usernames) -> Recipients:
+    """What a send names (a POST's `to`): the viewer's own name taken out first, then every other
+    name must be someone the viewer may see, and at most DIRECT_GROUP_MAX - 1 of them (one query)."""
+    names = _names_asked(viewer, usernames)
+    if len(names) > settings_group_max() - 1:
+        return Recipients([], [], too_many=True)
+    found = list(User.objects.visible_to(viewer).by_username(*names).order_by("username")) if names else []
+    have = {u.username.lower() for u in found}
+    return Recipients(found, [n for n in names if n not in have])
 
 
 def settings_group_max() -> int:

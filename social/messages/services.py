@@ -33,7 +33,7 @@ from allauth.core.internal.ratelimit import apply_rate, parse_rates
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Case, Exists, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Greatest
 from django.http.request import validate_host
 from django.utils import timezone
@@ -48,6 +48,7 @@ from instaclone.media.renditions import rendition_names
 from posts.media_access import DIRECT_FOLDER
 from posts.models import Post, Story
 
+from ..models import Report
 from .models import Conversation, Message, Participant
 from .selectors import ACTIVE_STATES, pair_key, settings_group_max, unread_cache_key
 
@@ -99,8 +100,14 @@ def badge_changed(*user_ids: int) -> None:
     live.publish(ids, {"type": "badge", "badge": "messages"})
 
 
+def _newlines(text: str) -> str:
+    """Browsers submit a textarea's line breaks as CRLF but count them as one character for
+    `maxlength`: lengths are checked, and text stored, with "\n" only."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _clean_text(text: str | None) -> str:
-    text = (text or "").strip()
+    text = _newlines(text or "").strip()
     if "\x00" in text:  # PostgreSQL cannot store it
         raise DirectError("Messages can't contain null characters.", code="null_characters", field="text")
     if len(text) > TEXT_MAX_LENGTH:
@@ -112,7 +119,7 @@ def _clean_text(text: str | None) -> str:
 
 
 def _clean_name(name: str | None) -> str:
-    name = " ".join((name or "").split())
+    name = " ".join(_newlines(name or "").split())
     if "\x00" in name:
         raise DirectError("Group names can't contain null characters.", code="null_characters", field="name")
     if len(name) > NAME_MAX_LENGTH:
@@ -120,7 +127,9 @@ def _clean_name(name: str | None) -> str:
     return name
 
 
-_POST_LINK = re.compile(r"(?:https?://([^/\s]+))?/p/([1-9][0-9]{0,17})/?(?=[\s?#]|$)")
+# "https://<host>/p/12/", or "/p/12/" standing alone (at the start or after a space: in
+# "evil.example/p/12/" the path is another site's, not ours)
+_POST_LINK = re.compile(r"(?:https?://([^/\s]+)|(?<!\S))/p/([1-9][0-9]{0,17})/?(?=[\s?#]|$)")
 
 
 def _linked_post_id(text: str) -> int | None:
@@ -180,13 +189,25 @@ class _Content:
         return Message.Kind.TEXT
 
 
+def _conversation_lock(conversation_id: int) -> None:
+    """Lock the conversation's row until the transaction ends: one writer of its messages at a time.
+    Message ids come from a sequence at INSERT, but transactions commit in any order; without this
+    a message with a smaller id could commit after a larger one, and a live catch-up that already
+    asked for "newer than the larger" would never see it."""
+    Conversation.objects.select_for_update().filter(pk=conversation_id).values_list("pk").first()
+
+
 def _write_message(*, sender: User, conversation: Conversation, content: _Content, batch) -> Message:
     """Store the message (inside the caller's transaction and file batch) and move the conversation:
     its last message, every member's `last_activity`, a one-to-one request the recipient deleted
-    back as a request, the sender's seen mark and an own pending request accepted."""
+    back (as a request, or into the inbox if they follow the sender now), the sender's seen mark and
+    an own pending request accepted. The conversation's row is locked before anything is written
+    (`_conversation_lock`), so its message ids commit in order; a photo is stored before that (no
+    lock held while the storage works)."""
     file_name = ""
     if content.photo is not None:
         file_name = batch.save(PHOTO_FOLDER, content.photo.extension, content.photo.content)
+    _conversation_lock(conversation.pk)
     message = Message.objects.create(
         conversation=conversation, sender=sender, kind=content.kind, text=content.text, file=file_name,
         width=content.photo.width if content.photo else 0, height=content.photo.height if content.photo else 0,
@@ -199,8 +220,10 @@ def _write_message(*, sender: User, conversation: Conversation, content: _Conten
     members = Participant.objects.filter(conversation_id=conversation.pk)
     if not conversation.is_group:
         # deleting a request hides it; a new message from the same person brings it back, new from here
+        follows_sender = Exists(Follow.objects.filter(follower_id=OuterRef("user_id"), followee_id=sender.pk))
         members.filter(state=Participant.State.LEFT).exclude(user_id=sender.pk).update(
-            state=Participant.State.REQUEST, visible_from_id=message.pk
+            state=Case(When(follows_sender, then=Value(Participant.State.INBOX)), default=Value(Participant.State.REQUEST)),
+            visible_from_id=message.pk,
         )
     members.exclude(state=Participant.State.LEFT).filter(last_activity__lt=message.created).update(
         last_activity=message.created
@@ -228,43 +251,53 @@ def _refuse_unless_reachable(sender: User, conversation: Conversation) -> None:
 # --- rate limits -------------------------------------------------------------------------------
 
 
-def _rates(sender: User, *, request: bool) -> list[tuple]:
-    """(rate, cache key, what it limits) of the limits a new conversation counts against, in
-    allauth's rate format ("20/h", "10/10m,20/h")."""
-    limits = [("new", "new conversations", getattr(settings, "DIRECT_NEW_CONVERSATION_RATE", "20/h"))]
-    if request:
-        limits.append(("request", "message requests", getattr(settings, "DIRECT_REQUEST_RATE", "50/d")))
+def _rates(sender: User, *, requests: int) -> list[tuple]:
+    """(rate, cache key, what it limits, hits) of the limits an action counts against, in allauth's
+    rate format ("20/h", "10/10m,20/h"): one new conversation, and one message request per person
+    it lands in Requests for (a group of 31 strangers is 31 requests)."""
+    limits = [("new", "new conversations", getattr(settings, "DIRECT_NEW_CONVERSATION_RATE", "20/h"), 1)]
+    if requests:
+        limits.append(("request", "message requests", getattr(settings, "DIRECT_REQUEST_RATE", "50/d"), requests))
     return [
-        (rate, f"direct:{name}:{sender.pk}:{rate.amount}/{rate.duration}", what)
-        for name, what, rates in limits
+        (rate, f"direct:{name}:{sender.pk}:{rate.amount}/{rate.duration}", what, hits)
+        for name, what, rates, hits in limits
         for rate in parse_rates(rates)
     ]
 
 
-def _rate_check(sender: User, *, request: bool) -> list[tuple]:
-    """Raise DirectRateLimited when a new conversation would exceed a limit; else what to count.
-    allauth's sliding window (`apply_rate`) on the cache, as posts' creation limit; a cache outage
-    reads as no history (the limit fails open)."""
+def _rate_check(sender: User, *, requests: int) -> list[tuple]:
+    """Raise DirectRateLimited when the action would exceed a limit; else what to count.
+    allauth's sliding window (`apply_rate` drops the expired times) on the cache, as posts'
+    creation limit, with several hits at once; a cache outage reads as no history (the limit fails
+    open). Checked before the write and counted after it (`_rate_count`), not atomically: a few
+    requests of one sender at the same instant may each pass the check (the overshoot is bounded
+    by how many they send at once; a cache has no transaction to count inside)."""
     now = time.time()
     counted = []
-    for rate, key, what in _rates(sender, request=request):
-        allowed, history = apply_rate(cache.get(key, []), now, rate, dry_run=True)
-        if not allowed:
-            wait = history[rate.amount - 1] + rate.duration - now
+    for rate, key, what, hits in _rates(sender, requests=requests):
+        _, history = apply_rate(list(cache.get(key) or []), now, rate, dry_run=True)  # newest first
+        if hits > rate.amount:
+            raise DirectError(
+                f"You can send at most {rate.amount} {what} at once. Nothing was sent; choose fewer people.",
+                code="rate_too_many", field="to",
+            )
+        if len(history) + hits > rate.amount:
+            # the time when enough of the oldest hits leave the window
+            wait = history[rate.amount - hits] + rate.duration - now
             minutes = max(1, math.ceil(wait / 60))
             when = f"in {minutes} minute{'s' if minutes != 1 else ''}" if minutes < 120 else f"in {math.ceil(minutes / 60)} hours"
             raise DirectRateLimited(
                 f"You've started a lot of {what} lately. Nothing was sent; try again {when}.", wait
             )
-        counted.append((rate, key, history))
+        counted.append((rate, key, hits))
     return counted
 
 
 def _rate_count(counted: list[tuple]) -> None:
     now = time.time()
-    for rate, key, history in counted:
-        history.insert(0, now)
-        cache.set(key, history, int(rate.duration) + 1)
+    for rate, key, hits in counted:
+        _, history = apply_rate(list(cache.get(key) or []), now, rate, dry_run=True)
+        cache.set(key, [now] * hits + history, int(rate.duration) + 1)
 
 
 # --- conversations and messages ------------------------------------------------------------------
@@ -311,7 +344,7 @@ def conversation_create(
     if not is_group or text or photo is not None or post_id is not None or story is not None:
         content = _Content(sender=sender, text=text, photo=photo, post_id=post_id, story=story)
     states = _member_states(sender, people)
-    counted = _rate_check(sender, request=Participant.State.REQUEST in states.values())
+    counted = _rate_check(sender, requests=sum(state == Participant.State.REQUEST for state in states.values()))
     with stored_files() as batch:
         try:
             with transaction.atomic():
@@ -355,8 +388,7 @@ def _send(*, sender, conversation, text, photo, post_id, story, membership_check
     _refuse_unless_reachable(sender, conversation)
     content = _Content(sender=sender, text=text, photo=photo, post_id=post_id, story=story)
     with stored_files() as batch, transaction.atomic():
-        if member.state == Participant.State.LEFT:  # your own deleted request, started again by you
-            Participant.objects.filter(pk=member.pk).update(state=Participant.State.INBOX)
+        # (your own deleted request, started again by you, comes back to your inbox: _write_message)
         return _write_message(sender=sender, conversation=conversation, content=content, batch=batch)
 
 
@@ -388,16 +420,18 @@ def _membership(user: User, conversation_id: int, *, states=ACTIVE_STATES, lock:
     return member
 
 
-def _others(conversation_id: int, user_id: int) -> list[int]:
+def _seen_told(conversation_id: int, reader: User) -> list[int]:
+    """Who is told that `reader` saw the conversation: the other members still in it whom the reader
+    may see (`User.objects.visible_to(reader)`): nobody the reader blocked or who blocked them."""
     return list(
-        Participant.objects.filter(conversation_id=conversation_id)
-        .exclude(user_id=user_id)
+        Participant.objects.filter(conversation_id=conversation_id, user__in=User.objects.visible_to(reader))
+        .exclude(user_id=reader.pk)
         .exclude(state=Participant.State.LEFT)
         .values_list("user_id", flat=True)
     )
 
 
-def _seen(member: Participant, up_to: int | None) -> bool:
+def _seen(member: Participant, up_to: int | None, *, reader: User) -> bool:
     last = member.conversation.last_message_id or 0
     up_to = last if up_to is None else min(int(up_to), last)
     if up_to <= member.last_read_id:
@@ -406,7 +440,7 @@ def _seen(member: Participant, up_to: int | None) -> bool:
     if changed:
         conversation_id = member.conversation_id
         live.publish(
-            _others(conversation_id, member.user_id),
+            _seen_told(conversation_id, reader),
             {"type": "seen", "conversation": conversation_id, "user": member.user_id, "message": up_to},
         )
         badge_changed(member.user_id)
@@ -419,7 +453,7 @@ def conversation_seen(*, user: User, conversation_id: int, message_id: int | Non
     it). Only from their inbox: a request is not marked seen until accepted (Instagram: "they won't
     know you've seen it")."""
     member = _membership(user, conversation_id, states=(Participant.State.INBOX,))
-    return _seen(member, message_id)
+    return _seen(member, message_id, reader=user)
 
 
 @transaction.atomic
@@ -430,7 +464,7 @@ def request_accept(*, user: User, conversation_id: int) -> bool:
         return False
     Participant.objects.filter(pk=member.pk).update(state=Participant.State.INBOX)
     member.state = Participant.State.INBOX
-    _seen(member, None)
+    _seen(member, None, reader=user)
     badge_changed(user.pk)
     return True
 
@@ -466,25 +500,30 @@ def request_block(*, user: User, conversation_id: int) -> User | None:
 # --- deleting ----------------------------------------------------------------------------------
 
 
-def message_soft_delete(*, message: Message) -> bool:
+def message_soft_delete(*, message: Message, hold_for_reports: bool = False) -> bool:
     """Delete a message for everyone (its sender's delete, a moderator's): the content cleared, its
     file deleted once committed, the row kept (a report keeps its target), the conversation's last
-    message moved back, and the members told. False when it was deleted already."""
+    message moved back, and the members told. False when it was deleted already.
+
+    `hold_for_reports` (the sender's delete): while an open report is about the message, its content
+    and file stay on the row for the moderators' preview (every member's list skips a deleted
+    message, so nobody else sees it); they go when its last open report is handled
+    (`messages_held_release`, called by social.moderation)."""
     with transaction.atomic():
         row = Message.objects.select_for_update().filter(pk=message.pk, deleted_at__isnull=True).first()
         if row is None:
             return False
-        names = [row.file, *rendition_names(row.renditions)]
-        Message.objects.filter(pk=row.pk).update(
-            deleted_at=timezone.now(), text="", file="", renditions={}, storage_id="", width=0, height=0,
-            post=None, story=None,
-        )
+        now = timezone.now()
+        if hold_for_reports and Report.objects.filter(message_id=row.pk, status=Report.Status.OPEN).exists():
+            Message.objects.filter(pk=row.pk).update(deleted_at=now)
+        else:
+            _content_clear([row.pk], deleted_at=now)
+            delete_on_commit(*[n for n in (row.file, *rendition_names(row.renditions)) if n])
         previous = (
             Message.objects.filter(conversation_id=row.conversation_id, deleted_at__isnull=True, pk__lt=row.pk)
             .order_by("-pk").values("pk")[:1]
         )
         Conversation.objects.filter(pk=row.conversation_id, last_message_id=row.pk).update(last_message=Subquery(previous))
-        delete_on_commit(*[n for n in names if n])
         members = list(
             Participant.objects.filter(conversation_id=row.conversation_id)
             .exclude(state=Participant.State.LEFT).values_list("user_id", flat=True)
@@ -495,11 +534,39 @@ def message_soft_delete(*, message: Message) -> bool:
     return True
 
 
+def _content_clear(ids, **extra) -> int:
+    return Message.objects.filter(pk__in=list(ids)).update(
+        text="", file="", renditions={}, storage_id="", width=0, height=0, post=None, story=None, **extra
+    )
+
+
+def messages_held_release(*, message_ids) -> int:
+    """Deleted messages whose content was held for an open report (`message_soft_delete`) and that
+    no open report is about any more: their content is cleared and their files deleted on commit.
+    social.moderation calls it whenever it closes reports; how many were cleared."""
+    ids = {int(i) for i in message_ids if i}
+    if not ids:
+        return 0
+    with transaction.atomic():
+        rows = list(
+            Message.objects.select_for_update().filter(pk__in=ids, deleted_at__isnull=False)
+            .exclude(pk__in=Report.objects.filter(message_id__in=ids, status=Report.Status.OPEN).values("message_id"))
+            .filter(~Q(text="") | ~Q(file="") | Q(post__isnull=False) | Q(story__isnull=False))
+            .values_list("pk", "file", "renditions")
+        )
+        if not rows:
+            return 0
+        _content_clear([pk for pk, _, _ in rows])
+        delete_on_commit(*[n for _, file, renditions in rows for n in (file, *rendition_names(renditions)) if n])
+    return len(rows)
+
+
 def message_delete(*, user: User, message: Message) -> bool:
-    """The sender deletes their own message for everyone; anyone else is refused (403)."""
+    """The sender deletes their own message for everyone (held for the moderators while a report on
+    it is open); anyone else is refused (403)."""
     if message.sender_id != user.pk:
         raise DirectNotAllowed("You can only delete your own messages.", code="not_yours")
-    return message_soft_delete(message=message)
+    return message_soft_delete(message=message, hold_for_reports=True)
 
 
 # --- groups ------------------------------------------------------------------------------------
@@ -523,23 +590,27 @@ def group_rename(*, user: User, conversation_id: int, name: str) -> Conversation
 
 
 def group_add(*, user: User, conversation_id: int, people) -> list[User]:
-    """Add people (Users or ids) the adder may see to a group they are in, up to DIRECT_GROUP_MAX
-    members. Each sees the messages from now on; those who do not follow the adder get it as a
-    request. Someone who left comes back. Returns the people added."""
+    """Add people (Users or ids) the adder may see to a group they are in (from their inbox: a
+    member whose group is still a request gets 404), up to DIRECT_GROUP_MAX members. Each sees the
+    messages from now on; those who do not follow the adder get it as a request. Someone who left
+    comes back. Rate-limited as a new conversation of the adder's, with one message request per
+    person it lands in Requests for. Returns the people added."""
     with transaction.atomic():
         _group_member(user, conversation_id)
-        Conversation.objects.select_for_update().filter(pk=conversation_id).first()  # one add at a time
+        # one add at a time, and no message between reading the newest id and the new members' rows
+        _conversation_lock(conversation_id)
         rows = {p.user_id: p for p in Participant.objects.filter(conversation_id=conversation_id)}
         active = {uid for uid, p in rows.items() if p.state != Participant.State.LEFT}
         wanted = {int(getattr(p, "pk", p)) for p in people} - active
         if not wanted:
             raise DirectError("Choose people who aren't in the group yet.", code="no_recipients", field="to")
+        if len(active) + len(wanted) > settings_group_max():
+            raise DirectError(f"A group can have at most {settings_group_max()} people.", code="group_full", field="to")
         found = list(User.objects.visible_to(user).filter(pk__in=wanted).order_by("pk"))
         if len(found) != len(wanted):
             raise DirectNotFound("You can't add this account.", code="unreachable")
-        if len(active) + len(found) > settings_group_max():
-            raise DirectError(f"A group can have at most {settings_group_max()} people.", code="group_full", field="to")
         states = _member_states(user, found)
+        counted = _rate_check(user, requests=sum(state == Participant.State.REQUEST for state in states.values()))
         start = (Message.objects.filter(conversation_id=conversation_id).aggregate(m=Max("pk"))["m"] or 0) + 1
         now = timezone.now()
         for person in found:
@@ -553,6 +624,7 @@ def group_add(*, user: User, conversation_id: int, people) -> list[User]:
                     last_read_id=start - 1,
                 )
         badge_changed(*[p.pk for p in found])
+    _rate_count(counted)
     return found
 
 
@@ -573,7 +645,9 @@ def account_messages_purge(*, user_id: int, batch: int = 500) -> dict[str, int]:
     """Everything of a purged person's in Direct (issue 15's rule: each layer its own rows, batched,
     files on commit): their messages (the others' last messages moved back), their memberships (a
     one-to-one request they sent goes from the other's Requests; the others' badges forgotten), the
-    conversations nobody is left in, and their name on conversations they started. Idempotent."""
+    conversations nobody is left in (no member, or only members who left: nobody can read or
+    revive them) with their messages and files, and their name on conversations they started. A
+    conversation with a reported message stays (the report keeps its target). Idempotent."""
     conversation_ids = list(Participant.objects.filter(user_id=user_id).values_list("conversation_id", flat=True))
     messages = 0
     while True:
@@ -603,8 +677,10 @@ def account_messages_purge(*, user_id: int, batch: int = 500) -> dict[str, int]:
     emptied = 0
     for pk in conversation_ids:
         with transaction.atomic():
-            if Participant.objects.filter(conversation_id=pk).exists():
+            if Participant.objects.filter(conversation_id=pk).exclude(state=Participant.State.LEFT).exists():
                 continue
+            if Report.objects.filter(message__conversation_id=pk).exists():
+                continue  # a report keeps its message (Report.message would cascade away with it)
             names = [
                 n for file, renditions in Message.objects.filter(conversation_id=pk).values_list("file", "renditions")
                 for n in (file, *rendition_names(renditions)) if n

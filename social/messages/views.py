@@ -30,8 +30,21 @@ from .models import Participant
 
 
 def _refused(request, exc: DomainError):
-    """A refused action through the one error channel (a toast for htmx, else the error page)."""
-    return error_response(request, getattr(exc, "status", 400), message=exc.message)
+    """A refused action through the one error channel (a toast for htmx, else the error page); a
+    rate limit says when to try again (Retry-After, seconds)."""
+    response = error_response(request, getattr(exc, "status", 400), message=exc.message)
+    if getattr(exc, "retry_after", None) is not None:
+        response["Retry-After"] = str(max(1, exc.retry_after))
+    return response
+
+
+def _recipients_refusal(recipients: selectors.Recipients) -> str | None:
+    """Why the names a send asked for cannot all be reached (the form shows it, 400), or None."""
+    if recipients.too_many:
+        return f"A group can have at most {selectors.settings_group_max()} people, you included."
+    if recipients.missing:
+        return "We couldn't find " + ", ".join(recipients.missing) + ". Check the names and choose again."
+    return None
 
 
 def _conversation_url(pk: int) -> str:
@@ -92,7 +105,7 @@ def new(request):
     opens the one-to-one when there is one."""
     data = request.POST if request.method == "POST" else request.GET
     chosen = selectors.people_by_username(request.user, data.getlist("to"))
-    q = (data.get("q") or "").strip()[:100]
+    q = selectors.people_query(data.get("q"))
     if request.method != "POST" and len(chosen) == 1 and set(request.GET) == {"to"}:
         existing = selectors.direct_conversation_with(request.user, chosen[0])
         if existing is not None:
@@ -105,9 +118,14 @@ def new(request):
         return render(request, "direct/new.html#people", context)
     if request.method != "POST":
         return render(request, "direct/new.html", context)
-    if not chosen:
-        context["errors"] = ["Choose who to send it to."]
+    recipients = selectors.people_named(request.user, data.getlist("to"))
+    refusal = _recipients_refusal(recipients)
+    if refusal is None and not recipients.found:
+        refusal = "Choose who to send it to."
+    if refusal:
+        context["errors"] = [refusal]
         return render(request, "direct/new.html", context, status=400)
+    chosen = context["chosen"] = recipients.found
     try:
         conversation, _ = services.conversation_create(
             sender=request.user, recipients=chosen, name=data.get("name", ""), text=data.get("text", ""),
@@ -316,11 +334,14 @@ def rename(request, pk):
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required_htmx
 def add(request, pk):
-    """Add people to a group: the same chooser as a new conversation."""
+    """Add people to a group: the same chooser as a new conversation. Only from the group in your
+    inbox: a group that is still a request for you is 404 here, as its service answers."""
     participant = selectors.participant_get(request.user, pk)
+    if participant.state != Participant.State.INBOX:
+        raise Http404("No such conversation.")
     data = request.POST if request.method == "POST" else request.GET
     chosen = selectors.people_by_username(request.user, data.getlist("to"))
-    q = (data.get("q") or "").strip()[:100]
+    q = selectors.people_query(data.get("q"))
     members = {p.user_id for p in selectors.members_get(request.user, participant)}
     chosen = [u for u in chosen if u.pk not in members]
     chosen_ids = {u.pk for u in chosen} | members
@@ -331,9 +352,16 @@ def add(request, pk):
         return render(request, "direct/new.html#people", context)
     if request.method != "POST":
         return render(request, "direct/new.html", context)
+    recipients = selectors.people_named(request.user, data.getlist("to"))
+    refusal = _recipients_refusal(recipients)
+    if refusal:
+        context["errors"] = [refusal]
+        return render(request, "direct/new.html", context, status=400)
     try:
-        added = services.group_add(user=request.user, conversation_id=pk, people=chosen)
+        added = services.group_add(user=request.user, conversation_id=pk, people=recipients.found)
     except DomainError as exc:
+        if exc.status == 429:
+            return _refused(request, exc)
         context["errors"] = [exc.message]
         return render(request, "direct/new.html", context, status=exc.status)
     flash.success(request, f"Added {', '.join(u.username for u in added)}.")
@@ -364,7 +392,7 @@ def share(request, post_id):
     post = post_get_for_viewer(request.user, post_id)
     data = request.POST if request.method == "POST" else request.GET
     chosen = selectors.people_by_username(request.user, data.getlist("to"))
-    q = (data.get("q") or "").strip()[:100]
+    q = selectors.people_query(data.get("q"))
     chosen_ids = {u.pk for u in chosen}
     recent = selectors.threads_page(request.user, size=8).items
     picked = {c for c in (_int_param(v) for v in data.getlist("c")) if c}
@@ -374,9 +402,14 @@ def share(request, post_id):
                "text": data.get("text", ""), "back": back, "errors": []}
     if request.method != "POST":
         return render(request, "direct/share.html", context)
-    if not picked and not chosen:
-        context["errors"] = ["Choose who to send it to."]
+    recipients = selectors.people_named(request.user, data.getlist("to"))
+    refusal = _recipients_refusal(recipients)
+    if refusal is None and not picked and not recipients.found:
+        refusal = "Choose who to send it to."
+    if refusal:
+        context["errors"] = [refusal]
         return render(request, "direct/share.html", context, status=400)
+    chosen = recipients.found
     try:
         with transaction.atomic():  # to everyone chosen, or (one refused) to no one
             for conversation_id in sorted(picked):

@@ -167,7 +167,7 @@ def test_a_quoted_story_shows_while_visible_then_is_unavailable(alice, bob):
     assert (message.text, message.story_id, message.quoted_story) == ("wow", None, None)
 
 
-def test_people_the_viewer_may_not_see_are_instagram_users(alice, bob, charlie, follows):
+def test_people_the_viewer_may_not_see_are_instaclone_users(alice, bob, charlie, follows):
     follows(bob, alice)
     follows(charlie, alice)
     group, _ = services.conversation_create(sender=alice, recipients=[bob, charlie], text="hi")
@@ -177,8 +177,8 @@ def test_people_the_viewer_may_not_see_are_instagram_users(alice, bob, charlie, 
     charlie.save(update_fields=["is_active"])
     thread = _thread(bob, group)
     names = sorted(p.name for p in thread.others)
-    assert names == ["Instagram user", "alice"]
-    assert thread.messages[-1].person.name == "Instagram user" and thread.messages[-1].person.url == ""
+    assert names == ["Instaclone user", "alice"]
+    assert thread.messages[-1].person.name == "Instaclone user" and thread.messages[-1].person.url == ""
     assert thread.messages[-1].text == "from charlie"  # the history stays
 
 

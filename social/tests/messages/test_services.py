@@ -421,3 +421,137 @@ def test_story_reply_refusals(alice, bob):
         services.story_reply(sender=alice, story_id=_story(bob).pk, text="hi")
     with pytest.raises(DirectNotFound):
         services.story_reply(sender=alice, story_id=987654, text="hi")
+
+
+def test_a_group_counts_one_request_per_stranger_in_it(alice, settings):
+    settings.DIRECT_REQUEST_RATE = "40/d"
+    services.conversation_create(sender=alice, recipients=UserFactory.create_batch(31), text="hi all")  # 31 requests
+    with pytest.raises(DirectRateLimited, match="message requests") as refused:
+        services.conversation_create(sender=alice, recipients=UserFactory.create_batch(10), text="and you")
+    assert refused.value.retry_after > 23 * 3600  # the first 31 leave the window in a day
+    assert Conversation.objects.count() == 1
+    services.conversation_create(sender=alice, recipients=UserFactory.create_batch(9), text="fits")  # 40
+
+
+def test_a_group_with_more_strangers_than_the_limit_is_refused_at_once(alice, settings):
+    settings.DIRECT_REQUEST_RATE = "2/d"
+    with pytest.raises(DirectError) as refused:
+        services.conversation_create(sender=alice, recipients=UserFactory.create_batch(3), text="hi")
+    assert refused.value.status == 400 and refused.value.code == "rate_too_many"
+    assert not Conversation.objects.exists()
+
+
+def test_followers_in_a_group_are_not_requests(alice, settings, follows):
+    settings.DIRECT_REQUEST_RATE = "1/d"
+    friends = UserFactory.create_batch(3)
+    for friend in friends:
+        follows(friend, alice)
+    services.conversation_create(sender=alice, recipients=friends, text="hi")
+    services.conversation_create(sender=alice, recipients=[UserFactory()], text="one request")
+
+
+def test_adding_people_to_a_group_counts_against_the_limits(alice, bob, charlie, settings, follows):
+    settings.DIRECT_REQUEST_RATE = "3/d"
+    follows(bob, alice)
+    follows(charlie, alice)
+    group, _ = services.conversation_create(sender=alice, recipients=[bob, charlie], text="hi")
+    services.group_add(user=alice, conversation_id=group.pk, people=UserFactory.create_batch(2))  # 2 requests
+    with pytest.raises(DirectRateLimited, match="message requests"):
+        services.group_add(user=alice, conversation_id=group.pk, people=UserFactory.create_batch(2))
+    assert Participant.objects.filter(conversation=group).count() == 5
+    services.group_add(user=alice, conversation_id=group.pk, people=[UserFactory()])  # 3
+    with pytest.raises(DirectRateLimited):
+        services.group_add(user=alice, conversation_id=group.pk, people=[UserFactory()])
+
+
+def test_adding_people_is_a_new_conversation_for_the_limit(alice, bob, charlie, dora, settings, follows):
+    settings.DIRECT_NEW_CONVERSATION_RATE = "1/h"
+    for person in (bob, charlie, dora):
+        follows(person, alice)
+    group, _ = services.conversation_create(sender=alice, recipients=[bob, charlie], text="hi")
+    with pytest.raises(DirectRateLimited, match="new conversations"):
+        services.group_add(user=alice, conversation_id=group.pk, people=[dora])
+    assert not Participant.objects.filter(conversation=group, user=dora).exists()
+
+
+def test_a_group_still_a_request_for_you_cannot_take_people(alice, bob, charlie, dora):
+    group, _ = services.conversation_create(sender=alice, recipients=[bob, charlie], text="hi")
+    with pytest.raises(DirectNotFound):
+        services.group_add(user=bob, conversation_id=group.pk, people=[dora])
+
+
+def test_twenty_lines_of_99_characters_fit_however_the_browser_sends_line_breaks(alice, bob):
+    lines = ["a" * 99] * 20
+    conversation, message = services.conversation_create(sender=alice, recipients=[bob], text="\r\n".join(lines))
+    assert message.text == "\n".join(lines) and len(message.text) == 1999
+    with pytest.raises(DirectError, match="at most 2,000 characters"):
+        services.message_send(sender=alice, conversation=conversation, text="\r\n".join(["a" * 99] * 20 + ["a" * 2]))
+
+
+def test_a_group_name_counts_a_line_break_once(alice, bob, charlie):
+    group, _ = services.conversation_create(sender=alice, recipients=[bob, charlie], name="a" * 30 + "\r\n" + "b" * 29)
+    assert group.name == "a" * 30 + " " + "b" * 29
+
+
+@pytest.mark.parametrize("text", ["evil.example/p/{pk}/", "look: evil.example/p/{pk}", "x/p/{pk}/"])
+def test_a_link_to_another_sites_post_path_is_only_text(alice, bob, text):
+    post = PostFactory(author=bob)
+    _, message = services.conversation_create(sender=alice, recipients=[bob], text=text.format(pk=post.pk))
+    assert message.kind == "text" and message.post_id is None
+
+
+def test_a_link_to_a_post_after_a_space_still_shares_it(alice, bob):
+    post = PostFactory(author=bob)
+    _, message = services.conversation_create(sender=alice, recipients=[bob], text=f"look /p/{post.pk}/")
+    assert message.kind == "post" and message.post_id == post.pk
+
+
+def test_a_deleted_request_comes_back_to_the_inbox_when_its_person_now_follows_the_sender(alice, bob, follows):
+    conversation, _ = services.conversation_create(sender=alice, recipients=[bob], text="first")
+    services.request_delete(user=bob, conversation_id=conversation.pk)
+    follows(bob, alice)
+    again = services.message_send(sender=alice, conversation=conversation, text="again")
+    member = Participant.objects.get(user=bob, conversation=conversation)
+    assert member.state == "inbox" and member.visible_from_id == again.pk
+
+
+def test_nobody_blocked_either_way_learns_that_you_saw_their_message(alice, bob, charlie, follows, published):
+    follows(bob, alice)
+    follows(charlie, alice)
+    group, message = services.conversation_create(sender=alice, recipients=[bob, charlie], text="hi")
+    services.request_accept(user=bob, conversation_id=group.pk)
+    services.request_accept(user=charlie, conversation_id=group.pk)
+    last = services.message_send(sender=alice, conversation=group, text="news")
+    BlockFactory(blocker=alice, blocked=bob)  # alice blocked bob
+    published.clear()
+    services.conversation_seen(user=bob, conversation_id=group.pk)
+    assert [(ids, e["type"]) for ids, e in published if e["type"] == "seen"] == [([charlie.pk], "seen")]
+    thread = selectors.thread_get(alice, selectors.participant_get(alice, group.pk))
+    assert selectors.seen_line(alice, thread.members, group, thread.messages[-1]) == ""
+    services.conversation_seen(user=charlie, conversation_id=group.pk)
+    thread = selectors.thread_get(alice, selectors.participant_get(alice, group.pk))
+    assert thread.messages[-1].pk == last.pk
+    # charlie only: bob is hidden, so it is not "everyone" either
+    assert selectors.seen_line(alice, thread.members, group, thread.messages[-1]) == "Seen by charlie"
+
+
+def test_a_one_to_one_seen_by_someone_who_blocked_you_says_nothing(alice, bob, follows, published):
+    follows(bob, alice)
+    conversation, message = services.conversation_create(sender=alice, recipients=[bob], text="hi")
+    BlockFactory(blocker=bob, blocked=alice)
+    published.clear()
+    services.conversation_seen(user=bob, conversation_id=conversation.pk)
+    assert [e for _, e in published if e["type"] == "seen"] == []
+    thread = selectors.thread_get(alice, selectors.participant_get(alice, conversation.pk))
+    assert selectors.seen_line(alice, thread.members, conversation, thread.messages[-1]) == ""
+
+
+def test_a_thread_whose_last_message_is_from_someone_you_blocked_is_not_unread(alice, bob, follows):
+    follows(alice, bob)
+    conversation, _ = services.conversation_create(sender=bob, recipients=[alice], text="hi")
+    assert selectors.unread_threads_count(alice) == 1
+    BlockFactory(blocker=alice, blocked=bob)
+    cache.clear()
+    assert selectors.unread_badge_count(alice) == 0
+    row = selectors.threads_page(alice).items[0]
+    assert row.conversation_id == conversation.pk and not row.unread

@@ -290,7 +290,7 @@ def test_new_message_refusals_stay_on_the_form(alice, bob, client_of):
     nobody = client.post(url("new"), {"text": "hi"})
     assert nobody.status_code == 400 and "Choose who to send it to." in html(nobody)
     unknown = client.post(url("new"), {"to": ["nobody-here"], "text": "hi"})
-    assert unknown.status_code == 400 and "Choose who to send it to." in html(unknown)
+    assert unknown.status_code == 400 and "We couldn't find nobody-here." in html(unknown)
     empty = client.post(url("new"), {"to": ["bob"], "text": ""})
     assert empty.status_code == 400 and "Write a message." in html(empty) and 'value="bob" checked' in html(empty)
     BlockFactory(blocker=bob, blocked=alice)
@@ -465,3 +465,102 @@ def test_the_inbox_page_queries_do_not_grow_with_threads(alice, client_of, follo
         # joined), 4. their members, 5. the requests count
         response = client.get(url("inbox"))
     assert html(response).count('<li class="thread') == count
+
+
+# --- hostile and odd input: NUL in a search, names that are not there, the catch-up's limit ---------
+
+
+def test_a_nul_in_the_people_search_is_taken_out_everywhere(alice, bob, charlie, follows, client_of):
+    abby = UserFactory(username="abby")
+    follows(bob, alice)
+    follows(charlie, alice)
+    group, _ = services.conversation_create(sender=alice, recipients=[bob, charlie], text="g")
+    post = PostFactory(author=bob)
+    client = client_of(alice)
+    for path in (url("new"), url("add", group.pk), url("share", post.pk)):
+        response = client.get(path + "?q=a%00b")
+        assert response.status_code == 200, path
+        assert f'value="{abby.username}"' in html(response), path  # searched for "ab"
+        assert client.get(path + "?q=a%00b", **HX).status_code == 200
+
+
+def test_a_nul_in_a_name_asked_for_finds_nobody(alice, client_of):
+    client = client_of(alice)
+    assert client.get(url("new") + "?to=a%00b").status_code == 200
+    response = client.post(url("new"), {"to": ["a\x00b"], "text": "hi"})
+    assert response.status_code == 400 and not Conversation.objects.exists()
+
+
+def test_your_own_name_among_the_recipients_is_left_out_before_the_group_limit(alice, client_of):
+    people = UserFactory.create_batch(31)
+    client = client_of(alice)
+    response = client.post(url("new"), {"to": ["ALICE"] + [p.username for p in people], "text": "hi"})
+    assert response.status_code == 302
+    group = Conversation.objects.get()
+    assert group.is_group and group.participants.count() == 32
+
+
+def test_more_people_than_a_group_holds_is_refused_not_cut(alice, client_of):
+    people = UserFactory.create_batch(32)
+    response = client_of(alice).post(url("new"), {"to": ["alice"] + [p.username for p in people], "text": "hi"})
+    assert response.status_code == 400 and "A group can have at most 32 people, you included." in html(response)
+    assert not Conversation.objects.exists()
+
+
+def test_a_name_that_is_not_found_refuses_the_whole_send(alice, bob, charlie, client_of):
+    client = client_of(alice)
+    response = client.post(url("new"), {"to": ["bob", "nosuchperson"], "text": "hi group"})
+    assert response.status_code == 400 and "We couldn't find nosuchperson." in html(response)
+    BlockFactory(blocker=charlie, blocked=alice)  # someone alice may not see reads the same
+    response = client.post(url("new"), {"to": ["bob", "charlie"], "text": "hi group"})
+    assert response.status_code == 400 and "We couldn't find charlie." in html(response)
+    assert not Conversation.objects.exists()
+
+
+def test_adding_a_name_that_is_not_found_or_too_many_is_refused(alice, bob, charlie, follows, client_of, settings):
+    follows(bob, alice)
+    follows(charlie, alice)
+    group, _ = services.conversation_create(sender=alice, recipients=[bob, charlie], text="g")
+    client = client_of(alice)
+    response = client.post(url("add", group.pk), {"to": ["nosuchperson"]})
+    assert response.status_code == 400 and "We couldn't find nosuchperson." in html(response)
+    settings.DIRECT_GROUP_MAX = 4
+    response = client.post(url("add", group.pk), {"to": [u.username for u in UserFactory.create_batch(4)]})
+    assert response.status_code == 400 and "at most 4 people" in html(response)
+    assert group.participants.count() == 3
+
+
+def test_sharing_to_a_name_that_is_not_found_sends_nothing(alice, bob, client_of):
+    post = PostFactory(author=bob)
+    response = client_of(alice).post(url("share", post.pk), {"to": ["bob", "nosuchperson"]})
+    assert response.status_code == 400 and "We couldn't find nosuchperson." in html(response)
+    assert not Message.objects.exists()
+
+
+def test_add_is_404_for_a_member_whose_group_is_still_a_request(alice, bob, charlie, dora, client_of):
+    group, _ = services.conversation_create(sender=alice, recipients=[bob, charlie], text="g")
+    client = client_of(bob)
+    assert client.get(url("add", group.pk)).status_code == 404
+    assert client.get(url("add", group.pk) + "?q=do", **HX).status_code == 404
+    assert client.post(url("add", group.pk), {"to": ["dora"]}).status_code == 404
+    assert not Participant.objects.filter(user=dora).exists()
+
+
+def test_a_rate_limit_answer_says_when_to_try_again(alice, client_of, settings):
+    settings.DIRECT_NEW_CONVERSATION_RATE = "1/h"
+    people = UserFactory.create_batch(3)
+    client = client_of(alice)
+    client.post(url("new"), {"to": [people[0].username], "text": "1"})
+    page = client.post(url("new"), {"to": [people[1].username], "text": "2"})
+    htmx = client.post(url("new"), {"to": [people[2].username], "text": "3"}, **HX)
+    for response in (page, htmx):
+        assert response.status_code == 429 and 3500 <= int(response["Retry-After"]) <= 3600
+
+
+def test_twenty_lines_of_99_characters_from_a_browser_are_sent(alice, bob, follows, client_of):
+    follows(bob, alice)
+    conversation, _ = services.conversation_create(sender=alice, recipients=[bob], text="hi")
+    text = "\r\n".join(["a" * 99] * 20)  # what a textarea with maxlength=2000 lets through
+    response = client_of(alice).post(url("send", conversation.pk), {"text": text})
+    assert response.status_code == 302
+    assert Message.objects.filter(conversation=conversation).latest("pk").text == "\n".join(["a" * 99] * 20)
