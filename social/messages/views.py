@@ -67,7 +67,8 @@ def _threads(request, state: str, template: str, title: str):
     cursor = request.GET.get("cursor") or None
     page = selectors.threads_page(request.user, state=state, cursor=cursor)
     context = {"page": page, "state": state, "title": title, "requests_count": selectors.requests_count(request.user)}
-    if request.htmx and cursor:
+    if request.htmx and (cursor or request.htmx.target == "threads"):
+        # "More", or the first page again (the list's hx-trigger on live:message and live:open)
         return render(request, f"{template}#thread-page", context)
     return render(request, template, context)
 
@@ -166,6 +167,9 @@ def conversation(request, pk):
     time (keyset on the message id). Opening it from the inbox marks it seen (as the notifications
     page marks notifications read); a request is not marked seen until it is accepted."""
     participant = selectors.participant_get(request.user, pk)
+    if request.htmx and request.htmx.target == "direct-aside-threads":
+        # the list beside it again (its hx-trigger: live:message, live:open), nothing marked seen
+        return render(request, "direct/conversation.html#aside-threads", {"conversation": participant.conversation, **_aside(request)})
     cursor = request.GET.get("cursor") or None
     context = _page_context(request, participant, cursor=cursor)
     if request.htmx and cursor:
@@ -188,14 +192,23 @@ ASIDE_SIZE = 15
 @login_required_htmx
 def after(request, pk):
     """The live catch-up: the messages newer than `?after=<message id>` as the page's own `<li>`
-    partials, oldest first (members only; 404 otherwise; a bad id is a 400)."""
+    partials, oldest first, at most AFTER_LIMIT, with the header `Direct-More: 1` when there are
+    more after them (members only; 404 otherwise; a bad id is a 400)."""
     participant = selectors.participant_get(request.user, pk)
     raw = request.GET.get("after", "")
     after_id = 0 if raw == "0" else _int_param(raw)
     if after_id is None:
         raise BadRequest("after must be a message id.")
-    items = selectors.messages_after(request.user, participant, after_id)
-    return render(request, "direct/conversation.html#messages", {"messages": items, "conversation": participant.conversation})
+    items = selectors.messages_after(request.user, participant, after_id, limit=selectors.AFTER_LIMIT + 1)
+    more = len(items) > selectors.AFTER_LIMIT
+    response = render(request, "direct/conversation.html#messages",
+                      {"messages": items[: selectors.AFTER_LIMIT], "conversation": participant.conversation})
+    if more:
+        response[AFTER_MORE_HEADER] = "1"  # direct.js asks again from the newest it got
+    return response
+
+
+AFTER_MORE_HEADER = "Direct-More"
 
 
 @require_POST

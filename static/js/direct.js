@@ -5,7 +5,11 @@
 //    missed), fetch the catch-up (`data-after-url?after=<newest id on the page>`: the page's own <li>
 //    partials, read through the same membership check) and append the new ones, once each
 //    (deduplicated by data-message-id); while the page is visible, tell the server they were seen.
-//    live:seen refreshes the "Seen" line; live:message_deleted removes that message.
+//    live:seen refreshes the "Seen" line; live:message_deleted removes that message. The catch-up
+//    answers at most 100 messages; with more waiting it says so (header Direct-More) and is asked
+//    again from the newest it brought, until nothing is left.
+//  - The inbox lists (direct/inbox.html #threads, the conversation page's #direct-aside-threads)
+//    refresh their first page by themselves: htmx hx-trigger on live:message and live:open.
 //  - Sending with htmx appends your own message (the form's hx-post, hx-swap beforeend); the form is
 //    emptied afterwards. Enter sends, Shift+Enter is a new line (not an htmx key filter: those need
 //    eval, which the Content-Security-Policy forbids; see engagement.js). Choosing a photo sends it.
@@ -85,6 +89,7 @@
     fetch(afterUrl + "?after=" + newestId(), { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
       .then(function (response) {
         if (!response.ok) throw new Error(String(response.status));
+        if (response.headers.get("Direct-More")) again = true;  // a full page: ask again from its newest
         return response.text();
       })
       .then(function (html) {

@@ -564,3 +564,46 @@ def test_twenty_lines_of_99_characters_from_a_browser_are_sent(alice, bob, follo
     response = client_of(alice).post(url("send", conversation.pk), {"text": text})
     assert response.status_code == 302
     assert Message.objects.filter(conversation=conversation).latest("pk").text == "\n".join(["a" * 99] * 20)
+
+
+def test_the_catch_up_says_when_more_messages_wait(alice, bob, follows, client_of):
+    from social.messages.selectors import AFTER_LIMIT
+
+    follows(bob, alice)
+    conversation, first = services.conversation_create(sender=alice, recipients=[bob], text="0")
+    Message.objects.bulk_create([Message(conversation=conversation, sender=alice, text=str(i)) for i in range(1, AFTER_LIMIT + 6)])
+    client = client_of(bob)
+    page = client.get(url("after", conversation.pk) + f"?after={first.pk}")
+    ids = [int(i) for i in html(page).split('data-message-id="')[1:] for i in [i.split('"')[0]]]
+    assert len(ids) == AFTER_LIMIT and page["Direct-More"] == "1"
+    rest = client.get(url("after", conversation.pk) + f"?after={max(ids)}")
+    assert html(rest).count("data-message-id=") == 5 and not rest.has_header("Direct-More")
+
+
+# --- the inbox lists refresh themselves (live) -------------------------------------------------------
+
+
+def test_the_inbox_answers_its_first_page_to_its_own_live_refresh(alice, bob, follows, client_of):
+    follows(alice, bob)
+    services.conversation_create(sender=bob, recipients=[alice], text="new one")
+    client = client_of(alice)
+    page = html(client.get(url("inbox")))
+    assert 'id="threads"' in page and "live:message from:body" in page and "live:open from:body" in page
+    fragment = html(client.get(url("inbox"), HTTP_HX_TARGET="threads", **HX))
+    assert "<html" not in fragment and "new one" in fragment and 'class="thread thread--unread"' in fragment
+    requests_fragment = html(client.get(url("requests"), HTTP_HX_TARGET="threads", **HX))
+    assert "<html" not in requests_fragment and "No message requests." in requests_fragment
+
+
+def test_the_list_beside_a_conversation_answers_its_own_live_refresh_without_marking_it_seen(alice, bob, charlie, follows, client_of):
+    follows(alice, bob)
+    follows(alice, charlie)
+    open_one, _ = services.conversation_create(sender=bob, recipients=[alice], text="from bob")
+    services.conversation_create(sender=charlie, recipients=[alice], text="from charlie")
+    client = client_of(alice)
+    fragment = html(client.get(url("conversation", open_one.pk), HTTP_HX_TARGET="direct-aside-threads", **HX))
+    assert "<html" not in fragment and 'id="message-list"' not in fragment
+    assert "from charlie" in fragment and "from bob" in fragment
+    assert Participant.objects.get(user=alice, conversation=open_one).last_read_id == 0  # nothing marked
+    # the open conversation is never bold beside itself
+    assert fragment.count("thread--unread") == 1 and f'id="thread-{open_one.pk}"' in fragment
