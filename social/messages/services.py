@@ -150,7 +150,8 @@ def _shareable_post(sender: User, post_id: int) -> Post:
 
 
 def _visible_story(viewer: User, story_id: int) -> Story:
-    story = Story.objects.visible_to(viewer).select_related("author").filter(pk=story_id).first()
+    # published_only: nobody replies to a story hidden by moderators (its author and staff still see it)
+    story = Story.objects.visible_to(viewer, published_only=True).select_related("author").filter(pk=story_id).first()
     if story is None:
         raise DirectNotFound("This story is no longer available.", code="story_unavailable")
     return story

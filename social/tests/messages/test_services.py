@@ -423,6 +423,16 @@ def test_story_reply_refusals(alice, bob):
         services.story_reply(sender=alice, story_id=987654, text="hi")
 
 
+def test_nobody_replies_to_a_story_hidden_by_moderators_not_even_staff(alice, bob):
+    # Staff and the author still see a hidden story (like a hidden post); a reply needs a published one.
+    alice.is_staff = True
+    alice.save(update_fields=["is_staff"])
+    story = _story(bob, is_hidden=True)
+    with pytest.raises(DirectNotFound):
+        services.story_reply(sender=alice, story_id=story.pk, text="hi")
+    assert not Message.objects.exists()
+
+
 def test_a_group_counts_one_request_per_stranger_in_it(alice, settings):
     settings.DIRECT_REQUEST_RATE = "40/d"
     services.conversation_create(sender=alice, recipients=UserFactory.create_batch(31), text="hi all")  # 31 requests
