@@ -92,28 +92,32 @@ def _message_context_scrub(user_id: int, batch: int) -> int:
     (a JSON list's elements cannot be searched the same way on SQLite and PostgreSQL)."""
     conversations = Participant.objects.filter(user_id=user_id).values("conversation_id")
     about = Q(message__conversation_id__in=conversations) | (Q(target_deleted=True, message__isnull=True) & ~Q(context=[]))
+
+    def scrub(report: Report) -> bool:
+        if not any(entry.get("sender_id") == user_id for entry in report.context or []):
+            return False
+        report.context = [
+            {**entry, "sender_id": None, "sender": "[deleted]", "text": ""} if entry.get("sender_id") == user_id else entry
+            for entry in report.context
+        ]
+        return True
+
+    return _reports_rewrite(about, scrub, "context", batch, lock_of=("self",))
+
+
+def _reports_rewrite(about: Q, rewrite, field: str, batch: int, *, lock_of=()) -> int:
+    """Rewrite one field of the reports matching `about`, in batches each locked in its own
+    transaction; `rewrite(report)` changes the report in memory and says whether it did."""
     changed = 0
     last = 0
     while True:
         with transaction.atomic():
-            reports = list(
-                Report.objects.select_for_update(of=("self",))
-                .filter(about, pk__gt=last)
-                .order_by("pk")[:batch]
-            )
+            reports = list(Report.objects.select_for_update(of=lock_of).filter(about, pk__gt=last).order_by("pk")[:batch])
             if not reports:
                 return changed
             last = reports[-1].pk
-            scrubbed = []
-            for report in reports:
-                if any(entry.get("sender_id") == user_id for entry in report.context or []):
-                    report.context = [
-                        {**entry, "sender_id": None, "sender": "[deleted]", "text": ""}
-                        if entry.get("sender_id") == user_id else entry
-                        for entry in report.context
-                    ]
-                    scrubbed.append(report)
-            Report.objects.bulk_update(scrubbed, ["context"])
+            scrubbed = [report for report in reports if rewrite(report)]
+            Report.objects.bulk_update(scrubbed, [field])
             changed += len(scrubbed)
 
 
@@ -139,26 +143,15 @@ def _moderator_name_scrub(username: str, batch: int) -> int:
     if not username:
         return 0
     line = re.compile(rf"^\[(\d{{4}}-\d{{2}}-\d{{2}} \d{{2}}:\d{{2}}) {re.escape(username)}\]", re.MULTILINE)
-    changed = 0
-    last = 0
-    while True:
-        with transaction.atomic():
-            reports = list(
-                Report.objects.select_for_update()
-                .filter(pk__gt=last, notes__contains=f" {username}]")
-                .order_by("pk")[:batch]
-            )
-            if not reports:
-                return changed
-            last = reports[-1].pk
-            scrubbed = []
-            for report in reports:
-                notes = line.sub(r"[\1 former moderator]", report.notes)
-                if notes != report.notes:
-                    report.notes = notes
-                    scrubbed.append(report)
-            Report.objects.bulk_update(scrubbed, ["notes"])
-            changed += len(scrubbed)
+
+    def scrub(report: Report) -> bool:
+        notes = line.sub(r"[\1 former moderator]", report.notes)
+        if notes == report.notes:
+            return False
+        report.notes = notes
+        return True
+
+    return _reports_rewrite(Q(notes__contains=f" {username}]"), scrub, "notes", batch)
 
 
 def account_notifications_detach(*, user_id: int, batch: int = 500) -> int:
