@@ -206,13 +206,15 @@ LIVE_BACKOFF = float(os.environ.get("LIVE_BACKOFF", "5"))  # seconds without pub
 # it is turned on there). A person may hold LIVE_MAX_CONNECTIONS sockets per app process (tabs); an
 # open socket re-reads its session and renews its group every LIVE_SESSION_RECHECK seconds (idle
 # timeout, suspension missed), and each socket process checks the layer with a round trip every
-# LIVE_HEALTH_CHECK seconds (a failure closes its sockets: the pages reconnect and catch up). Logout,
+# LIVE_HEALTH_CHECK seconds (two failures in a row close its sockets: the pages reconnect and catch
+# up); a socket's call to the layer may take LIVE_LAYER_TIMEOUT seconds. Logout,
 # a password change and suspension close the sockets at once. While the socket is open the badges
 # still refresh every LIVE_BADGE_POLL seconds (changes whose event reached no socket).
 LIVE_UPDATES = env_bool("LIVE_UPDATES", bool(CHANNEL_LAYER_URL) or DEBUG)
 LIVE_MAX_CONNECTIONS = int(os.environ.get("LIVE_MAX_CONNECTIONS", "20"))
 LIVE_SESSION_RECHECK = float(os.environ.get("LIVE_SESSION_RECHECK", "300"))
 LIVE_HEALTH_CHECK = float(os.environ.get("LIVE_HEALTH_CHECK", "10"))
+LIVE_LAYER_TIMEOUT = float(os.environ.get("LIVE_LAYER_TIMEOUT", "5"))  # a socket's call to the layer
 LIVE_BADGE_POLL = int(os.environ.get("LIVE_BADGE_POLL", "300"))
 
 # --- Background tasks (instaclone/tasks.py) -------------------------------------------------

@@ -15,11 +15,11 @@ When the session ends: a logout, "sign out other sessions", a password change (t
 sessions), a suspension or an account deletion publishes a close message for those sessions
 (instaclone.live.sessions_closed), and the consumer closes with code 4401, which tells live.js not
 to reconnect. Whatever else ends a session (its idle timeout, a row deleted by hand) is found by the
-socket's own check every LIVE_SESSION_RECHECK seconds (a timer: the page need not ping), which
-reads the session as Django's auth would at its next request, without its writes. A session whose
-row is gone closes with 4001 instead: its browser may hold it under a new key (a password changed in
-another of its tabs), so the page reconnects and the handshake decides. The same check renews the
-socket's group membership, which the layer forgets after its group_expiry (a day).
+server's check of every socket every LIVE_SESSION_RECHECK seconds (`_ProcessWatch`: the page need
+not ping), which reads the session as Django's auth would at its next request, without its writes.
+A session whose row is gone closes with 4001 instead: its browser may hold it under a new key (a
+password changed in another of its tabs), so the page reconnects and the handshake decides. The
+same check renews the socket's group membership, which the layer forgets after its group_expiry.
 
 The client sends {"type": "ping"} every 25 s and is answered {"type": "pong"}: it keeps idle
 proxies from dropping the connection and lets the page notice a dead one. A ping within PING_SPACING
@@ -29,15 +29,16 @@ FRAME_BUDGET frames a minute with 1008.
 
 A channel layer that fails (Redis gone) ends every socket of the process with code 1012 (one
 warning per process and outage, not a traceback per socket); so does a Redis that hangs or forgot
-its groups (a restart), found by a round trip through the layer every LIVE_HEALTH_CHECK seconds
-(`_LayerWatch`, one per process and event loop). The pages reconnect with back-off and catch up
-(live:open) once it answers again. Every layer call of the handshake and the checks has a time
-budget (`layer_budget()`: 2 s), so a hung Redis holds no handshake.
+its groups (a restart), found by a round trip through the layer to one of its sockets every
+LIVE_HEALTH_CHECK seconds (`_ProcessWatch`). The pages reconnect with back-off and catch up
+(live:open) once it answers again. Every layer call of a socket has a time budget
+(LIVE_LAYER_TIMEOUT, 5 s), so a hung Redis holds no handshake.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import random
@@ -76,8 +77,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
     _joined = False
     _lost = False
     _ending = False
-    _watch: asyncio.Task | None = None
-    _layer_watch: _LayerWatch | None = None
+    _watch: _ProcessWatch | None = None
+    _next_check = 0.0  # when _ProcessWatch checks this socket's session and group next (monotonic)
 
     async def __call__(self, scope, receive, send):
         try:
@@ -100,7 +101,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return
         group = user_group(user.pk)
         try:
-            await asyncio.wait_for(self.channel_layer.group_add(group, self.channel_name), layer_budget())
+            await asyncio.wait_for(self.channel_layer.group_add(group, self.channel_name), settings.LIVE_LAYER_TIMEOUT)
         except Exception as error:  # the layer is away or hung: refuse; the page retries with back-off
             _layer_failed(error)
             self._release_slot()
@@ -111,17 +112,17 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.user_id, self.group, self.session_key, self.tag = user.pk, group, key, session_tag(key)
         self._window_started, self._frames, self._ponged_at = time.monotonic(), 0, float("-inf")
         await self.accept()
-        self._watch = asyncio.ensure_future(self._check_periodically())
-        self._layer_watch = _LayerWatch.register(self)
+        self._watch = _ProcessWatch.register(self)
 
     async def disconnect(self, code):
         joined = self._joined and not self._lost and not _layer_down
         self._stop()
         if joined:
-            try:
-                await asyncio.wait_for(self.channel_layer.group_discard(self.group, self.channel_name), layer_budget())
-            except Exception as error:  # the group entry expires by itself (group_expiry)
-                _layer_failed(error)
+            # A slow or failed leave (thousands of pages closing at once) is no outage to report:
+            # the group entry expires by itself (group_expiry).
+            with contextlib.suppress(Exception):
+                leave = self.channel_layer.group_discard(self.group, self.channel_name)
+                await asyncio.wait_for(leave, settings.LIVE_LAYER_TIMEOUT)
 
     async def receive(self, text_data=None, bytes_data=None):
         if self.user_id is None or self._ending:
@@ -163,6 +164,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def live_layer_lost(self, message):
         await self.layer_lost()
 
+    async def live_health(self, message):
+        """The process's health check came through (other processes' checks reach this person's
+        sockets there too, and are not this process's to answer)."""
+        if self._watch is not None:
+            self._watch.answered(message.get("watch"), message.get("n"))
+
     async def layer_lost(self):
         self._lost = True
         await self._end(LAYER_LOST)
@@ -187,29 +194,6 @@ class LiveConsumer(AsyncWebsocketConsumer):
             self._lost = True
             return {"type": "live.layer_lost"}
 
-    # --- the socket's own checks ---
-
-    async def _check_periodically(self):
-        """Every LIVE_SESSION_RECHECK s (less a random fifth, so that sockets opened together do not
-        check together; at most half the layer's group_expiry): the session, then the group."""
-        while not self._ending:
-            every = min(settings.LIVE_SESSION_RECHECK, getattr(self.channel_layer, "group_expiry", 86400) / 2)
-            await asyncio.sleep(max(0.05, every * random.uniform(0.8, 1.0)))  # noqa: S311 - spreading, not security
-            try:
-                state = await database_sync_to_async(_session_state)(self.session_key, self.user_id)
-            except Exception as error:  # the database is away: the next check tries again
-                logger.info("Live connection: the session check failed (%s: %s).", type(error).__name__, error)
-                state = VALID
-            if state != VALID:
-                await self._end(SIGNED_OUT if state == ENDED else SESSION_MOVED)
-                return
-            try:
-                await asyncio.wait_for(self.channel_layer.group_add(self.group, self.channel_name), layer_budget())
-            except Exception as error:
-                _layer_failed(error)
-                await self.layer_lost()
-                return
-
     # --- ending ---
 
     async def _end(self, code: int) -> None:
@@ -221,12 +205,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.close(code=code)
 
     def _stop_checks(self) -> None:
-        if self._watch is not None and self._watch is not asyncio.current_task():
-            self._watch.cancel()
-        self._watch = None
-        if self._layer_watch is not None:
-            self._layer_watch.unregister(self)
-            self._layer_watch = None
+        if self._watch is not None:
+            self._watch.unregister(self)
+            self._watch = None
 
     def _stop(self) -> None:
         self._ending = True
@@ -251,106 +232,194 @@ class LiveConsumer(AsyncWebsocketConsumer):
             _open.pop(user_id, None)
 
 
-class _LayerWatch:
-    """The health check of one channel layer in one event loop (one per socket process): every
-    LIVE_HEALTH_CHECK s a message to a group of its own must come back through the layer within
-    `layer_budget()`. When it does not (Redis down, hung, or restarted and so without its groups),
-    every socket it watches closes with 1012: their pages reconnect with back-off and catch up,
-    instead of staying open and deaf. Runs while it watches a socket."""
+class _ProcessWatch:
+    """What keeps the open sockets of one process (one event loop and channel layer) honest, in one
+    task instead of a task per socket:
 
-    _watches: dict[tuple[int, int], _LayerWatch] = {}
+    - each socket's session is checked again every LIVE_SESSION_RECHECK s (less a random fifth,
+      so that sockets opened together spread out; at most half the layer's group_expiry), and its
+      group joined again (the layer forgets a member after group_expiry). The sockets due are
+      checked in batches, two queries for up to CHECK_BATCH of them (`_sessions_state`), in a
+      thread of their own: per socket, 10,000 of them meant 33 queries a second and a queue in
+      the one thread Channels does its per-message database clean-up in (bench/live.py);
+    - every LIVE_HEALTH_CHECK s a message sent to the group of one of its sockets (picked at
+      random) must reach that socket within LIVE_LAYER_TIMEOUT: the whole path of an event (Redis
+      answering, the socket still in its group, the process's receive loop). When it does not
+      twice in a row (Redis down, hung, or restarted and so without its groups), every socket
+      closes with 1012: their pages reconnect with back-off and catch up, instead of staying open
+      and deaf. Twice, because closing every socket of a process makes every page reconnect at
+      once: a loop merely busy for a moment, or the picked socket closing just then, must not
+      read as a failed Redis. Through the sockets' own receive, not a channel of its own: a
+      second receiver on the layer slowed the closing of 10,000 sockets past daphne's limit.
 
-    def __init__(self, layer, key):
-        self.layer, self.key = layer, key
+    Runs while it watches a socket."""
+
+    CHECK_BATCH = 500
+    _watches: dict[tuple[int, int], _ProcessWatch] = {}
+
+    def __init__(self, key, layer):
+        self.key, self.layer = key, layer
         self.consumers: set[LiveConsumer] = set()
-        self.group = f"live.health.{uuid.uuid4().hex}"
-        self.channel: str | None = None
-        self.joined = False
+        self.token = uuid.uuid4().hex
         self.sent = 0
+        self.failures = 0
+        self.answer: asyncio.Future | None = None
+        self.health: asyncio.Task | None = None
         self.task = asyncio.ensure_future(self._run())
 
     @classmethod
-    def register(cls, consumer: LiveConsumer) -> _LayerWatch:
+    def register(cls, consumer: LiveConsumer) -> _ProcessWatch:
         key = (id(asyncio.get_running_loop()), id(consumer.channel_layer))
         watch = cls._watches.get(key)
         if watch is None or watch.task.done():
-            watch = cls._watches[key] = cls(consumer.channel_layer, key)
+            watch = cls._watches[key] = cls(key, consumer.channel_layer)
+        consumer._next_check = time.monotonic() + watch.check_every()
         watch.consumers.add(consumer)
         return watch
 
     def unregister(self, consumer: LiveConsumer) -> None:
         self.consumers.discard(consumer)
 
+    def check_every(self) -> float:
+        every = min(settings.LIVE_SESSION_RECHECK, getattr(self.layer, "group_expiry", 86400) / 2)
+        return max(0.05, every * random.uniform(0.8, 1.0))  # noqa: S311 - spreading, not security
+
     async def _run(self) -> None:
         try:
+            next_health = time.monotonic() + settings.LIVE_HEALTH_CHECK
             while self.consumers:
-                await asyncio.sleep(max(0.05, settings.LIVE_HEALTH_CHECK))
-                if not self.consumers:
-                    break
-                try:
-                    await asyncio.wait_for(self._round_trip(), layer_budget())
-                except Exception as error:
-                    _layer_failed(error)
-                    self.joined = False
-                    consumers, self.consumers = list(self.consumers), set()
-                    await asyncio.gather(*(c.layer_lost() for c in consumers), return_exceptions=True)
-                else:
-                    _layer_answered()
+                tick = min(1.0, settings.LIVE_HEALTH_CHECK, settings.LIVE_SESSION_RECHECK / 4)
+                await asyncio.sleep(max(0.05, tick))
+                now = time.monotonic()
+                if now >= next_health and (self.health is None or self.health.done()):
+                    next_health = now + settings.LIVE_HEALTH_CHECK
+                    self.health = asyncio.ensure_future(self._check_layer())
+                due = [c for c in self.consumers if c._next_check <= now]
+                for start in range(0, len(due), self.CHECK_BATCH):
+                    await self._check_sockets(due[start : start + self.CHECK_BATCH])
         finally:
+            if self.health is not None:
+                self.health.cancel()
             if self._watches.get(self.key) is self:
                 del self._watches[self.key]
 
+    # --- the sockets' sessions and groups ---
+
+    async def _check_sockets(self, consumers: list[LiveConsumer]) -> None:
+        for consumer in consumers:
+            consumer._next_check = time.monotonic() + self.check_every()
+        check = database_sync_to_async(_sessions_state_then_close, thread_sensitive=False)
+        try:
+            states = await check([(c.session_key, c.user_id) for c in consumers])
+        except Exception as error:  # the database is away: the next round tries again
+            logger.info("Live connections: the session check failed (%s: %s).", type(error).__name__, error)
+            return
+        ending, renewing = [], []
+        for consumer in consumers:
+            state = states.get(consumer.session_key, MOVED)
+            if state == VALID:
+                renewing.append(consumer)
+            else:
+                ending.append(consumer._end(SIGNED_OUT if state == ENDED else SESSION_MOVED))
+        await asyncio.gather(*ending, return_exceptions=True)
+        renewals = [
+            asyncio.wait_for(c.channel_layer.group_add(c.group, c.channel_name), settings.LIVE_LAYER_TIMEOUT)
+            for c in renewing
+        ]
+        for consumer, outcome in zip(renewing, await asyncio.gather(*renewals, return_exceptions=True), strict=True):
+            if isinstance(outcome, Exception):
+                _layer_failed(outcome)
+                await consumer.layer_lost()
+
+    # --- the layer's health ---
+
+    def answered(self, token, n) -> None:
+        if token == self.token and n == self.sent and self.answer is not None and not self.answer.done():
+            self.answer.set_result(True)
+
+    async def _check_layer(self) -> None:
+        if not self.consumers:
+            return
+        try:
+            await asyncio.wait_for(self._round_trip(), settings.LIVE_LAYER_TIMEOUT)
+        except Exception as error:
+            self.failures += 1
+            if self.failures < 2:
+                return
+            _layer_failed(error)
+            self.failures = 0
+            consumers, self.consumers = list(self.consumers), set()
+            await asyncio.gather(*(c.layer_lost() for c in consumers), return_exceptions=True)
+        else:
+            self.failures = 0
+            _layer_answered()
+
     async def _round_trip(self) -> None:
-        if self.channel is None:
-            self.channel = await self.layer.new_channel()
-        if not self.joined:
-            await self.layer.group_add(self.group, self.channel)
-            self.joined = True
+        consumer = random.choice(tuple(self.consumers))  # noqa: S311 - a sample, not security
         self.sent += 1
-        # Sent before joining again: a Redis that forgot its groups (restarted, flushed) fails here,
-        # as every socket's membership went with them.
-        await self.layer.group_send(self.group, {"type": "live.health", "n": self.sent})
-        while (await self.layer.receive(self.channel)).get("n") != self.sent:
-            pass  # a late answer to an earlier check
-        await self.layer.group_add(self.group, self.channel)  # renewed (group_expiry)
+        self.answer = asyncio.get_running_loop().create_future()
+        message = {"type": "live.health", "watch": self.token, "n": self.sent}
+        await consumer.channel_layer.group_send(consumer.group, message)
+        await self.answer
 
 
-def layer_budget() -> float:
-    """Seconds a socket's call to the channel layer may take (joining, leaving, the health check):
-    four publishes' worth, at least 2 s. Longer than a publish's LIVE_TIMEOUT, because the wait
-    includes the event loop's own delay: a burst of handshakes (every page of a restarted server
-    reconnecting) must not read as Redis failing."""
-    return max(2.0, 4 * settings.LIVE_TIMEOUT)
+VALID, ENDED, MOVED = "valid", "ended", "moved"  # what _sessions_state finds
 
 
-VALID, ENDED, MOVED = "valid", "ended", "moved"
-
-
-def _session_state(session_key: str, user_id: int) -> str:
-    """What Django's auth would decide about this session at its next request (VALID, or ENDED:
-    another person, inactive, a stale password hash, past its lifetimes; MOVED: no such session —
-    it ended, or its browser holds it under a new key), read without its writes: `auth.get_user`
-    deletes a session with a stale hash and moves one that matches only an old SECRET_KEY to a new
-    key, which from here would sign the person out of their browser."""
+def _sessions_state(sockets: list[tuple[str, int]]) -> dict[str, str]:
+    """{session key: state} for (session key, user id) pairs, in two queries: what Django's auth
+    would decide about each session at its next request (VALID, or ENDED: another person, inactive,
+    a stale password hash, past its lifetimes; MOVED: no such session — it ended, or its browser
+    holds it under a new key), read without its writes: `auth.get_user` deletes a session with a
+    stale hash and moves one that matches only an old SECRET_KEY to a new key, which from here would
+    sign the person out of their browser. Users are loaded as ModelBackend.get_user does (both
+    configured backends do it that way)."""
     from importlib import import_module
 
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.utils import timezone
     from django.utils.crypto import constant_time_compare
 
-    data = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key).load()  # one SELECT
-    if not data:
-        return MOVED
-    backend_path = data.get(BACKEND_SESSION_KEY)
-    if str(data.get(SESSION_KEY)) != str(user_id) or backend_path not in settings.AUTHENTICATION_BACKENDS:
-        return ENDED
-    user = load_backend(backend_path).get_user(user_id)
-    if user is None or not user.is_active:
-        return ENDED
-    stored = data.get(HASH_SESSION_KEY) or ""
-    hashes = [user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()]
-    if not (stored and any(constant_time_compare(stored, h) for h in hashes)):
-        return ENDED
-    return ENDED if session_expired(data) else VALID
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    rows = store.get_model_class().objects.filter(  # 1. the sessions still stored and unexpired
+        session_key__in=[key for key, _ in sockets], expire_date__gt=timezone.now()
+    ).values_list("session_key", "session_data")
+    data = {key: store().decode(encoded) for key, encoded in rows}
+    users = get_user_model()._default_manager.in_bulk({user_id for _, user_id in sockets})  # 2. their people
+    states = {}
+    for key, user_id in sockets:
+        session = data.get(key)
+        if not session:
+            states[key] = MOVED
+            continue
+        user = users.get(user_id)
+        stored = session.get(HASH_SESSION_KEY) or ""
+        valid = (
+            str(session.get(SESSION_KEY)) == str(user_id)
+            and session.get(BACKEND_SESSION_KEY) in settings.AUTHENTICATION_BACKENDS
+            and user is not None
+            and user.is_active
+            and bool(stored)
+            and any(
+                constant_time_compare(stored, h)
+                for h in (user.get_session_auth_hash(), *user.get_session_auth_fallback_hash())
+            )
+            and not session_expired(session)
+        )
+        states[key] = VALID if valid else ENDED
+    return states
+
+
+def _sessions_state_then_close(sockets: list[tuple[str, int]]) -> dict[str, str]:
+    """_sessions_state in a thread of the pool, whose connection is closed after: a round comes at
+    most once a second, and a connection kept in a pool thread outlives everything that could close
+    it (CONN_MAX_AGE is honoured only at a request's end)."""
+    from django.db import connections
+
+    try:
+        return _sessions_state(sockets)
+    finally:
+        connections.close_all()
 
 
 def _layer_failed(error: Exception) -> None:

@@ -102,6 +102,7 @@ def redis_layer(settings, redis_server, request):
         }
     }
     settings.LIVE_BACKOFF = 0.5
+    settings.LIVE_LAYER_TIMEOUT = 1  # a hung Redis found sooner (production: 5 s)
     live._down, live._down_until = False, 0.0
     yield redis_server
     live._down, live._down_until = False, 0.0
@@ -170,10 +171,25 @@ def _layer():
 
 @pytest.fixture
 def asgi_server(transactional_db, settings, monkeypatch):
+    from django.db.backends.signals import connection_created
+
     settings.LIVE_UPDATES = True
     # Each ASGI request runs in a thread of its own: a persistent connection would outlive it (and
     # keep PostgreSQL from dropping the test database). Django's advice for ASGI: no persistence.
     monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+    # SQLite's shared-cache memory database locks whole tables, and a writer meeting a reader's lock
+    # fails at once ("database table is locked": no busy wait in that mode), e.g. the test sending a
+    # message while the page refetches its badges. Readers that take no table locks, as in WAL.
+    connection_created.connect(_read_without_table_locks, dispatch_uid="live-tests-sqlite")
+    for connection in connections.all(initialized_only=True):
+        _read_without_table_locks(None, connection)
     server = AsgiServer().start()
     yield server
     server.stop()
+    connection_created.disconnect(dispatch_uid="live-tests-sqlite")
+
+
+def _read_without_table_locks(sender, connection, **kwargs):
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA read_uncommitted = true")

@@ -407,3 +407,45 @@ def test_a_stolen_cookie_after_logout_opens_nothing(alice):
         assert not connected
 
     run(scenario)
+
+
+def test_one_failed_health_check_closes_nothing_and_two_in_a_row_close_the_sockets(alice, settings, monkeypatch):
+    """Closing every socket of a process makes every page reconnect at once: one slow round trip
+    through the layer (a busy event loop) is not enough, two in a row are (1012)."""
+    from social.live import consumers
+
+    settings.LIVE_HEALTH_CHECK = 0.1
+    outcomes = [TimeoutError(), None, TimeoutError(), TimeoutError()]
+    calls = []
+    round_trip = consumers._ProcessWatch._round_trip
+
+    async def flaky(self):
+        calls.append(1)
+        outcome = outcomes[len(calls) - 1] if len(calls) <= len(outcomes) else None
+        if outcome is not None:
+            raise outcome
+        await round_trip(self)
+
+    monkeypatch.setattr(consumers._ProcessWatch, "_round_trip", flaky)
+
+    async def scenario():
+        client = await sync_to_async(signed_in_client)("alice")
+        _, tab = await open_socket(cookie_of(client))
+        assert await closed_with(tab, timeout=5) == 1012
+        assert len(calls) == 4  # not at the first failure, nor at the one after a success
+
+    run(scenario)
+
+
+@pytest.mark.parametrize("people", [1, 12])
+def test_the_sockets_sessions_are_checked_in_two_queries_however_many(django_assert_num_queries, people):
+    from instaclone.testing import make_user
+    from social.live.consumers import VALID, _sessions_state
+
+    sockets = []
+    for i in range(people):
+        user = make_user(f"checked{i}")
+        sockets.append((cookie_of(signed_in_client(user.username)), user.pk))
+    with django_assert_num_queries(2):  # 1. the sessions (unexpired, by key) 2. their people (in_bulk)
+        states = _sessions_state(sockets)
+    assert states == {key: VALID for key, _ in sockets}
