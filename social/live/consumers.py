@@ -24,10 +24,10 @@ same check renews the socket's group membership, which the layer forgets after i
 The client sends {"type": "ping"} every 25 s and is answered {"type": "pong"}: it keeps idle
 proxies from dropping the connection and lets the page notice a dead one. A ping within PING_SPACING
 of the last answered one gets no answer; anything else it sends is ignored; a frame over MAX_FRAME
-bytes (the server's own cap: uvicorn --ws-max-size 4096) closes the socket with 1009, more than
-FRAME_BUDGET frames a minute with 1008.
+bytes (the server's own cap: uvicorn --ws-max-size 4096) closes the socket with 4009, more than
+FRAME_BUDGET frames a minute with 4008.
 
-A channel layer that fails (Redis gone) ends every socket of the process with code 1012 (one
+A channel layer that fails (Redis gone) ends every socket of the process with code 4012 (one
 warning per process and outage, not a traceback per socket); so does a Redis that hangs or forgot
 its groups (a restart), found by a round trip through the layer to one of its sockets every
 LIVE_HEALTH_CHECK seconds (`_ProcessWatch`). The pages reconnect with back-off and catch up
@@ -56,9 +56,11 @@ logger = logging.getLogger("social.live")
 
 SIGNED_OUT = 4401  # the session ended: live.js stops reconnecting
 SESSION_MOVED = 4001  # the session's row is gone (its key may have changed): live.js reconnects
-LAYER_LOST = 1012  # "service restart": the channel layer failed; live.js reconnects with back-off
-TOO_BIG = 1009  # a frame over MAX_FRAME
-POLICY = 1008  # more than FRAME_BUDGET frames a minute
+# The protocol's own codes (1012 "service restart", 1009 "too big", 1008 "policy") mirrored in the
+# private range: daphne (runserver) lets an application close only with 1000 or 3000-4999.
+LAYER_LOST = 4012  # the channel layer failed; live.js reconnects with back-off
+TOO_BIG = 4009  # a frame over MAX_FRAME
+POLICY = 4008  # more than FRAME_BUDGET frames a minute
 PONG = json.dumps({"type": "pong"})
 
 MAX_FRAME = 4096  # bytes; live.js sends 15-byte pings
@@ -246,7 +248,7 @@ class _ProcessWatch:
       random) must reach that socket within LIVE_LAYER_TIMEOUT: the whole path of an event (Redis
       answering, the socket still in its group, the process's receive loop). When it does not
       twice in a row (Redis down, hung, or restarted and so without its groups), every socket
-      closes with 1012: their pages reconnect with back-off and catch up, instead of staying open
+      closes with 4012: their pages reconnect with back-off and catch up, instead of staying open
       and deaf. Twice, because closing every socket of a process makes every page reconnect at
       once: a loop merely busy for a moment, or the picked socket closing just then, must not
       read as a failed Redis. Through the sockets' own receive, not a channel of its own: a

@@ -1,7 +1,7 @@
 """A conversation page kept live by static/js/live.js and direct.js, on the Redis channel layer of
 the test's own redis-server (the `asgi_server` in-process, so this runs on SQLite too): a message
 arrives without a reload; while Redis is away sending still works at once and the page's socket
-is closed (1012); when Redis is back the page reconnects by itself and catches up on everything
+is closed (4012); when Redis is back the page reconnects by itself and catches up on everything
 it missed, in order and once each."""
 
 import time
@@ -54,7 +54,7 @@ def test_a_conversation_catches_up_after_a_redis_outage_without_a_reload(_browse
 
     redis_layer.stop()
     page.wait_for_function("() => window.__closes.length >= 1")
-    assert page.evaluate("window.__closes[0]") == 1012
+    assert page.evaluate("window.__closes[0]") == 4012
     for text in ("while Redis was away", "and one more"):
         started = time.monotonic()
         response = alice_client.post(send_url, {"text": text})

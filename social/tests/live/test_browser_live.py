@@ -127,10 +127,10 @@ def test_the_page_reconnects_after_the_server_drops_it_and_catches_up(_browser, 
     assert len(requests) == 1
     requests.clear()
 
-    # the server drops every socket of alice's (as when the channel layer fails: code 1012)
+    # the server drops every socket of alice's (as when the channel layer fails: code 4012)
     asgi_server.send_to_consumers([alice.pk], {"type": "live.layer_lost"})
     page.wait_for_function("() => window.__live.closes.length === 1")
-    assert page.evaluate("window.__live.closes") == [1012]
+    assert page.evaluate("window.__live.closes") == [4012]
     wait_open(page, opens=2)  # back within the first back-off step (0.5-1 s)
     wait_for_requests(page, requests, 1)
     page.wait_for_timeout(300)

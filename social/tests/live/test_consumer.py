@@ -348,7 +348,7 @@ def test_a_frame_over_4_kb_closes_the_socket(alice, frame):
         client = await sync_to_async(signed_in_client)("alice")
         _, tab = await open_socket(cookie_of(client))
         await tab.send_to(**frame)
-        assert await closed_with(tab) == 1009  # message too big
+        assert await closed_with(tab) == 4009  # too big (1009 in the private range)
 
     run(scenario)
 
@@ -361,7 +361,7 @@ def test_a_flood_of_frames_closes_the_socket(alice):
         assert json.loads(await tab.receive_from()) == {"type": "pong"}
         for _ in range(40):  # live.js sends 2-3 a minute; 30 a minute are allowed
             await tab.send_to(text_data=json.dumps({"type": "ping"}))
-        assert await closed_with(tab) == 1008  # policy violation
+        assert await closed_with(tab) == 4008  # policy (1008 in the private range)
 
     run(scenario)
 
@@ -411,7 +411,7 @@ def test_a_stolen_cookie_after_logout_opens_nothing(alice):
 
 def test_one_failed_health_check_closes_nothing_and_two_in_a_row_close_the_sockets(alice, settings, monkeypatch):
     """Closing every socket of a process makes every page reconnect at once: one slow round trip
-    through the layer (a busy event loop) is not enough, two in a row are (1012)."""
+    through the layer (a busy event loop) is not enough, two in a row are (4012)."""
     from social.live import consumers
 
     settings.LIVE_HEALTH_CHECK = 0.1
@@ -431,7 +431,7 @@ def test_one_failed_health_check_closes_nothing_and_two_in_a_row_close_the_socke
     async def scenario():
         client = await sync_to_async(signed_in_client)("alice")
         _, tab = await open_socket(cookie_of(client))
-        assert await closed_with(tab, timeout=5) == 1012
+        assert await closed_with(tab, timeout=5) == 4012
         assert len(calls) == 4  # not at the first failure, nor at the one after a success
 
     run(scenario)

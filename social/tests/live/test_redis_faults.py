@@ -1,7 +1,7 @@
 """Live updates on a real Redis channel layer (a redis-server of the test's own, its own key
 prefix): publishing from many threads and from a forked child keeps working on one connection
 pool; when Redis stops or hangs, sending a message still succeeds at once (one warning, then a
-back-off), sockets close with 1012 instead of a traceback each, and when Redis is back live
+back-off), sockets close with 4012 instead of a traceback each, and when Redis is back live
 updates resume."""
 
 import asyncio
@@ -168,15 +168,15 @@ def test_sending_a_message_while_redis_is_down_is_fast_warns_once_and_resumes(
     assert any("answers again" in r.getMessage() for r in caplog.records if r.name == "instaclone.live")
 
 
-def test_a_socket_closes_with_1012_when_redis_goes_and_reconnects_when_it_is_back(redis_layer, alice, caplog, monkeypatch):
+def test_a_socket_closes_with_4012_when_redis_goes_and_reconnects_when_it_is_back(redis_layer, alice, caplog, monkeypatch):
     async def scenario():
         a = await sync_to_async(signed_in_client)("alice")
         _, first = await open_socket(cookie_of(a))
         _, second = await open_socket(cookie_of(a))
         await sync_to_async(redis_layer.stop)()
-        # each socket is told to come back later (1012), no traceback per socket
-        assert await closed_with(first, timeout=10) == 1012
-        assert await closed_with(second, timeout=10) == 1012
+        # each socket is told to come back later (4012), no traceback per socket
+        assert await closed_with(first, timeout=10) == 4012
+        assert await closed_with(second, timeout=10) == 4012
         connected, _ = await open_socket(cookie_of(a))
         assert not connected  # refused while Redis is away: the page retries with back-off
         await sync_to_async(redis_layer.start)()
@@ -219,7 +219,7 @@ def test_concurrent_handshakes_never_exceed_the_limit_and_refusals_hold_no_place
 def test_a_hung_redis_closes_the_sockets_and_refuses_handshakes_at_once_until_it_answers(redis_layer, alice, settings):
     """SIGSTOP: Redis accepts connections and never answers. The process's health check (a round
     trip through the layer every LIVE_HEALTH_CHECK s; two failed in a row) closes the open socket
-    with 1012, so its page reconnects and catches up later instead of staying open and deaf; a
+    with 4012, so its page reconnects and catches up later instead of staying open and deaf; a
     handshake meanwhile is refused within LIVE_LAYER_TIMEOUT (1 s here) instead of hanging."""
     settings.LIVE_HEALTH_CHECK = 0.3
     settings.LIVE_TIMEOUT = 0.5
@@ -230,7 +230,7 @@ def test_a_hung_redis_closes_the_sockets_and_refuses_handshakes_at_once_until_it
         assert connected
         await sync_to_async(redis_layer.pause)()
         try:
-            assert await closed_with(tab, timeout=8) == 1012
+            assert await closed_with(tab, timeout=8) == 4012
             started = time.monotonic()
             connected, _ = await asyncio.wait_for(open_socket(cookie_of(a)), 5)
             assert not connected
@@ -249,7 +249,7 @@ def test_a_hung_redis_closes_the_sockets_and_refuses_handshakes_at_once_until_it
 
 def test_a_redis_that_forgot_its_groups_closes_the_sockets(redis_layer, alice, settings):
     """A Redis restarted without persistence (or flushed) keeps answering, but no socket is in its
-    group any more: the health check's message does not come back, and the sockets close (1012) so
+    group any more: the health check's message does not come back, and the sockets close (4012) so
     that their pages reconnect, join again and catch up."""
     settings.LIVE_HEALTH_CHECK = 0.3
 
@@ -259,7 +259,7 @@ def test_a_redis_that_forgot_its_groups_closes_the_sockets(redis_layer, alice, s
         assert connected
         await asyncio.sleep(0.8)  # the health check has joined its group
         await sync_to_async(lambda: redis_layer.client().flushdb())()
-        assert await closed_with(tab, timeout=6) == 1012
+        assert await closed_with(tab, timeout=6) == 4012
         connected, tab = await open_socket(cookie_of(a))
         assert connected
         assert await sync_to_async(live.send_now)([alice.pk], BADGE)
